@@ -1,0 +1,108 @@
+package alert_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/partialruns/velib-pipeline/constructs/alert"
+	"github.com/partialruns/velib-pipeline/internal/cdktest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestMain(m *testing.M) { cdktest.Main(m) }
+
+// build defines an alert on a one-state machine, with edit applied to valid
+// props, and returns the stack or the failure message.
+func build(edit func(p *alert.Props)) (stack awscdk.Stack, msg string) {
+	msg = cdktest.Catch(func() {
+		stack = awscdk.NewStack(cdktest.NewApp(nil), jsii.String("Test"), nil)
+		machine := sfn.NewStateMachine(stack, jsii.String("Machine"), &sfn.StateMachineProps{
+			DefinitionBody: sfn.DefinitionBody_FromChainable(sfn.NewPass(stack, jsii.String("P"), nil)),
+		})
+		p := alert.Props{StateMachine: machine, Key: awskms.NewKey(stack, jsii.String("Key"), nil)}
+		if edit != nil {
+			edit(&p)
+		}
+		alert.New(stack, jsii.String("Failures"), &p)
+	})
+	return stack, msg
+}
+
+func synth(t *testing.T, edit func(p *alert.Props)) *cdktest.Template {
+	t.Helper()
+	stack, msg := build(edit)
+	require.Empty(t, msg)
+	return cdktest.Synth(t, stack)
+}
+
+func TestRuleAndTopic(t *testing.T) {
+	tpl := synth(t, nil)
+	tpl.Has(t, "AWS::Events::Rule", map[string]any{
+		"EventPattern": map[string]any{
+			"source":      []any{"aws.states"},
+			"detail-type": []any{"Step Functions Execution Status Change"},
+			"detail": map[string]any{
+				"status":          []any{"FAILED", "TIMED_OUT", "ABORTED"},
+				"stateMachineArn": []any{map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Machine"))}},
+			},
+		},
+		"Targets": []any{assertions.Match_ObjectLike(&map[string]any{
+			"RoleArn": assertions.Match_AnyValue(),
+			"InputTransformer": assertions.Match_ObjectLike(&map[string]any{
+				"InputTemplate": assertions.Match_StringLikeRegexp(jsii.String("ended <detail-status>")),
+			}),
+		})},
+	})
+	tpl.Has(t, "AWS::SNS::Topic", map[string]any{"KmsMasterKeyId": assertions.Match_AnyValue()})
+	assert.Empty(t, tpl.Resources("AWS::SNS::Subscription"))
+
+	// The target's role may publish to this topic and nothing else.
+	var publish int
+	for _, policy := range tpl.Statements() {
+		for _, st := range policy {
+			if strings.Join(cdktest.Strings(st["Action"]), ",") == "sns:Publish" {
+				publish++
+				assert.Len(t, cdktest.Strings(st["Resource"]), 1)
+				assert.Contains(t, cdktest.Strings(st["Resource"])[0], `"Ref":"FailuresTopic`)
+			}
+		}
+	}
+	assert.Equal(t, 1, publish)
+
+	// EventBridge may use the key to encrypt what it publishes.
+	var keyPolicy string
+	for _, k := range tpl.Resources("AWS::KMS::Key") {
+		keyPolicy = strings.Join(cdktest.Strings(k["Properties"].(map[string]any)["KeyPolicy"]), "")
+	}
+	assert.Contains(t, keyPolicy, `"Service":"events.amazonaws.com"`)
+}
+
+func TestEmail(t *testing.T) {
+	tpl := synth(t, func(p *alert.Props) { p.Email = "ops@example.org" })
+	tpl.Has(t, "AWS::SNS::Subscription", map[string]any{"Protocol": "email", "Endpoint": "ops@example.org"})
+}
+
+func TestInvalidProps(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(p *alert.Props)
+		want string
+	}{
+		{"no key", func(p *alert.Props) { p.Key = nil }, "alert: Failures: StateMachine and Key are required"},
+		{"no state machine", func(p *alert.Props) { p.StateMachine = nil }, "StateMachine and Key are required"},
+		{"address with a name", func(p *alert.Props) { p.Email = "Ops <ops@example.org>" }, `"Ops <ops@example.org>" is not a plain e-mail address`},
+		{"not an address", func(p *alert.Props) { p.Email = "ops" }, `"ops" is not a plain e-mail address`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, msg := build(tc.edit)
+			assert.Contains(t, msg, tc.want)
+		})
+	}
+}

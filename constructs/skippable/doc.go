@@ -1,0 +1,28 @@
+// Package skippable lets any Step Functions task, Parallel, Map or chain be
+// switched off by a boolean flag in the execution input, so that part of a
+// pipeline can be re-run without the rest.
+//
+// A [Skippable] puts a Choice state named "Run <flag>?" in front of its body.
+// The rules are evaluated in order:
+//
+//  1. the flag is absent: run the body;
+//  2. the flag is true: run the body;
+//  3. otherwise (the flag is false): skip straight to whatever follows.
+//
+// The absent rule comes first because a Choice rule that reads a missing path
+// is a runtime error in Step Functions; ordering the rules this way means no
+// rule ever reads a path that is not there.
+//
+// A [Validation] placed at the start of the state machine rejects any input
+// that the guards would misread: an unknown key (a misspelt flag would
+// otherwise be ignored and its task would run), a flag that is not a boolean,
+// a malformed process_date, or input that is not a JSON object. It fails the
+// execution with the error [ErrorInvalidInput] and a cause naming every
+// offending key. The flags it accepts are the ones registered by the guards,
+// so the list can never drift from the state machine.
+//
+// Outcomes are recorded in the state under "runs": the validation state marks
+// each flag "pending" or "skipped", and each guarded task is expected to write
+// its own record to [RunPath] of its flag with status "ran". A succeeded
+// execution's output therefore says, per flag, whether its task ran.
+package skippable

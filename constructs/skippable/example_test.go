@@ -1,0 +1,63 @@
+package skippable_test
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/partialruns/velib-pipeline/constructs/skippable"
+)
+
+// A two-step pipeline in which either step can be switched off at start
+// time, e.g. with the execution input {"load": false}. Pass states stand in
+// for real tasks.
+func Example() {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Pipeline"), nil)
+
+	load := skippable.New(stack, jsii.String("Load"), &skippable.Props{
+		Flag: "load",
+		Body: sfn.NewPass(stack, jsii.String("Load data"), &sfn.PassProps{ResultPath: jsii.String(skippable.RunPath("load"))}),
+	})
+	publish := skippable.New(stack, jsii.String("Publish"), &skippable.Props{
+		Flag: "publish",
+		Body: sfn.NewPass(stack, jsii.String("Publish data"), &sfn.PassProps{ResultPath: jsii.String(skippable.RunPath("publish"))}),
+	})
+	// Created after the guards, the validation accepts exactly their flags.
+	validate := skippable.NewValidation(stack, jsii.String("Validate"), nil)
+
+	sfn.NewStateMachine(stack, jsii.String("Machine"), &sfn.StateMachineProps{
+		DefinitionBody: sfn.DefinitionBody_FromChainable(validate.Next(load).Next(publish.End())),
+	})
+
+	fmt.Println("flags:", skippable.Flags(stack))
+	for _, name := range []string{skippable.ValidateName, "Run load?", "Run publish?"} {
+		st := definition(stack).States[name]
+		fmt.Printf("%s -> ", name)
+		for _, rule := range st["Choices"].([]any) {
+			fmt.Printf("%v | ", rule.(map[string]any)["Next"])
+		}
+		fmt.Println("otherwise", st["Default"])
+	}
+	// Output:
+	// flags: [load publish]
+	// Validate input -> Run load? | otherwise Invalid input
+	// Run load? -> Load data | Load data | otherwise Run publish?
+	// Run publish? -> Publish data | Publish data | otherwise Skip publish
+}
+
+// definition decodes the one state machine definition in stack. The
+// example's states hold no tokens, so the definition is a plain string.
+func definition(stack awscdk.Stack) asl {
+	var def asl
+	machines := assertions.Template_FromStack(stack, nil).FindResources(jsii.String("AWS::StepFunctions::StateMachine"), nil)
+	for _, m := range *machines {
+		props := (*m)["Properties"].(map[string]any)
+		if err := json.Unmarshal([]byte(props["DefinitionString"].(string)), &def); err != nil {
+			panic(err)
+		}
+	}
+	return def
+}

@@ -1,0 +1,122 @@
+package skippable
+
+import (
+	"fmt"
+
+	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Props configure a [Skippable].
+type Props struct {
+	// Flag is the execution-input key that switches Body on or off.
+	// It must pass [CheckFlag] and be unique within the stack.
+	Flag string
+	// Body is the work to guard: a task, a Parallel, a Map or a chain.
+	Body sfn.IChainable
+	// Comment describes the guard in the console. Default: one naming the
+	// flag and its rules.
+	Comment *string
+}
+
+// Skippable is a state machine fragment that runs its body unless the
+// execution input sets its flag to false. It chains like a state: call Next
+// to continue after it, or End when it is the last state of a branch.
+type Skippable struct {
+	sfn.StateMachineFragment
+	flag   string
+	choice sfn.Choice
+	// ends are the states that Next connects onward: the body's end states
+	// and, until End is called, a hook that makes the next state the
+	// Choice's default (the skip path).
+	ends []sfn.INextable
+	skip sfn.Pass
+}
+
+// New guards props.Body with a Choice named "Run <flag>?". It panics if the
+// flag name is invalid or already used in the stack, so the synth stops with
+// a message naming the flag.
+func New(scope constructs.Construct, id *string, props *Props) *Skippable {
+	if props == nil || props.Body == nil {
+		panic(fmt.Errorf("skippable: %s: Props.Body is required", *id))
+	}
+	s := &Skippable{flag: props.Flag}
+	sfn.NewStateMachineFragment_Override(s, scope, id)
+	register(s, props.Flag)
+
+	comment := props.Comment
+	if comment == nil {
+		comment = jsii.String(fmt.Sprintf("Runs the next step unless the input sets %q to false.", props.Flag))
+	}
+	path := jsii.String("$." + props.Flag)
+	s.choice = sfn.NewChoice(s, jsii.String(GuardName(props.Flag)), &sfn.ChoiceProps{Comment: comment})
+	// Absent first: a rule that reads a missing path is a runtime error, so
+	// the BooleanEquals rule is only reached when the flag is present.
+	s.choice.When(sfn.Condition_IsNotPresent(path), props.Body, &sfn.ChoiceTransitionOptions{
+		Comment: jsii.String("flag absent: run"),
+	})
+	s.choice.When(sfn.Condition_BooleanEquals(path, jsii.Bool(true)), props.Body, &sfn.ChoiceTransitionOptions{
+		Comment: jsii.String("flag true: run"),
+	})
+	// Afterwards with IncludeOtherwise returns the body's end states plus a
+	// hook that sets the Choice's default when a next state is chained, so
+	// the skip path goes straight to it in one transition.
+	s.ends = *s.choice.Afterwards(&sfn.AfterwardsOptions{IncludeOtherwise: jsii.Bool(true)}).EndStates()
+	s.Node().AddValidation(&skipPathCheck{s})
+	return s
+}
+
+// GuardName is the name of the Choice state that guards flag.
+func GuardName(flag string) string { return "Run " + flag + "?" }
+
+// SkipName is the name of the Pass state that ends a skipped branch.
+func SkipName(flag string) string { return "Skip " + flag }
+
+// Flag returns the execution-input key that switches this fragment.
+func (s *Skippable) Flag() string { return s.flag }
+
+// StartState is the guard Choice. It implements [sfn.IChainable].
+func (s *Skippable) StartState() sfn.State { return s.choice }
+
+// EndStates are the states that a following Next connects. It implements
+// [sfn.IChainable].
+func (s *Skippable) EndStates() *[]sfn.INextable {
+	ends := append([]sfn.INextable(nil), s.ends...)
+	return &ends
+}
+
+// End makes this fragment the last of its branch (or of the state machine):
+// the skip path ends in a Pass state named "Skip <flag>" that records the
+// flag as skipped at [RunPath]. A Choice cannot end a branch itself, so
+// without End or Next the skip path would lead nowhere. It returns s, so it
+// can be used inline, e.g. parallel.Branch(skippable.New(...).End()).
+func (s *Skippable) End() *Skippable {
+	if s.skip != nil {
+		return s
+	}
+	s.skip = sfn.NewPass(s, jsii.String(SkipName(s.flag)), &sfn.PassProps{
+		Comment:    jsii.String(fmt.Sprintf("%q is false: nothing to do in this branch.", s.flag)),
+		Result:     sfn.Result_FromObject(&map[string]interface{}{"status": StatusSkipped}),
+		ResultPath: jsii.String(RunPath(s.flag)),
+	})
+	s.choice.Otherwise(s.skip)
+	// The last end is the default-setting hook added by Afterwards; the skip
+	// Pass takes its place, so a later Next still continues both paths.
+	s.ends = append(s.ends[:len(s.ends)-1:len(s.ends)-1], s.skip)
+	return s
+}
+
+// skipPathCheck fails the synth when a guard's skip path was never connected:
+// the Choice would have no default and a false flag would fail the execution
+// with States.NoChoiceMatched instead of skipping.
+type skipPathCheck struct{ s *Skippable }
+
+func (c *skipPathCheck) Validate() *[]*string {
+	if _, ok := (*c.s.choice.ToStateJson(sfn.QueryLanguage_JSON_PATH))["Default"]; ok {
+		return &[]*string{}
+	}
+	return &[]*string{jsii.String(fmt.Sprintf(
+		"skippable: the skip path of flag %q leads nowhere: chain a state after it with Next, or call End() if it is the last state of a branch",
+		c.s.flag))}
+}

@@ -1,0 +1,239 @@
+package skippable_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/partialruns/velib-pipeline/constructs/skippable"
+)
+
+// guardRules are the rules every guard must render, in this order: the
+// absent rule first, so the BooleanEquals rule never reads a missing path.
+func guardRules(flag, target string) []any {
+	return []any{
+		map[string]any{"Variable": "$." + flag, "IsPresent": false, "Next": target, "Comment": "flag absent: run"},
+		map[string]any{"Variable": "$." + flag, "BooleanEquals": true, "Next": target, "Comment": "flag true: run"},
+	}
+}
+
+func TestGuardShapes(t *testing.T) {
+	tests := []struct {
+		name  string
+		build func(stack awscdk.Stack) sfn.IChainable
+		// guard and body start state, and where the skip path leads.
+		flag, body, skipTo string
+		// extra checks on the rendered states.
+		check func(t *testing.T, def asl)
+	}{
+		{
+			name: "task mid-chain: skip goes straight to the next state",
+			build: func(s awscdk.Stack) sfn.IChainable {
+				g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "load", Body: pass(s, "Load")})
+				return g.Next(pass(s, "After"))
+			},
+			flag: "load", body: "Load", skipTo: "After",
+			check: func(t *testing.T, def asl) {
+				if def.StartAt != "Run load?" {
+					t.Errorf("StartAt = %q, want the guard", def.StartAt)
+				}
+				if got := def.States["Load"]["Next"]; got != "After" {
+					t.Errorf("Load.Next = %v, want After", got)
+				}
+			},
+		},
+		{
+			name: "chain body: every end of the chain continues to the next state",
+			build: func(s awscdk.Stack) sfn.IChainable {
+				body := sfn.Chain_Start(pass(s, "One")).Next(pass(s, "Two"))
+				g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "pair", Body: body})
+				return g.Next(pass(s, "After"))
+			},
+			flag: "pair", body: "One", skipTo: "After",
+			check: func(t *testing.T, def asl) {
+				if got := def.States["One"]["Next"]; got != "Two" {
+					t.Errorf("One.Next = %v, want Two", got)
+				}
+				if got := def.States["Two"]["Next"]; got != "After" {
+					t.Errorf("Two.Next = %v, want After", got)
+				}
+			},
+		},
+		{
+			name: "parallel body",
+			build: func(s awscdk.Stack) sfn.IChainable {
+				par := sfn.NewParallel(s, jsii.String("Both"), nil).Branch(pass(s, "Left")).Branch(pass(s, "Right"))
+				g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "both", Body: par})
+				return g.Next(pass(s, "After"))
+			},
+			flag: "both", body: "Both", skipTo: "After",
+			check: func(t *testing.T, def asl) {
+				if got := def.States["Both"]["Next"]; got != "After" {
+					t.Errorf("Both.Next = %v, want After", got)
+				}
+			},
+		},
+		{
+			name: "guards in sequence: each skip path leads to the next guard",
+			build: func(s awscdk.Stack) sfn.IChainable {
+				a := skippable.New(s, jsii.String("A"), &skippable.Props{Flag: "a", Body: pass(s, "TaskA")})
+				b := skippable.New(s, jsii.String("B"), &skippable.Props{Flag: "b", Body: pass(s, "TaskB")})
+				return a.Next(b).Next(pass(s, "Done"))
+			},
+			flag: "a", body: "TaskA", skipTo: "Run b?",
+			check: func(t *testing.T, def asl) {
+				if got := def.States["Run b?"]["Default"]; got != "Done" {
+					t.Errorf("Run b?.Default = %v, want Done", got)
+				}
+				if got := def.States["TaskA"]["Next"]; got != "Run b?" {
+					t.Errorf("TaskA.Next = %v, want Run b?", got)
+				}
+			},
+		},
+		{
+			name: "last in a parallel branch: skip ends in a Pass that records the skip",
+			build: func(s awscdk.Stack) sfn.IChainable {
+				g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "gold", Body: pass(s, "Gold")})
+				return sfn.NewParallel(s, jsii.String("Stage"), nil).Branch(g.End())
+			},
+			check: func(t *testing.T, def asl) {
+				branch := def.States["Stage"]["Branches"].([]any)[0].(map[string]any)
+				states := branch["States"].(map[string]any)
+				guard := states["Run gold?"].(map[string]any)
+				if !reflect.DeepEqual(guard["Choices"], guardRules("gold", "Gold")) {
+					t.Errorf("branch guard rules = %v", guard["Choices"])
+				}
+				if guard["Default"] != "Skip gold" {
+					t.Errorf("branch guard Default = %v, want Skip gold", guard["Default"])
+				}
+				skip := states["Skip gold"].(map[string]any)
+				want := map[string]any{"status": "skipped"}
+				if skip["Type"] != "Pass" || skip["End"] != true || !reflect.DeepEqual(skip["Result"], want) || skip["ResultPath"] != "$.runs.gold" {
+					t.Errorf("Skip gold = %v", skip)
+				}
+			},
+		},
+		{
+			name: "End then Next: both the body and the skip Pass continue",
+			build: func(s awscdk.Stack) sfn.IChainable {
+				g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "x", Body: pass(s, "X")})
+				return g.End().Next(pass(s, "After"))
+			},
+			flag: "x", body: "X", skipTo: "Skip x",
+			check: func(t *testing.T, def asl) {
+				if got := def.States["Skip x"]["Next"]; got != "After" {
+					t.Errorf("Skip x.Next = %v, want After", got)
+				}
+				if got := def.States["X"]["Next"]; got != "After" {
+					t.Errorf("X.Next = %v, want After", got)
+				}
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			def := render(t, tc.build)
+			if tc.flag != "" {
+				guard := def.States[skippable.GuardName(tc.flag)]
+				if guard["Type"] != "Choice" {
+					t.Fatalf("guard %q missing or not a Choice: %v", skippable.GuardName(tc.flag), guard)
+				}
+				if !reflect.DeepEqual(guard["Choices"], guardRules(tc.flag, tc.body)) {
+					t.Errorf("rules = %v, want %v", guard["Choices"], guardRules(tc.flag, tc.body))
+				}
+				if guard["Default"] != tc.skipTo {
+					t.Errorf("Default (skip path) = %v, want %v", guard["Default"], tc.skipTo)
+				}
+			}
+			tc.check(t, def)
+		})
+	}
+}
+
+func TestSynthErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		build func(s awscdk.Stack) sfn.IChainable
+		want  []string
+	}{
+		{"empty flag", guardWithFlag(""), []string{"empty flag name"}},
+		{"space in flag", guardWithFlag("load data"), []string{`flag "load data" is not valid`}},
+		{"leading digit", guardWithFlag("1load"), []string{`flag "1load" is not valid`}},
+		{"dash", guardWithFlag("load-data"), []string{`flag "load-data" is not valid`}},
+		{"dot, which would change the JSONPath", guardWithFlag("load.data"), []string{`flag "load.data" is not valid`}},
+		{"too long for a state name", guardWithFlag(strings.Repeat("f", 76)), []string{"76 characters", "limit is 75"}},
+		{"reserved Comment", guardWithFlag("Comment"), []string{`flag "Comment" is reserved`}},
+		{"reserved process_date", guardWithFlag("process_date"), []string{`flag "process_date" is reserved`}},
+		{"reserved runs", guardWithFlag("runs"), []string{`flag "runs" is reserved`}},
+		{
+			name: "duplicate flag",
+			build: func(s awscdk.Stack) sfn.IChainable {
+				a := skippable.New(s, jsii.String("A"), &skippable.Props{Flag: "load", Body: pass(s, "One")})
+				b := skippable.New(s, jsii.String("B"), &skippable.Props{Flag: "load", Body: pass(s, "Two")})
+				return a.Next(b)
+			},
+			want: []string{`flag "load" is used twice in stack Test`},
+		},
+		{
+			name: "no body",
+			build: func(s awscdk.Stack) sfn.IChainable {
+				return skippable.New(s, jsii.String("Empty"), &skippable.Props{Flag: "load"})
+			},
+			want: []string{"Empty: Props.Body is required"},
+		},
+		{
+			name: "skip path left dangling",
+			build: func(s awscdk.Stack) sfn.IChainable {
+				return skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "load", Body: pass(s, "Load")})
+			},
+			want: []string{`skip path of flag "load" leads nowhere`, "call End()"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			msg := synthError(tc.build)
+			if msg == "" {
+				t.Fatal("synth succeeded, want an error")
+			}
+			for _, w := range tc.want {
+				mustContain(t, msg, w)
+			}
+		})
+	}
+}
+
+func guardWithFlag(flag string) func(s awscdk.Stack) sfn.IChainable {
+	return func(s awscdk.Stack) sfn.IChainable {
+		return skippable.New(s, jsii.String("G"), &skippable.Props{Flag: flag, Body: pass(s, "Body")}).End()
+	}
+}
+
+func TestFlagsListsGuardsInOrder(t *testing.T) {
+	var got []string
+	render(t, func(s awscdk.Stack) sfn.IChainable {
+		a := skippable.New(s, jsii.String("A"), &skippable.Props{Flag: "ingest", Body: pass(s, "Ingest")})
+		b := skippable.New(s, jsii.String("B"), &skippable.Props{Flag: "refine", Body: pass(s, "Refine")})
+		c := skippable.New(s, jsii.String("C"), &skippable.Props{Flag: "publish", Body: pass(s, "Publish")})
+		got = skippable.Flags(s)
+		return a.Next(b).Next(c.End())
+	})
+	if want := []string{"ingest", "refine", "publish"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("Flags = %v, want %v", got, want)
+	}
+}
+
+func TestRunsSelector(t *testing.T) {
+	def := render(t, func(s awscdk.Stack) sfn.IChainable {
+		sel := skippable.RunsSelector([]string{"a", "b", "c"}, []string{"b"}, []string{"c"})
+		p := sfn.NewParallel(s, jsii.String("P"), &sfn.ParallelProps{ResultSelector: &sel, ResultPath: jsii.String("$.runs")})
+		return p.Branch(pass(s, "B")).Branch(pass(s, "C"))
+	})
+	// a is outside the Parallel, so either copy will do: the first is used.
+	want := map[string]any{"a.$": "$[0].runs.a", "b.$": "$[0].runs.b", "c.$": "$[1].runs.c"}
+	if got := def.States["P"]["ResultSelector"]; !reflect.DeepEqual(got, want) {
+		t.Errorf("ResultSelector = %v, want %v", got, want)
+	}
+}

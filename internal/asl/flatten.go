@@ -1,0 +1,85 @@
+// Package asl turns the DefinitionString of a synthesized
+// AWS::StepFunctions::StateMachine into plain Amazon States Language JSON, so
+// tests and tools can read and run it without CloudFormation.
+package asl
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Placeholders stand in for CloudFormation's pseudo parameters.
+var pseudo = map[string]string{
+	"AWS::Partition": "aws",
+	"AWS::Region":    "us-east-1",
+	"AWS::AccountId": "123456789012",
+	"AWS::URLSuffix": "amazonaws.com",
+	"AWS::StackName": "stack",
+}
+
+// Flatten resolves a DefinitionString: either a plain string or an
+// {"Fn::Join": ["", [parts...]]} whose parts are strings, {"Ref": ...} and
+// {"Fn::GetAtt": [...]}. A Ref to a pseudo parameter becomes a fixed
+// placeholder (partition "aws", region "us-east-1", account "123456789012");
+// a Ref to a resource becomes its logical id; a GetAtt becomes
+// "<logical id>.<attribute>" except Arn, which becomes a placeholder ARN
+// ending in the logical id. The result is checked to be valid JSON.
+func Flatten(definition any) (string, error) {
+	var out string
+	switch d := definition.(type) {
+	case string:
+		out = d
+	case map[string]any:
+		join, ok := d["Fn::Join"].([]any)
+		if !ok || len(join) != 2 {
+			return "", fmt.Errorf("asl: definition is neither a string nor an Fn::Join: %v", d)
+		}
+		sep, _ := join[0].(string)
+		parts, ok := join[1].([]any)
+		if !ok {
+			return "", fmt.Errorf("asl: Fn::Join parts are not a list: %v", join[1])
+		}
+		var b strings.Builder
+		for i, part := range parts {
+			if i > 0 {
+				b.WriteString(sep)
+			}
+			s, err := resolve(part)
+			if err != nil {
+				return "", err
+			}
+			b.WriteString(s)
+		}
+		out = b.String()
+	default:
+		return "", fmt.Errorf("asl: unexpected definition type %T", definition)
+	}
+	if !json.Valid([]byte(out)) {
+		return "", fmt.Errorf("asl: flattened definition is not valid JSON")
+	}
+	return out, nil
+}
+
+func resolve(part any) (string, error) {
+	switch p := part.(type) {
+	case string:
+		return p, nil
+	case map[string]any:
+		if ref, ok := p["Ref"].(string); ok {
+			if v, ok := pseudo[ref]; ok {
+				return v, nil
+			}
+			return ref, nil
+		}
+		if att, ok := p["Fn::GetAtt"].([]any); ok && len(att) == 2 {
+			id, _ := att[0].(string)
+			name, _ := att[1].(string)
+			if name == "Arn" {
+				return "arn:aws:placeholder:us-east-1:123456789012:" + id, nil
+			}
+			return id + "." + name, nil
+		}
+	}
+	return "", fmt.Errorf("asl: cannot resolve %v: only strings, Ref and Fn::GetAtt are supported", part)
+}

@@ -1,0 +1,52 @@
+package asl
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	_ "github.com/partialruns/velib-pipeline/internal/snapshot" // accepts -update like every package
+)
+
+func TestFlatten(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		want    string
+		wantErr string
+	}{
+		{name: "plain string", in: `"{\"StartAt\":\"A\"}"`, want: `{"StartAt":"A"}`},
+		{
+			name: "join with pseudo parameters, Ref and GetAtt",
+			in: `{"Fn::Join": ["", ["{\"R\":\"arn:", {"Ref": "AWS::Partition"}, ":states:::glue:startJobRun.sync\",\"J\":\"",
+				{"Ref": "JobA1B2"}, "\",\"F\":\"", {"Fn::GetAtt": ["FnC3D4", "Arn"]}, "\",\"N\":\"", {"Fn::GetAtt": ["Q", "QueueName"]}, "\"}"]]}`,
+			want: `{"R":"arn:aws:states:::glue:startJobRun.sync","J":"JobA1B2","F":"arn:aws:placeholder:us-east-1:123456789012:FnC3D4","N":"Q.QueueName"}`,
+		},
+		{name: "separator is honoured", in: `{"Fn::Join": [",", ["[1", "2]"]]}`, want: `[1,2]`},
+		{name: "unsupported intrinsic", in: `{"Fn::Join": ["", ["{", {"Fn::Sub": "x"}, "}"]]}`, wantErr: "cannot resolve"},
+		{name: "not a join", in: `{"Fn::Sub": "x"}`, wantErr: "neither a string nor an Fn::Join"},
+		{name: "result is not JSON", in: `{"Fn::Join": ["", ["{", "oops"]]}`, wantErr: "not valid JSON"},
+		{name: "number", in: `3`, wantErr: "unexpected definition type"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var in any
+			if err := json.Unmarshal([]byte(tc.in), &in); err != nil {
+				t.Fatalf("bad test input: %v", err)
+			}
+			got, err := Flatten(in)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("got  %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}

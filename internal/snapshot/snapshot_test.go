@@ -1,0 +1,31 @@
+package snapshot
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestMaskAssetHashes(t *testing.T) {
+	hash := strings.Repeat("0123456789abcdef", 4)
+	tests := []struct{ in, want string }{
+		{hash + ".zip", "<asset-hash>.zip"},
+		{"asset." + hash + ".py", "asset.<asset-hash>.py"},
+		{strings.ToUpper(hash), strings.ToUpper(hash)}, // CDK hashes are lower case
+		{hash[:63], hash[:63]},                         // too short to be a hash
+		{"no hash here", "no hash here"},
+	}
+	for _, tc := range tests {
+		if got := MaskAssetHashes(tc.in); got != tc.want {
+			t.Errorf("MaskAssetHashes(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestFirstDifference(t *testing.T) {
+	got := firstDifference("a\nb\nc", "a\nx\nc")
+	for _, want := range []string{"line 2", "golden: b", "now:    x"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("%q does not contain %q", got, want)
+		}
+	}
+}

@@ -1,0 +1,156 @@
+package stacks
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+)
+
+// Config is what a user may change through cdk.json context or `-c key=value`.
+type Config struct {
+	// NamePrefix starts the names of the jobs, the state machine, the
+	// database and the topic, so several copies can live in one account.
+	NamePrefix string
+	// GlueWorkers is the number of G.1X workers per Glue job run.
+	GlueWorkers int
+	// GlueTimeoutMinutes stops a Glue job run that takes longer.
+	GlueTimeoutMinutes int
+	// FeedURL is the GBFS base URL: any GBFS bike-share system works.
+	FeedURL string
+	// NotificationEmail, when set, subscribes to failure notifications.
+	NotificationEmail string
+	// Destroy removes the bucket and its objects with the stack; otherwise
+	// the data outlives the stack.
+	Destroy bool
+	// LogRetentionDays keeps Lambda, Glue and state machine logs this long.
+	LogRetentionDays int
+}
+
+// Context keys and their defaults. cdk.json carries the same defaults so a
+// user sees them; the code keeps them so tests and bare `go run .` agree.
+const (
+	keyNamePrefix        = "namePrefix"
+	keyGlueWorkers       = "glueWorkers"
+	keyGlueTimeout       = "glueTimeoutMinutes"
+	keyFeedURL           = "feedUrl"
+	keyNotificationEmail = "notificationEmail"
+	keyRemovalPolicy     = "removalPolicy"
+	keyLogRetentionDays  = "logRetentionDays"
+)
+
+// DefaultConfig is the configuration when no context is given.
+var DefaultConfig = Config{
+	NamePrefix:         "velib",
+	GlueWorkers:        2,
+	GlueTimeoutMinutes: 60,
+	FeedURL:            "https://velib-metropole-opendata.smovengo.cloud/opendata/Velib_Metropole/",
+	LogRetentionDays:   30,
+}
+
+// namePrefixPattern keeps derived names valid everywhere they are used:
+// Glue job, state machine and SNS topic names, and (with '-' turned into
+// '_') Glue database names, which Athena wants lower case.
+var namePrefixPattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,19}$`)
+
+// retentions maps the day counts CloudWatch Logs accepts to CDK's names.
+var retentions = map[int]awslogs.RetentionDays{
+	1: awslogs.RetentionDays_ONE_DAY, 3: awslogs.RetentionDays_THREE_DAYS, 5: awslogs.RetentionDays_FIVE_DAYS,
+	7: awslogs.RetentionDays_ONE_WEEK, 14: awslogs.RetentionDays_TWO_WEEKS, 30: awslogs.RetentionDays_ONE_MONTH,
+	60: awslogs.RetentionDays_TWO_MONTHS, 90: awslogs.RetentionDays_THREE_MONTHS, 120: awslogs.RetentionDays_FOUR_MONTHS,
+	150: awslogs.RetentionDays_FIVE_MONTHS, 180: awslogs.RetentionDays_SIX_MONTHS, 365: awslogs.RetentionDays_ONE_YEAR,
+	400: awslogs.RetentionDays_THIRTEEN_MONTHS, 545: awslogs.RetentionDays_EIGHTEEN_MONTHS, 731: awslogs.RetentionDays_TWO_YEARS,
+	1096: awslogs.RetentionDays_THREE_YEARS, 1827: awslogs.RetentionDays_FIVE_YEARS, 2192: awslogs.RetentionDays_SIX_YEARS,
+	2557: awslogs.RetentionDays_SEVEN_YEARS, 2922: awslogs.RetentionDays_EIGHT_YEARS, 3288: awslogs.RetentionDays_NINE_YEARS,
+	3653: awslogs.RetentionDays_TEN_YEARS,
+}
+
+// LogRetention is LogRetentionDays as CDK's enumeration.
+func (c Config) LogRetention() awslogs.RetentionDays { return retentions[c.LogRetentionDays] }
+
+// ConfigFromContext reads the configuration through get, which returns a
+// context value or nil (construct Node.TryGetContext). Values from cdk.json
+// arrive as JSON types and values from `-c` as strings; both are accepted.
+// Every invalid key is reported, each by name.
+func ConfigFromContext(get func(key string) any) (Config, error) {
+	c := DefaultConfig
+	var errs []error
+	str := func(key string, dst *string) {
+		switch v := get(key).(type) {
+		case nil:
+		case string:
+			*dst = strings.TrimSpace(v)
+		default:
+			errs = append(errs, fmt.Errorf("context %q must be a string, got %v", key, v))
+		}
+	}
+	num := func(key string, dst *int, lo, hi int) {
+		var n int
+		switch v := get(key).(type) {
+		case nil:
+			return
+		case float64:
+			if v != float64(int(v)) {
+				errs = append(errs, fmt.Errorf("context %q must be a whole number, got %v", key, v))
+				return
+			}
+			n = int(v)
+		case string:
+			var err error
+			if n, err = strconv.Atoi(strings.TrimSpace(v)); err != nil {
+				errs = append(errs, fmt.Errorf("context %q must be a whole number, got %q", key, v))
+				return
+			}
+		default:
+			errs = append(errs, fmt.Errorf("context %q must be a whole number, got %v", key, v))
+			return
+		}
+		if n < lo || n > hi {
+			errs = append(errs, fmt.Errorf("context %q must be between %d and %d, got %d", key, lo, hi, n))
+			return
+		}
+		*dst = n
+	}
+
+	str(keyNamePrefix, &c.NamePrefix)
+	if !namePrefixPattern.MatchString(c.NamePrefix) {
+		errs = append(errs, fmt.Errorf("context %q must be 1-20 characters of lower-case letters, digits and '-', starting with a letter; got %q", keyNamePrefix, c.NamePrefix))
+	}
+	// G.1X jobs need at least 2 workers; the cap guards against a typo
+	// that would run up a large bill.
+	num(keyGlueWorkers, &c.GlueWorkers, 2, 100)
+	// Glue allows up to 7 days; two days is already far beyond a daily run.
+	num(keyGlueTimeout, &c.GlueTimeoutMinutes, 1, 2880)
+	str(keyFeedURL, &c.FeedURL)
+	if u, err := url.Parse(c.FeedURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("context %q must be an http(s) URL, got %q", keyFeedURL, c.FeedURL))
+	}
+	str(keyNotificationEmail, &c.NotificationEmail)
+	if c.NotificationEmail != "" {
+		if a, err := mail.ParseAddress(c.NotificationEmail); err != nil || a.Address != c.NotificationEmail {
+			errs = append(errs, fmt.Errorf("context %q must be a plain e-mail address, got %q", keyNotificationEmail, c.NotificationEmail))
+		}
+	}
+	policy := "retain"
+	str(keyRemovalPolicy, &policy)
+	switch strings.ToLower(policy) {
+	case "retain":
+	case "destroy":
+		c.Destroy = true
+	default:
+		errs = append(errs, fmt.Errorf("context %q must be \"retain\" or \"destroy\", got %q", keyRemovalPolicy, policy))
+	}
+	num(keyLogRetentionDays, &c.LogRetentionDays, 1, 3653)
+	if _, ok := retentions[c.LogRetentionDays]; !ok {
+		days := slices.Sorted(maps.Keys(retentions))
+		errs = append(errs, fmt.Errorf("context %q must be one of %v, got %d", keyLogRetentionDays, days, c.LogRetentionDays))
+	}
+	return c, errors.Join(errs...)
+}

@@ -1,0 +1,78 @@
+package stacks
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestConfigFromContext(t *testing.T) {
+	tests := []struct {
+		name    string
+		ctx     map[string]any
+		check   func(t *testing.T, c Config)
+		wantErr []string
+	}{
+		{name: "no context gives the defaults", ctx: nil, check: func(t *testing.T, c Config) {
+			if c != DefaultConfig {
+				t.Errorf("got %+v, want %+v", c, DefaultConfig)
+			}
+		}},
+		{name: "cdk.json types", ctx: map[string]any{
+			"namePrefix": "bikes-dev", "glueWorkers": float64(10), "glueTimeoutMinutes": float64(30),
+			"feedUrl": "https://gbfs.example.org/gbfs/en/", "notificationEmail": "ops@example.org",
+			"removalPolicy": "destroy", "logRetentionDays": float64(7),
+		}, check: func(t *testing.T, c Config) {
+			want := Config{NamePrefix: "bikes-dev", GlueWorkers: 10, GlueTimeoutMinutes: 30,
+				FeedURL: "https://gbfs.example.org/gbfs/en/", NotificationEmail: "ops@example.org", Destroy: true, LogRetentionDays: 7}
+			if c != want {
+				t.Errorf("got %+v, want %+v", c, want)
+			}
+		}},
+		{name: "-c strings", ctx: map[string]any{"glueWorkers": "5", "removalPolicy": "RETAIN", "logRetentionDays": " 90 "},
+			check: func(t *testing.T, c Config) {
+				if c.GlueWorkers != 5 || c.Destroy || c.LogRetentionDays != 90 {
+					t.Errorf("got %+v", c)
+				}
+			}},
+		{name: "empty email means none", ctx: map[string]any{"notificationEmail": ""}, check: func(t *testing.T, c Config) {
+			if c.NotificationEmail != "" {
+				t.Errorf("email = %q", c.NotificationEmail)
+			}
+		}},
+		{name: "bad prefix", ctx: map[string]any{"namePrefix": "Velib_Prod"}, wantErr: []string{`"namePrefix"`, `"Velib_Prod"`}},
+		{name: "one worker", ctx: map[string]any{"glueWorkers": float64(1)}, wantErr: []string{`"glueWorkers" must be between 2 and 100, got 1`}},
+		{name: "fractional workers", ctx: map[string]any{"glueWorkers": 2.5}, wantErr: []string{`"glueWorkers" must be a whole number, got 2.5`}},
+		{name: "workers not a number", ctx: map[string]any{"glueWorkers": "two"}, wantErr: []string{`"glueWorkers" must be a whole number, got "two"`}},
+		{name: "workers of the wrong type", ctx: map[string]any{"glueWorkers": true}, wantErr: []string{`"glueWorkers" must be a whole number`}},
+		{name: "timeout too long", ctx: map[string]any{"glueTimeoutMinutes": float64(5000)}, wantErr: []string{`"glueTimeoutMinutes" must be between 1 and 2880`}},
+		{name: "feed not a URL", ctx: map[string]any{"feedUrl": "velib"}, wantErr: []string{`"feedUrl" must be an http(s) URL, got "velib"`}},
+		{name: "feed with another scheme", ctx: map[string]any{"feedUrl": "ftp://example.org/"}, wantErr: []string{`"feedUrl"`}},
+		{name: "bad email", ctx: map[string]any{"notificationEmail": "ops at example"}, wantErr: []string{`"notificationEmail" must be a plain e-mail address`}},
+		{name: "email with a display name", ctx: map[string]any{"notificationEmail": "Ops <ops@example.org>"}, wantErr: []string{`"notificationEmail"`}},
+		{name: "unknown removal policy", ctx: map[string]any{"removalPolicy": "snapshot"}, wantErr: []string{`"removalPolicy" must be "retain" or "destroy", got "snapshot"`}},
+		{name: "retention CloudWatch refuses", ctx: map[string]any{"logRetentionDays": float64(10)}, wantErr: []string{`"logRetentionDays" must be one of [1 3 5 7 14 30`}},
+		{name: "string where a string is expected", ctx: map[string]any{"namePrefix": float64(3)}, wantErr: []string{`"namePrefix" must be a string, got 3`}},
+		{name: "every error is reported", ctx: map[string]any{"glueWorkers": float64(0), "removalPolicy": "x"},
+			wantErr: []string{`"glueWorkers"`, `"removalPolicy"`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := ConfigFromContext(func(key string) any { return tc.ctx[key] })
+			if len(tc.wantErr) > 0 {
+				if err == nil {
+					t.Fatalf("no error, want one mentioning %v", tc.wantErr)
+				}
+				for _, w := range tc.wantErr {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q does not mention %q", err, w)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.check(t, c)
+		})
+	}
+}

@@ -1,0 +1,77 @@
+package stacks_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/partialruns/velib-pipeline/internal/asl"
+	"github.com/partialruns/velib-pipeline/internal/cdktest"
+	"github.com/partialruns/velib-pipeline/stacks"
+)
+
+func TestMain(m *testing.M) { cdktest.Main(m) }
+
+var synthCache = map[string]*cdktest.Template{}
+
+// synth builds the stack the way main.go does, from the app context (cdk.json
+// overlaid with ctx), and caches the result by ctx: a synth costs a second
+// or two of jsii and most tests only read the template.
+func synth(t *testing.T, ctx map[string]any) *cdktest.Template {
+	t.Helper()
+	key := fmt.Sprint(ctx)
+	if tpl, ok := synthCache[key]; ok {
+		return tpl
+	}
+	app := cdktest.NewApp(ctx)
+	cfg, err := stacks.ConfigFromContext(func(k string) any { return app.Node().TryGetContext(jsii.String(k)) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tpl *cdktest.Template
+	if msg := cdktest.Catch(func() {
+		stack := stacks.NewPipelineStack(app, stacks.StackID, &stacks.PipelineStackProps{Config: cfg})
+		tpl = cdktest.Synth(t, stack)
+	}); msg != "" {
+		t.Fatalf("building the stack failed: %s", msg)
+	}
+	synthCache[key] = tpl
+	return tpl
+}
+
+// definition is the state machine's definition as plain ASL.
+func definition(t *testing.T, tpl *cdktest.Template) map[string]any {
+	t.Helper()
+	for _, r := range tpl.Resources("AWS::StepFunctions::StateMachine") {
+		flat, err := asl.Flatten(r["Properties"].(map[string]any)["DefinitionString"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var def map[string]any
+		if err := json.Unmarshal([]byte(flat), &def); err != nil {
+			t.Fatal(err)
+		}
+		return def
+	}
+	t.Fatal("no state machine in the template")
+	return nil
+}
+
+// allStates returns every state by name, those inside Parallel branches
+// included.
+func allStates(def map[string]any) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	for name, st := range def["States"].(map[string]any) {
+		state := st.(map[string]any)
+		out[name] = state
+		if branches, ok := state["Branches"].([]any); ok {
+			for _, b := range branches {
+				for n, s := range allStates(b.(map[string]any)) {
+					out[n] = s
+				}
+			}
+		}
+	}
+	return out
+}

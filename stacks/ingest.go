@@ -1,0 +1,41 @@
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/partialruns/velib-pipeline/constructs/golambda"
+)
+
+// newIngest is the lambda_load_data function. It may write only under the
+// raw prefix: it has no read, list or delete permission anywhere.
+func newIngest(scope constructs.Construct, cfg Config, bucket awss3.IBucket) awslambda.Function {
+	logs := awslogs.NewLogGroup(scope, jsii.String("LoadDataLogs"), &awslogs.LogGroupProps{
+		Retention:     cfg.LogRetention(),
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	fn := golambda.NewFunction(scope, jsii.String("LoadData"), &golambda.Props{
+		Entry: "./lambda/loaddata",
+		FunctionProps: awslambda.FunctionProps{
+			Description: jsii.String("lambda_load_data: GBFS feed to one raw snapshot in S3."),
+			MemorySize:  jsii.Number(256),
+			Timeout:     awscdk.Duration_Seconds(jsii.Number(60)),
+			LogGroup:    logs,
+			Tracing:     awslambda.Tracing_ACTIVE,
+			Environment: &map[string]*string{
+				"FEED_URL":   jsii.String(cfg.FeedURL),
+				"BUCKET":     bucket.BucketName(),
+				"RAW_PREFIX": jsii.String(PrefixRaw),
+			},
+		},
+	})
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("s3:PutObject"),
+		Resources: &[]*string{bucket.ArnForObjects(jsii.String(PrefixRaw + "*"))},
+	}))
+	return fn
+}

@@ -1,0 +1,91 @@
+package stacks
+
+import (
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsglue"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/partialruns/velib-pipeline/constructs/sparkjob"
+	"github.com/partialruns/velib-pipeline/internal/modroot"
+)
+
+// lake holds the catalog side of the pipeline and its three jobs.
+type lake struct {
+	database                            awsglue.Database
+	rawToSilver, avgStats, availPercent *sparkjob.Job
+}
+
+// databaseName turns the name prefix into a Glue database name: Athena wants
+// lower case, letters, digits and underscores.
+func databaseName(cfg Config) string {
+	return strings.ReplaceAll(cfg.NamePrefix, "-", "_") + "_lake"
+}
+
+func newLake(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key awskms.IKey) *lake {
+	db := awsglue.NewDatabase(scope, jsii.String("Database"), &awsglue.DatabaseProps{
+		DatabaseName:  jsii.String(databaseName(cfg)),
+		Description:   jsii.String("Vélib' bike-share data: raw snapshots refined to silver and gold tables."),
+		RemovalPolicy: removalPolicy(cfg),
+	})
+	security := awsglue.NewSecurityConfiguration(scope, jsii.String("GlueSecurity"), &awsglue.SecurityConfigurationProps{
+		SecurityConfigurationName: jsii.String(cfg.NamePrefix + "-glue"),
+		S3Encryption:              awsglue.S3Encryption_S3Managed(),
+		CloudWatchEncryption:      awsglue.CloudWatchEncryption_Kms(key),
+		JobBookmarksEncryption:    awsglue.JobBookmarksEncryption_ClientSideKms(key),
+	})
+	scripts := scriptsDir()
+	job := func(id, flag, description string, reads []string, writes string, tables []string, args map[string]string) *sparkjob.Job {
+		args["--bucket"] = *bucket.BucketName()
+		args["--database"] = databaseName(cfg)
+		return sparkjob.New(scope, jsii.String(id), &sparkjob.Props{
+			JobName:               cfg.NamePrefix + "-" + flag,
+			Description:           description,
+			Script:                awsglue.Code_FromAsset(jsii.String(scripts+"/"+flag+".py"), nil),
+			Bucket:                bucket,
+			Reads:                 reads,
+			Writes:                []string{writes},
+			TempPrefix:            PrefixTmp + flag + "/",
+			SparkUIPrefix:         PrefixLogs + "spark-ui/" + flag,
+			Database:              db,
+			Tables:                tables,
+			SecurityConfiguration: security,
+			Key:                   key,
+			Workers:               cfg.GlueWorkers,
+			Timeout:               awscdk.Duration_Minutes(jsii.Number(float64(cfg.GlueTimeoutMinutes))),
+			Arguments:             args,
+		})
+	}
+	s3url := func(prefix string) string { return *bucket.S3UrlForObject(jsii.String(prefix)) }
+	silver := tablePrefix(TableSilver)
+	return &lake{
+		database: db,
+		rawToSilver: job("RawToSilver", FlagRawToSilver,
+			"Raw GBFS snapshots of the processing date to table "+TableSilver+".",
+			[]string{PrefixRaw}, silver, []string{TableSilver},
+			map[string]string{"--raw_path": s3url(PrefixRaw), "--target_table": TableSilver, "--target_path": s3url(silver)}),
+		avgStats: job("AvgStats", FlagAvgStats,
+			"Per-station daily averages from "+TableSilver+" to "+TableAvgStats+".",
+			[]string{silver}, tablePrefix(TableAvgStats), []string{TableSilver, TableAvgStats},
+			map[string]string{"--source_table": TableSilver, "--source_path": s3url(silver),
+				"--target_table": TableAvgStats, "--target_path": s3url(tablePrefix(TableAvgStats))}),
+		availPercent: job("AvailPercent", FlagAvailPercent,
+			"Bikes available as a percentage of capacity, from "+TableSilver+" to "+TableAvailPercent+".",
+			[]string{silver}, tablePrefix(TableAvailPercent), []string{TableSilver, TableAvailPercent},
+			map[string]string{"--source_table": TableSilver, "--source_path": s3url(silver),
+				"--target_table": TableAvailPercent, "--target_path": s3url(tablePrefix(TableAvailPercent))}),
+	}
+}
+
+// scriptsDir is glue_scripts/ in the module, wherever the app or a test
+// runs from.
+func scriptsDir() string {
+	root, err := modroot.Find()
+	if err != nil {
+		panic(err)
+	}
+	return root + "/glue_scripts"
+}

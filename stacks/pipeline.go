@@ -1,0 +1,97 @@
+// Package stacks holds the Vélib' pipeline stack: it wires the bucket, the
+// Glue catalog and jobs, the ingest Lambda, the state machine and its failure
+// alert together. The reusable parts live in ../constructs.
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/partialruns/velib-pipeline/constructs/alert"
+)
+
+// StackID is the original project's stack name, kept so that
+// `cdk deploy AWSStateFunctionPartialRuns` still works.
+const StackID = "AWSStateFunctionPartialRuns"
+
+// PipelineStackProps configure [NewPipelineStack].
+type PipelineStackProps struct {
+	awscdk.StackProps
+	// Config is the user's configuration; the zero value means DefaultConfig.
+	Config Config
+}
+
+// NewPipelineStack defines the whole pipeline in one stack.
+func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStackProps) awscdk.Stack {
+	var sprops awscdk.StackProps
+	cfg := DefaultConfig
+	if props != nil {
+		sprops = props.StackProps
+		if props.Config != (Config{}) {
+			cfg = props.Config
+		}
+	}
+	if sprops.Description == nil {
+		sprops.Description = jsii.String("Vélib' bike-share pipeline whose every step can be skipped, so part of it can be re-run.")
+	}
+	stack := awscdk.NewStack(scope, jsii.String(id), &sprops)
+
+	key := newKey(stack, cfg)
+	bucket, _ := newBuckets(stack, cfg)
+	lake := newLake(stack, cfg, bucket, key)
+	ingest := newIngest(stack, cfg, bucket)
+
+	definition := newWorkflow(stack, workflowProps{
+		ingest:       ingest,
+		rawToSilver:  lake.rawToSilver.Job,
+		avgStats:     lake.avgStats.Job,
+		availPercent: lake.availPercent.Job,
+	})
+	machine := sfn.NewStateMachine(stack, jsii.String("StateMachine"), &sfn.StateMachineProps{
+		StateMachineName: jsii.String(cfg.NamePrefix + "-pipeline"),
+		StateMachineType: sfn.StateMachineType_STANDARD,
+		Comment:          jsii.String("Vélib' pipeline. Skip any step with its flag set to false, e.g. {\"lambda_load_data\": false}."),
+		DefinitionBody:   sfn.DefinitionBody_FromChainable(definition),
+		Timeout:          machineTimeout(cfg),
+		TracingEnabled:   jsii.Bool(true),
+		Logs: &sfn.LogOptions{
+			Destination: awslogs.NewLogGroup(stack, jsii.String("StateMachineLogs"), &awslogs.LogGroupProps{
+				LogGroupName:  jsii.String("/aws/vendedlogs/states/" + cfg.NamePrefix + "-pipeline"),
+				Retention:     cfg.LogRetention(),
+				RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+			}),
+			Level:                sfn.LogLevel_ALL,
+			IncludeExecutionData: jsii.Bool(true),
+		},
+	})
+	alert.New(stack, jsii.String("Failures"), &alert.Props{
+		StateMachine: machine,
+		Key:          key,
+		TopicName:    jsii.String(cfg.NamePrefix + "-pipeline-failures"),
+		Email:        cfg.NotificationEmail,
+	})
+
+	output(stack, "BucketName", "Data bucket: raw snapshots and table files.", bucket.BucketName())
+	output(stack, "DatabaseName", "Glue database holding the silver and gold tables.", lake.database.DatabaseName())
+	output(stack, "StateMachineArn", "The pipeline state machine.", machine.StateMachineArn())
+	output(stack, "StateMachineConsoleUrl", "Start executions here.", awscdk.Fn_Sub(
+		jsii.String("https://${AWS::Region}.console.aws.amazon.com/states/home?region=${AWS::Region}#/statemachines/view/${Arn}"),
+		&map[string]*string{"Arn": machine.StateMachineArn()}))
+	return stack
+}
+
+// machineTimeout outlasts the longest legitimate run: the silver job and
+// then a gold job, each up to its own timeout and each possibly waiting its
+// turn behind a concurrent run of the same job, plus an hour of slack.
+func machineTimeout(cfg Config) awscdk.Duration {
+	return awscdk.Duration_Minutes(jsii.Number(float64(4*cfg.GlueTimeoutMinutes + 60)))
+}
+
+func output(stack awscdk.Stack, id, description string, value *string) {
+	awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{
+		Description: jsii.String(description),
+		Value:       value,
+	})
+}

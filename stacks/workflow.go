@@ -1,0 +1,119 @@
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsglue"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	tasks "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctionstasks"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/partialruns/velib-pipeline/constructs/skippable"
+)
+
+// workflowProps are the pieces the state machine orchestrates.
+type workflowProps struct {
+	ingest                              awslambda.IFunction
+	rawToSilver, avgStats, availPercent awsglue.IJob
+}
+
+// newWorkflow returns the state machine definition of DESIGN §4:
+//
+//	Validate input → Run lambda_load_data? → Run velib_raw_to_silver? →
+//	Gold (Parallel: the two gold guards) → Done
+func newWorkflow(scope constructs.Construct, p workflowProps) sfn.IChainable {
+	load := skippable.New(scope, jsii.String("LoadDataGuard"), &skippable.Props{
+		Flag: FlagLoadData,
+		Body: ingestTask(scope, p.ingest),
+	})
+	silver := skippable.New(scope, jsii.String("RawToSilverGuard"), &skippable.Props{
+		Flag: FlagRawToSilver,
+		Body: glueTask(scope, "Raw to silver", FlagRawToSilver, p.rawToSilver),
+	})
+	avg := skippable.New(scope, jsii.String("AvgStatsGuard"), &skippable.Props{
+		Flag: FlagAvgStats,
+		Body: glueTask(scope, "Gold avg stats", FlagAvgStats, p.avgStats),
+	})
+	avail := skippable.New(scope, jsii.String("AvailPercentGuard"), &skippable.Props{
+		Flag: FlagAvailPercent,
+		Body: glueTask(scope, "Gold avail percent", FlagAvailPercent, p.availPercent),
+	})
+	// Created after the guards, so it accepts exactly their flags.
+	validate := skippable.NewValidation(scope, jsii.String("Validation"), nil)
+
+	// Each branch gets a copy of the state; the selector folds the two
+	// branches' outcome records back into one map.
+	runs := skippable.RunsSelector(validate.Flags(), []string{FlagAvgStats}, []string{FlagAvailPercent})
+	gold := sfn.NewParallel(scope, jsii.String("Gold"), &sfn.ParallelProps{
+		Comment:        jsii.String("Both gold tables are built from silver, independently."),
+		ResultSelector: &runs,
+		ResultPath:     jsii.String("$." + skippable.RunsKey),
+	})
+	gold.Branch(avg.End()).Branch(avail.End())
+
+	return validate.Next(load).Next(silver).Next(gold).Next(sfn.NewSucceed(scope, jsii.String("Done"), nil))
+}
+
+// ingestTask invokes the ingest Lambda and records its summary. Transient
+// Lambda service errors are retried; an error from the function itself is
+// not, since fetching the same feed again is the function's own business.
+func ingestTask(scope constructs.Construct, fn awslambda.IFunction) sfn.IChainable {
+	task := tasks.NewLambdaInvoke(scope, jsii.String("Load data"), &tasks.LambdaInvokeProps{
+		Comment:        jsii.String("Fetches the GBFS feed and writes one raw snapshot."),
+		LambdaFunction: fn,
+		Payload: sfn.TaskInput_FromObject(&map[string]any{
+			skippable.DateKey: sfn.JsonPath_StringAt(jsii.String("$." + skippable.DateKey)),
+			"execution":       sfn.JsonPath_StringAt(jsii.String("$$.Execution.Id")),
+		}),
+		// The default retry covers errors this list already names, with no
+		// jitter; one policy, stated here, is easier to reason about.
+		RetryOnServiceExceptions: jsii.Bool(false),
+		ResultSelector: &map[string]any{
+			"status":  skippable.StatusRan,
+			"summary": sfn.JsonPath_ObjectAt(jsii.String("$.Payload")),
+		},
+		ResultPath: jsii.String(skippable.RunPath(FlagLoadData)),
+	})
+	task.AddRetry(transientRetry(
+		[]string{"Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"},
+		2, 6, 60))
+	return task
+}
+
+// glueTask starts a Glue job run and waits for it to end (.sync), so the
+// task fails when the run fails and gold never races silver.
+func glueTask(scope constructs.Construct, name, flag string, job awsglue.IJob) sfn.IChainable {
+	task := tasks.NewGlueStartJobRun(scope, jsii.String(name), &tasks.GlueStartJobRunProps{
+		GlueJobName:        job.JobName(),
+		IntegrationPattern: sfn.IntegrationPattern_RUN_JOB,
+		Arguments: sfn.TaskInput_FromObject(&map[string]any{
+			"--" + skippable.DateKey: sfn.JsonPath_StringAt(jsii.String("$." + skippable.DateKey)),
+		}),
+		ResultSelector: &map[string]any{
+			"status":      skippable.StatusRan,
+			"jobRunId":    sfn.JsonPath_StringAt(jsii.String("$.Id")),
+			"jobRunState": sfn.JsonPath_StringAt(jsii.String("$.JobRunState")),
+		},
+		ResultPath: jsii.String(skippable.RunPath(flag)),
+	})
+	// Max concurrent runs is 1 per job, so a second execution started at the
+	// same time waits its turn here instead of writing the same partition.
+	task.AddRetry(transientRetry([]string{"Glue.ConcurrentRunsExceededException"}, 30, 10, 300))
+	task.AddRetry(transientRetry(
+		[]string{"Glue.InternalServiceException", "Glue.OperationTimeoutException", "Glue.ThrottlingException"},
+		10, 4, 120))
+	return task
+}
+
+// transientRetry backs off exponentially from intervalSec with full jitter,
+// capped at maxDelaySec between attempts.
+func transientRetry(errors []string, intervalSec, attempts, maxDelaySec float64) *sfn.RetryProps {
+	return &sfn.RetryProps{
+		Errors:         jsii.Strings(errors...),
+		Interval:       awscdk.Duration_Seconds(jsii.Number(intervalSec)),
+		MaxAttempts:    jsii.Number(attempts),
+		BackoffRate:    jsii.Number(2),
+		MaxDelay:       awscdk.Duration_Seconds(jsii.Number(maxDelaySec)),
+		JitterStrategy: sfn.JitterType_FULL,
+	}
+}
