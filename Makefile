@@ -16,7 +16,7 @@ export NODE_PATH := $(CURDIR)/$(NODE_MODS)
 CDK_OFFLINE := CDK_DISABLE_CLI_TELEMETRY=true
 CDK_FLAGS   := --no-notices
 
-.PHONY: synth test deploy diff destroy fmt lint snapshot tools clean
+.PHONY: synth test bench deploy diff destroy fmt lint snapshot tools clean
 
 ## synth: install the pinned tools and synthesize the template into cdk.out/
 synth: tools
@@ -26,6 +26,10 @@ synth: tools
 ## test: install the pinned tools and run every test level
 test: tools lint
 	go test ./...
+
+## bench: performance figures (ingest snapshot time, Lambda binary size)
+bench: tools
+	go test -run '^$$' -bench . -benchmem ./lambda/...
 
 ## deploy / diff / destroy: the CDK commands against your AWS account
 deploy: tools

@@ -1,0 +1,78 @@
+package ingest
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestDiscoveryFeeds(t *testing.T) {
+	tests := []struct {
+		name, body, info string
+		err              string
+	}{
+		{name: "GBFS 3: one list", body: `{"data": {"feeds": [{"name": "station_information", "url": "u3"}]}}`, info: "u3"},
+		{name: "GBFS 2: English preferred", body: `{"data": {"de": {"feeds": [{"name": "station_information", "url": "de"}]}, "en": {"feeds": [{"name": "station_information", "url": "en"}]}}}`, info: "en"},
+		{name: "GBFS 2: first language otherwise", body: `{"data": {"nl": {"feeds": [{"name": "station_information", "url": "nl"}]}, "fr": {"feeds": [{"name": "station_information", "url": "fr"}]}}}`, info: "fr"},
+		{name: "not JSON", body: `nope`, err: "not a GBFS discovery document"},
+		{name: "no feeds", body: `{"data": {}}`, err: "data has no feeds"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			feeds, err := discoveryFeeds([]byte(tc.body))
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err = %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || feeds[FeedInformation] != tc.info {
+				t.Errorf("feeds = %v, %v; want station_information %q", feeds, err, tc.info)
+			}
+		})
+	}
+}
+
+func TestFeedURLsWithoutStationFeeds(t *testing.T) {
+	// A discovery document that lists no station feeds is an error that
+	// names the document.
+	f := &Fetcher{Client: fakeClient(`{"data": {"en": {"feeds": [{"name": "system_information", "url": "x"}]}}}`)}
+	_, _, err := FeedURLs(context.Background(), f, "https://bikes.example.org/gbfs.json")
+	if err == nil || !strings.Contains(err.Error(), "lists no station_information or no station_status feed") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	tests := map[string]string{"": "0s", "3": "3s", "-1": "0s", "600": "10s", "Wed, 21 Oct 2015 07:28:00 GMT": "0s"}
+	for in, want := range tests {
+		if got := parseRetryAfter(in).String(); got != want {
+			t.Errorf("parseRetryAfter(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// fakeClient answers every request with 200 and body, without a network.
+func fakeClient(body string) *http.Client {
+	return &http.Client{Transport: roundTrip(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(body)), Header: http.Header{}, Request: r}, nil
+	})}
+}
+
+type roundTrip func(*http.Request) (*http.Response, error)
+
+func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestBackoffBounds(t *testing.T) {
+	f := &Fetcher{Backoff: 100 * time.Millisecond, MaxBackoff: time.Second}
+	for i, ceiling := range []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond, time.Second, time.Second} {
+		for range 200 {
+			if d := f.backoff(i); d <= 0 || d > ceiling {
+				t.Fatalf("backoff(%d) = %v, want in (0, %v]", i, d, ceiling)
+			}
+		}
+	}
+}

@@ -1,0 +1,80 @@
+package ingest_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/partialruns/velib-pipeline/lambda/loaddata/ingest"
+)
+
+func TestParseFeed(t *testing.T) {
+	tests := []struct {
+		name, body string
+		updated    time.Time
+		ids        []string
+		err        string
+	}{
+		{name: "numeric ids, seconds", body: `{"last_updated": 1763769018, "data": {"stations": [{"station_id": 36255}, {"station_id": 213688169}]}}`,
+			updated: time.Date(2025, 11, 21, 23, 50, 18, 0, time.UTC), ids: []string{"36255", "213688169"}},
+		{name: "string ids, RFC 3339", body: `{"last_updated": "2025-11-22T00:50:18+01:00", "data": {"stations": [{"station_id": "a1"}]}}`,
+			updated: time.Date(2025, 11, 21, 23, 50, 18, 0, time.UTC), ids: []string{"a1"}},
+		{name: "not JSON", body: `<html>maintenance</html>`, err: "not valid GBFS JSON"},
+		{name: "two documents", body: `{"last_updated": 1, "data": {"stations": [{"station_id": 1}]}} {}`, err: "data after the document"},
+		{name: "no data", body: `{"last_updated": 1763769018}`, err: "data.stations is missing"},
+		{name: "no stations", body: `{"last_updated": 1763769018, "data": {}}`, err: "data.stations is missing"},
+		{name: "empty stations", body: `{"last_updated": 1763769018, "data": {"stations": []}}`, err: "data.stations is empty"},
+		{name: "null last_updated", body: `{"last_updated": null, "data": {"stations": [{"station_id": 1}]}}`, err: "last_updated is missing"},
+		{name: "negative last_updated", body: `{"last_updated": -5, "data": {"stations": [{"station_id": 1}]}}`, err: "not a positive whole number"},
+		{name: "fractional last_updated", body: `{"last_updated": 17637.5, "data": {"stations": [{"station_id": 1}]}}`, err: "not a positive whole number"},
+		{name: "last_updated not a time", body: `{"last_updated": "yesterday", "data": {"stations": [{"station_id": 1}]}}`, err: `"yesterday" is not an RFC 3339 time`},
+		{name: "last_updated an object", body: `{"last_updated": {}, "data": {"stations": [{"station_id": 1}]}}`, err: "neither seconds nor an RFC 3339 time"},
+		{name: "station without id", body: `{"last_updated": 1, "data": {"stations": [{"station_id": 1}, {"name": "x"}]}}`, err: "data.stations[1]: station_id is missing"},
+		{name: "empty string id", body: `{"last_updated": 1, "data": {"stations": [{"station_id": ""}]}}`, err: "data.stations[0]: station_id"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := ingest.ParseFeed(ingest.FeedStatus, "http://feed", []byte(tc.body))
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err = %v, want one containing %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !f.LastUpdated.Equal(tc.updated) || f.LastUpdated.Location() != time.UTC {
+				t.Errorf("LastUpdated = %v, want %v in UTC", f.LastUpdated, tc.updated)
+			}
+			if strings.Join(f.StationIDs, ",") != strings.Join(tc.ids, ",") {
+				t.Errorf("ids = %v, want %v", f.StationIDs, tc.ids)
+			}
+		})
+	}
+}
+
+func TestKey(t *testing.T) {
+	tests := []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Date(2025, 11, 21, 23, 50, 18, 0, time.UTC), "raw/velib/dt=2025-11-21/velib-20251121T235018Z.json.gz"},
+		// The date is the UTC date, whatever the feed's zone: 00:30 in Paris
+		// on the 22nd is still the 21st in UTC.
+		{time.Date(2025, 11, 22, 0, 30, 0, 0, time.FixedZone("CET", 3600)), "raw/velib/dt=2025-11-21/velib-20251121T233000Z.json.gz"},
+	}
+	for _, tc := range tests {
+		if got := ingest.Key("raw/velib/", tc.at); got != tc.want {
+			t.Errorf("Key(%v) = %s, want %s", tc.at, got, tc.want)
+		}
+	}
+}
+
+func TestUnmatched(t *testing.T) {
+	info := &ingest.Feed{StationIDs: []string{"1", "2"}}
+	status := &ingest.Feed{StationIDs: []string{"1", "2", "3", "4"}}
+	if got := ingest.Unmatched(info, status); got != 2 {
+		t.Errorf("Unmatched = %d, want 2", got)
+	}
+}
