@@ -1,11 +1,16 @@
 # The commands a user types. `make synth` and `make test` install what they
-# need on first use: Go modules, and Node 22 with the CDK CLI and jsonata
-# (pinned in package.json / package-lock.json) under .tools/.
+# need on first use: Go modules; Node 22 with the CDK CLI and jsonata (pinned
+# in package.json / package-lock.json) under .tools/; and, for the tests, a
+# Python virtual environment with PySpark, pytest and ruff (pinned in
+# glue_scripts/requirements-dev.txt) under .tools/venv.
 
 STACK     := AWSStateFunctionPartialRuns
 TOOLS     := .tools
 NODE_MODS := $(TOOLS)/node_modules
 STAMP     := $(NODE_MODS)/.installed
+VENV      := $(TOOLS)/venv
+PY_STAMP  := $(VENV)/.installed
+PYTHON    ?= python3
 
 # The project's Node 22 comes first, so the CDK CLI and jsii's runtime both
 # use it rather than an older system Node (which prints an end-of-life banner).
@@ -26,10 +31,13 @@ synth: tools
 ## test: install the pinned tools and run every test level
 test: tools lint
 	go test ./...
+	cd glue_scripts && ../$(VENV)/bin/python -m pytest
 
-## bench: performance figures (ingest snapshot time, Lambda binary size)
-bench: tools
+## bench: performance figures (ingest snapshot time, Lambda binary size,
+## Glue jobs with 1 versus 30 days of history)
+bench: tools $(PY_STAMP)
 	go test -run '^$$' -bench . -benchmem ./lambda/...
+	$(VENV)/bin/python glue_scripts/bench.py
 
 ## deploy / diff / destroy: the CDK commands against your AWS account
 deploy: tools
@@ -41,15 +49,17 @@ diff: tools
 destroy: tools
 	cdk destroy $(STACK)
 
-## fmt: format the Go code
-fmt:
+## fmt: format the Go and Python code
+fmt: $(PY_STAMP)
 	gofmt -w $$(git ls-files '*.go')
+	cd glue_scripts && ../$(VENV)/bin/ruff format . && ../$(VENV)/bin/ruff check --fix .
 
-## lint: formatting and go vet
-lint:
+## lint: gofmt, go vet, ruff
+lint: $(PY_STAMP)
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted (run make fmt)"; exit 1; fi
 	go vet ./...
+	cd glue_scripts && ../$(VENV)/bin/ruff check . && ../$(VENV)/bin/ruff format --check .
 
 ## snapshot: refresh the golden files in testdata/ after an intended change
 snapshot: tools
@@ -63,6 +73,12 @@ $(STAMP): package.json package-lock.json
 	@cp package.json package-lock.json $(TOOLS)/
 	@echo "Installing Node 22, the CDK CLI and jsonata into $(TOOLS)/ ..."
 	@cd $(TOOLS) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(PY_STAMP): glue_scripts/requirements-dev.txt
+	@echo "Creating the Python environment for the Glue job tests in $(VENV)/ ..."
+	@$(PYTHON) -m venv $(VENV)
+	@$(VENV)/bin/pip install --quiet --disable-pip-version-check -r glue_scripts/requirements-dev.txt
 	@touch $@
 
 clean:

@@ -1,10 +1,18 @@
-"""Glue job velib_raw_to_silver.
+"""Glue job velib_raw_to_silver: the raw snapshots of the processing date(s)
+to table velib_data_silver, one row per station per snapshot.
 
-PLACEHOLDER: the PySpark transform is not written yet. Until it is, the job
-fails at once with a message saying so, rather than report a table that was
-never written. Skip it with {"velib_raw_to_silver": false}.
+Arguments: --database, --raw_path, --target_table, --target_path and
+--process_date (YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD; default today, UTC).
 """
 
-import sys
+import velib_io
 
-sys.exit("velib_raw_to_silver is a placeholder: the transform is not implemented yet")
+JOB = "velib_raw_to_silver"
+
+
+def run(argv, spark):
+    return velib_io.silver(JOB, argv, spark)
+
+
+if __name__ == "__main__":
+    velib_io.main(JOB, run)

@@ -1,10 +1,19 @@
-"""Glue job velib_silver_to_gold_avg_stats.
+"""Glue job velib_silver_to_gold_avg_stats: per station per day averages of
+table velib_data_silver to table velib_avg_stats_gold.
 
-PLACEHOLDER: the PySpark transform is not written yet. Until it is, the job
-fails at once with a message saying so, rather than report a table that was
-never written. Skip it with {"velib_silver_to_gold_avg_stats": false}.
+Arguments: --database, --source_table, --target_table, --target_path and
+--process_date (YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD; default today, UTC).
 """
 
-import sys
+import velib_io
+from velib_transforms import avg_stats
 
-sys.exit("velib_silver_to_gold_avg_stats is a placeholder: the transform is not implemented yet")
+JOB = "velib_silver_to_gold_avg_stats"
+
+
+def run(argv, spark):
+    return velib_io.gold(JOB, avg_stats, argv, spark)
+
+
+if __name__ == "__main__":
+    velib_io.main(JOB, run)

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsglue"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/sparkjob"
@@ -38,6 +39,14 @@ func newLake(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key a
 		JobBookmarksEncryption:    awsglue.JobBookmarksEncryption_ClientSideKms(key),
 	})
 	scripts := scriptsDir()
+	// The shared modules go to Glue as one zip on --extra-py-files: a zip
+	// keeps their file names, which a single-file asset (named by its hash)
+	// would lose, and Python imports modules by file name.
+	lib := awss3assets.NewAsset(scope, jsii.String("GlueLib"), &awss3assets.AssetProps{
+		Path:    jsii.String(scripts + "/lib"),
+		Exclude: jsii.Strings("__pycache__", "*.pyc"),
+	})
+	libCode := awsglue.Code_FromBucket(lib.Bucket(), lib.S3ObjectKey())
 	job := func(id, flag, description string, reads []string, writes string, tables []string, args map[string]string) *sparkjob.Job {
 		args["--bucket"] = *bucket.BucketName()
 		args["--database"] = databaseName(cfg)
@@ -45,6 +54,7 @@ func newLake(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key a
 			JobName:               cfg.NamePrefix + "-" + flag,
 			Description:           description,
 			Script:                awsglue.Code_FromAsset(jsii.String(scripts+"/"+flag+".py"), nil),
+			ExtraPythonFiles:      []awsglue.Code{libCode},
 			Bucket:                bucket,
 			Reads:                 reads,
 			Writes:                []string{writes},
@@ -70,12 +80,12 @@ func newLake(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key a
 		avgStats: job("AvgStats", FlagAvgStats,
 			"Per-station daily averages from "+TableSilver+" to "+TableAvgStats+".",
 			[]string{silver}, tablePrefix(TableAvgStats), []string{TableSilver, TableAvgStats},
-			map[string]string{"--source_table": TableSilver, "--source_path": s3url(silver),
+			map[string]string{"--source_table": TableSilver,
 				"--target_table": TableAvgStats, "--target_path": s3url(tablePrefix(TableAvgStats))}),
 		availPercent: job("AvailPercent", FlagAvailPercent,
 			"Bikes available as a percentage of capacity, from "+TableSilver+" to "+TableAvailPercent+".",
 			[]string{silver}, tablePrefix(TableAvailPercent), []string{TableSilver, TableAvailPercent},
-			map[string]string{"--source_table": TableSilver, "--source_path": s3url(silver),
+			map[string]string{"--source_table": TableSilver,
 				"--target_table": TableAvailPercent, "--target_path": s3url(tablePrefix(TableAvailPercent))}),
 	}
 }

@@ -135,7 +135,8 @@ func TestGlueJobs(t *testing.T) {
 		assert.NotEmpty(t, p["SecurityConfiguration"], id)
 		args := p["DefaultArguments"].(map[string]any)
 		for _, a := range []string{"--enable-metrics", "--enable-continuous-cloudwatch-log", "--enable-spark-ui",
-			"--spark-event-logs-path", "--TempDir", "--bucket", "--database", "--target_table", "--target_path"} {
+			"--spark-event-logs-path", "--TempDir", "--bucket", "--database", "--target_table", "--target_path",
+			"--extra-py-files"} {
 			assert.Contains(t, args, a, id)
 		}
 		assert.Equal(t, "python", args["--job-language"], id)

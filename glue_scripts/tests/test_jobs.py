@@ -1,0 +1,166 @@
+"""The jobs end to end on local files and Spark's own catalog: arguments as
+Glue passes them, raw files as the ingest Lambda writes them."""
+
+import os
+import shutil
+
+import pytest
+
+import velib_io
+import velib_raw_to_silver
+import velib_silver_to_gold_avail_percent
+import velib_silver_to_gold_avg_stats
+from builders import DATABASE, snapshot, station_info, station_status, utc
+
+INFO = [
+    station_info(1, "c1", "One", 20),
+    station_info(2, "c2", "Two", 0),
+    station_info(3, "c3", "Three", 10),
+]
+
+
+def day(lake, date, snapshots=3):
+    """Puts a day of raw snapshots, 15 minutes apart, for three stations."""
+    start = utc(f"{date}T06:00:00")
+    for n in range(snapshots):
+        t = start + 900 * n
+        lake.put_snapshot(
+            snapshot(
+                t,
+                INFO,
+                [
+                    station_status(1, "c1", n, 1, 10, t - 5),
+                    station_status(2, "c2", 0, 0, 0, start - 5),
+                    station_status(3, "c3", 2, 2, 6, t - 7),
+                ],
+            )
+        )
+
+
+def args(lake, date, **extra):
+    base = {
+        "--JOB_NAME": "test",  # Glue adds arguments of its own; they are ignored
+        "--database": DATABASE,
+        "--raw_path": str(lake.raw),
+        "--source_table": "velib_data_silver",
+        "--process_date": date,
+    }
+    base.update(extra)
+    return [x for kv in base.items() for x in kv]
+
+
+def run_silver(spark, lake, date):
+    return velib_raw_to_silver.run(
+        args(lake, date, **{"--target_table": "velib_data_silver", "--target_path": lake.table_path("silver")}), spark
+    )
+
+
+def run_gold(spark, lake, date):
+    avg = velib_silver_to_gold_avg_stats.run(
+        args(lake, date, **{"--target_table": "velib_avg_stats_gold", "--target_path": lake.table_path("avg")}), spark
+    )
+    pct = velib_silver_to_gold_avail_percent.run(
+        args(lake, date, **{"--target_table": "velib_avail_percent_gold", "--target_path": lake.table_path("pct")}),
+        spark,
+    )
+    return avg, pct
+
+
+def rows(spark, table):
+    return sorted(tuple(r) for r in spark.table(f"{DATABASE}.{table}").collect())
+
+
+def partitions(spark, table):
+    return sorted(r[0] for r in spark.sql(f"SHOW PARTITIONS {DATABASE}.{table}").collect())
+
+
+def files(path):
+    """Every data file under a table folder, with its modification time."""
+    out = {}
+    for root, _, names in os.walk(path):
+        for n in names:
+            if n.endswith(".parquet"):
+                p = os.path.join(root, n)
+                out[os.path.relpath(p, path)] = os.stat(p).st_mtime_ns
+    return out
+
+
+def test_full_run_writes_and_registers_all_tables(spark, lake):
+    day(lake, "2026-11-20")
+    # Station 2 repeats its last_reported in every snapshot: one row survives.
+    assert run_silver(spark, lake, "2026-11-20") == 3 + 1 + 3
+    assert run_gold(spark, lake, "2026-11-20") == (3, 7)
+    for table in ["velib_data_silver", "velib_avg_stats_gold", "velib_avail_percent_gold"]:
+        assert partitions(spark, table) == ["dt=2026-11-20"]
+    pct = {
+        (r.station_id, r.num_bikes_available): r.avail_percent
+        for r in spark.table(f"{DATABASE}.velib_avail_percent_gold").collect()
+    }
+    assert pct[("1", 2)] == 10.0 and pct[("2", 0)] is None
+
+
+def test_silver_twice_gives_the_same_rows(spark, lake):
+    day(lake, "2026-11-20")
+    run_silver(spark, lake, "2026-11-20")
+    once = rows(spark, "velib_data_silver")
+    run_silver(spark, lake, "2026-11-20")
+    assert rows(spark, "velib_data_silver") == once
+    run_gold(spark, lake, "2026-11-20")
+    gold_once = rows(spark, "velib_avg_stats_gold")
+    run_gold(spark, lake, "2026-11-20")
+    assert rows(spark, "velib_avg_stats_gold") == gold_once
+
+
+def test_processing_day_two_leaves_day_one_alone(spark, lake):
+    day(lake, "2026-11-20")
+    run_silver(spark, lake, "2026-11-20")
+    run_gold(spark, lake, "2026-11-20")
+    silver_day1 = files(os.path.join(lake.table_path("silver"), "dt=2026-11-20"))
+    gold_day1 = files(os.path.join(lake.table_path("avg"), "dt=2026-11-20"))
+    before = rows(spark, "velib_data_silver")
+
+    # Day 1's raw data goes away: processing day 2 must not need it.
+    shutil.rmtree(lake.raw / "dt=2026-11-20")
+    day(lake, "2026-11-21", snapshots=2)
+    run_silver(spark, lake, "2026-11-21")
+    run_gold(spark, lake, "2026-11-21")
+
+    assert files(os.path.join(lake.table_path("silver"), "dt=2026-11-20")) == silver_day1
+    assert files(os.path.join(lake.table_path("avg"), "dt=2026-11-20")) == gold_day1
+    after = rows(spark, "velib_data_silver")
+    assert [r for r in after if r[-1] == "2026-11-20"] == before
+    assert partitions(spark, "velib_data_silver") == ["dt=2026-11-20", "dt=2026-11-21"]
+
+
+def test_backfill_range(spark, lake):
+    day(lake, "2026-11-20")
+    day(lake, "2026-11-21")
+    assert run_silver(spark, lake, "2026-11-20..2026-11-21") == 14
+    assert partitions(spark, "velib_data_silver") == ["dt=2026-11-20", "dt=2026-11-21"]
+
+
+@pytest.mark.parametrize(
+    ("setup", "date", "message"),
+    [
+        ("nothing", "2026-11-20", "no raw snapshots for 2026-11-20 under"),
+        ("day1", "2026-11-20..2026-11-22", "no raw snapshots for 2026-11-21, 2026-11-22 under"),
+        ("day1", "20/11/2026", "process_date '20/11/2026' is not YYYY-MM-DD"),
+    ],
+)
+def test_silver_errors(spark, lake, setup, date, message):
+    if setup == "day1":
+        day(lake, "2026-11-20")
+    with pytest.raises(velib_io.JobError, match=message):
+        run_silver(spark, lake, date)
+
+
+def test_gold_before_silver(spark, lake):
+    with pytest.raises(velib_io.JobError, match="table velib_lake.velib_data_silver does not exist yet"):
+        run_gold(spark, lake, "2026-11-20")
+
+
+def test_gold_for_a_day_silver_lacks(spark, lake):
+    day(lake, "2026-11-20")
+    run_silver(spark, lake, "2026-11-20")
+    with pytest.raises(velib_io.JobError, match="no rows for 2026-11-21 to write to velib_lake.velib_avg_stats_gold"):
+        run_gold(spark, lake, "2026-11-21")
