@@ -34,9 +34,10 @@ test: tools lint
 	cd glue_scripts && ../$(VENV)/bin/python -m pytest
 
 ## bench: performance figures (ingest snapshot time, Lambda binary size,
-## Glue jobs with 1 versus 30 days of history)
+## state transitions per run, Glue jobs with 1 versus 30 days of history)
 bench: tools $(PY_STAMP)
 	go test -run '^$$' -bench . -benchmem ./lambda/...
+	go test -run '^$$' -bench Transitions -benchtime 1x ./stacks/
 	$(VENV)/bin/python glue_scripts/bench.py
 
 ## deploy / diff / destroy: the CDK commands against your AWS account

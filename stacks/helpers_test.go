@@ -18,7 +18,7 @@ var synthCache = map[string]*cdktest.Template{}
 // synth builds the stack the way main.go does, from the app context (cdk.json
 // overlaid with ctx), and caches the result by ctx: a synth costs a second
 // or two of jsii and most tests only read the template.
-func synth(t *testing.T, ctx map[string]any) *cdktest.Template {
+func synth(t testing.TB, ctx map[string]any) *cdktest.Template {
 	t.Helper()
 	key := fmt.Sprint(ctx)
 	if tpl, ok := synthCache[key]; ok {
@@ -41,7 +41,7 @@ func synth(t *testing.T, ctx map[string]any) *cdktest.Template {
 }
 
 // definition is the state machine's definition as plain ASL.
-func definition(t *testing.T, tpl *cdktest.Template) map[string]any {
+func definition(t testing.TB, tpl *cdktest.Template) map[string]any {
 	t.Helper()
 	for _, r := range tpl.Resources("AWS::StepFunctions::StateMachine") {
 		flat, err := asl.Flatten(r["Properties"].(map[string]any)["DefinitionString"])

@@ -82,7 +82,7 @@ type Template struct {
 }
 
 // Synth synthesizes stack, failing the test with jsii's message if it cannot.
-func Synth(t *testing.T, stack awscdk.Stack) *Template {
+func Synth(t testing.TB, stack awscdk.Stack) *Template {
 	t.Helper()
 	tpl, err := SynthE(stack)
 	if err != nil {
@@ -110,7 +110,7 @@ func SynthE(stack awscdk.Stack) (*Template, error) {
 }
 
 // Has asserts that a resource of type typ has at least props.
-func (tpl *Template) Has(t *testing.T, typ string, props any) {
+func (tpl *Template) Has(t testing.TB, typ string, props any) {
 	t.Helper()
 	if msg := Catch(func() { tpl.Assert.HasResourceProperties(jsii.String(typ), props) }); msg != "" {
 		t.Errorf("%s: %s", typ, msg)

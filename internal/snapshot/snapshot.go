@@ -65,6 +65,34 @@ func Check(t *testing.T, path, got string) {
 	}
 }
 
+// CheckSection is Check for the part of a file between the lines
+// "<!-- begin NAME -->" and "<!-- end NAME -->", e.g. a generated diagram in
+// a README: the rest of the file is left as it is.
+func CheckSection(t *testing.T, path, name, got string) {
+	t.Helper()
+	content, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	begin, end := "<!-- begin "+name+" -->\n", "<!-- end "+name+" -->"
+	i := strings.Index(string(content), begin)
+	j := strings.Index(string(content), end)
+	if i < 0 || j < i {
+		t.Fatalf("%s has no section between %q and %q", path, strings.TrimSpace(begin), end)
+	}
+	i += len(begin)
+	if *update {
+		updated := string(content[:i]) + got + string(content[j:])
+		if err := os.WriteFile(path, []byte(updated), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if want := string(content[i:j]); want != got {
+		t.Fatalf("the %s section of %s is out of date:\n%s\nRefresh it with: go test ./... -update (or make snapshot), then review git diff", name, path, firstDifference(want, got))
+	}
+}
+
 // firstDifference shows the first line that differs, with a little context.
 func firstDifference(want, got string) string {
 	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")

@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -27,5 +28,25 @@ func TestFirstDifference(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("%q does not contain %q", got, want)
 		}
+	}
+}
+
+func TestCheckSection(t *testing.T) {
+	path := t.TempDir() + "/README.md"
+	doc := "intro\n<!-- begin x -->\nold\n<!-- end x -->\noutro\n"
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	CheckSection(t, path, "x", "old\n") // matches: no failure
+
+	*update = true
+	defer func() { *update = false }()
+	CheckSection(t, path, "x", "new\n")
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "intro\n<!-- begin x -->\nnew\n<!-- end x -->\noutro\n"; string(got) != want {
+		t.Errorf("rewritten file = %q, want %q", got, want)
 	}
 }

@@ -1,0 +1,94 @@
+package aslrun
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+// machine has a JSONata validation first, then a JSONPath guard that uses
+// the IsPresent: false rule the interpreter mishandles, then a task with a
+// retry.
+const machine = `{
+  "StartAt": "Check",
+  "States": {
+    "Check": {"Type": "Choice", "QueryLanguage": "JSONata",
+      "Choices": [{"Condition": "{% $type($states.input.n) = 'number' %}", "Next": "Guard",
+                   "Output": "{% $merge([$states.input, {'day': $substring($states.context.Execution.StartTime, 0, 10)}]) %}"}],
+      "Default": "Bad"},
+    "Bad": {"Type": "Fail", "QueryLanguage": "JSONata", "Error": "InvalidInput", "Cause": "{% 'n is ' & $type($states.input.n) %}"},
+    "Guard": {"Type": "Choice", "Choices": [
+      {"Variable": "$.go", "IsPresent": false, "Next": "Work"},
+      {"Variable": "$.go", "BooleanEquals": true, "Next": "Work"}], "Default": "Done"},
+    "Work": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync",
+      "Parameters": {"Arguments": {"--day.$": "$.day"}}, "ResultPath": "$.work",
+      "Retry": [{"ErrorEquals": ["Busy"], "IntervalSeconds": 30, "MaxAttempts": 2}], "Next": "Done"},
+    "Done": {"Type": "Succeed"}
+  }
+}`
+
+func TestRun(t *testing.T) {
+	ok := map[string]Mock{"Work": {Output: "done"}}
+	cases := []struct {
+		name    string
+		c       Case
+		status  string
+		entered []string
+		check   func(t *testing.T, r Result)
+	}{
+		{"flag absent runs the task (the IsPresent: false rule works)", Case{Input: json.RawMessage(`{"n": 1}`), Mocks: ok}, "SUCCEEDED",
+			[]string{"Check", "Guard", "Work", "Done"}, func(t *testing.T, r Result) {
+				if want := []Call{{State: "Work", Input: map[string]any{"Arguments": map[string]any{"--day": "2026-11-21"}}}}; !reflect.DeepEqual(r.Calls, want) {
+					t.Errorf("calls = %v, want %v (the JSONata Output reached the task)", r.Calls, want)
+				}
+				if r.Transitions != 4 {
+					t.Errorf("transitions = %d", r.Transitions)
+				}
+			}},
+		{"flag false skips it", Case{Input: json.RawMessage(`{"n": 1, "go": false}`), Mocks: ok}, "SUCCEEDED",
+			[]string{"Check", "Guard", "Done"}, nil},
+		{"invalid input fails in the JSONata states", Case{Input: json.RawMessage(`{"n": "x"}`)}, "FAILED",
+			[]string{"Check", "Bad"}, func(t *testing.T, r Result) {
+				if r.Error != "InvalidInput" || r.Cause != "n is string" || r.FailedState != "Bad" {
+					t.Errorf("error %q cause %q state %q", r.Error, r.Cause, r.FailedState)
+				}
+			}},
+		{"a retried error, without waiting 30 s", Case{Input: json.RawMessage(`{"n": 1}`), Mocks: map[string]Mock{"Work": {Failures: []Failure{{Error: "Busy"}}, Output: 1}}}, "SUCCEEDED",
+			[]string{"Check", "Guard", "Work", "Done"}, func(t *testing.T, r Result) {
+				if !reflect.DeepEqual(r.Retries, []string{"Work"}) || r.Transitions != 5 {
+					t.Errorf("retries = %v, transitions = %d", r.Retries, r.Transitions)
+				}
+			}},
+		{"an error not retried fails the execution at the task", Case{Input: json.RawMessage(`{"n": 1}`), Mocks: map[string]Mock{"Work": {Failures: []Failure{{Error: "States.TaskFailed", Cause: "job failed"}}}}}, "FAILED",
+			[]string{"Check", "Guard", "Work"}, func(t *testing.T, r Result) {
+				if r.Error != "States.TaskFailed" || r.Cause != "job failed" || r.FailedState != "Work" {
+					t.Errorf("error %q cause %q state %q", r.Error, r.Cause, r.FailedState)
+				}
+			}},
+		{"an unmocked task fails loudly", Case{Input: json.RawMessage(`{"n": 1}`)}, "FAILED",
+			[]string{"Check", "Guard", "Work"}, func(t *testing.T, r Result) {
+				if r.Error != "Harness.Unmocked" {
+					t.Errorf("error = %q", r.Error)
+				}
+			}},
+	}
+	var all []Case
+	for _, c := range cases {
+		all = append(all, c.c)
+	}
+	results, err := Run([]byte(machine), "2026-11-21T23:50:18.000Z", all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := results[i]
+			if r.Status != c.status || !reflect.DeepEqual(r.Entered, c.entered) {
+				t.Fatalf("status %s entered %v; want %s %v (error %s: %s)", r.Status, r.Entered, c.status, c.entered, r.Error, r.Cause)
+			}
+			if c.check != nil {
+				c.check(t, r)
+			}
+		})
+	}
+}

@@ -1,0 +1,129 @@
+// Runs an Amazon States Language definition locally, once per case, with
+// aws-local-stepfunctions and every Task mocked by state name. Reads
+// {"definition", "startTime", "cases": [{"input", "mocks"}]} on stdin and
+// writes one result per case on stdout.
+//
+// aws-local-stepfunctions runs JSONPath states only: it silently takes the
+// Default branch of a JSONata Choice. So the leading JSONata states (the
+// input validation) are evaluated here with the jsonata package, pinned to
+// 2.0.6 as in Step Functions, and the interpreter starts from the first
+// JSONPath state they lead to, with the output they produce.
+const { StateMachine } = require('aws-local-stepfunctions');
+const jsonata = require('jsonata');
+
+async function main() {
+  let text = '';
+  for await (const chunk of process.stdin) text += chunk;
+  const { definition, startTime, cases } = JSON.parse(text);
+  const results = [];
+  for (const c of cases) results.push(await runCase(definition, startTime, c));
+  process.stdout.write(JSON.stringify(results));
+}
+
+async function runCase(definition, startTime, c) {
+  const input = c.input === undefined ? {} : c.input;
+  const context = { Execution: { Input: input, StartTime: startTime, Id: 'arn:aws:states:us-east-1:123456789012:execution:local:case' } };
+  const trace = { entered: [], retries: [], transitions: 0, calls: [] };
+
+  // Leading JSONata states.
+  let name = definition.StartAt;
+  let data = input;
+  for (;;) {
+    const state = definition.States[name];
+    if (!state || state.QueryLanguage !== 'JSONata') break;
+    trace.entered.push(name);
+    trace.transitions++;
+    const states = { input: data, context };
+    if (state.Type === 'Fail') {
+      return { ...trace, status: 'FAILED', failedState: name, error: await evalField(state.Error, states), cause: await evalField(state.Cause, states) };
+    }
+    if (state.Type !== 'Choice') throw new Error(`JSONata state ${name} of type ${state.Type} is not supported`);
+    let next = state.Default;
+    let output = data;
+    for (const rule of state.Choices) {
+      if (await evalField(rule.Condition, states) === true) {
+        next = rule.Next;
+        if (rule.Output !== undefined) output = await evalField(rule.Output, states);
+        break;
+      }
+    }
+    if (next === undefined) return { ...trace, status: 'FAILED', failedState: name, error: 'States.NoChoiceMatched' };
+    name = next;
+    data = output;
+  }
+
+  const jsonPathOnly = { ...definition, StartAt: name, States: {} };
+  for (const [n, s] of Object.entries(definition.States)) {
+    if (s.QueryLanguage !== 'JSONata') jsonPathOnly.States[n] = s;
+  }
+  const machine = new StateMachine(jsonPathOnly, { validationOptions: { checkArn: false } });
+  const handlers = {};
+  const noWait = {};
+  for (const [taskName, mock] of Object.entries(c.mocks || {})) {
+    let calls = 0;
+    handlers[taskName] = async (taskInput) => {
+      trace.calls.push({ state: taskName, input: taskInput });
+      const failure = (mock.failures || [])[calls++];
+      if (failure) {
+        const err = new Error(failure.cause || failure.error);
+        err.name = failure.error;
+        throw err;
+      }
+      return mock.output === undefined ? {} : mock.output;
+    };
+  }
+  visit(jsonPathOnly, (n, s) => {
+    if (s.Type === 'Task' && !handlers[n]) {
+      handlers[n] = async () => {
+        const err = new Error(`no mock for task ${n}`);
+        err.name = 'Harness.Unmocked';
+        throw err;
+      };
+    }
+    if (s.Retry) noWait[n] = 0;
+  });
+  const execution = machine.run(data, { overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: noWait }, context });
+  const logging = (async () => {
+    for await (const event of execution.eventLogs) {
+      if (event.type === 'StateEntered') {
+        trace.entered.push(event.state.name);
+        trace.transitions++;
+      } else if (event.type === 'StateRetried') {
+        // Step Functions bills a retry as a transition too.
+        trace.retries.push(event.state.name);
+        trace.transitions++;
+      } else if (event.type === 'StateFailed' && !trace.failedState) {
+        trace.failedState = event.state.name;
+      }
+    }
+  })();
+  try {
+    const output = await execution.result;
+    await logging;
+    return { ...trace, status: 'SUCCEEDED', output, failedState: undefined };
+  } catch (e) {
+    await logging;
+    // The interpreter wraps the state's error in an ExecutionError.
+    const inner = e.cause || e;
+    return { ...trace, status: 'FAILED', error: inner.name, cause: inner.message };
+  }
+}
+
+async function evalField(value, states) {
+  if (typeof value !== 'string') return value;
+  const m = /^\{%([\s\S]*)%\}$/.exec(value);
+  return m ? jsonata(m[1]).evaluate({}, { states }) : value;
+}
+
+// visit calls f on every state, those inside Parallel branches and Map
+// iterators included.
+function visit(def, f) {
+  for (const [n, s] of Object.entries(def.States)) {
+    f(n, s);
+    for (const b of s.Branches || []) visit(b, f);
+    if (s.Iterator) visit(s.Iterator, f);
+    if (s.ItemProcessor) visit(s.ItemProcessor, f);
+  }
+}
+
+main().catch((e) => { console.error(e.stack || String(e)); process.exit(1); });

@@ -1,0 +1,18 @@
+package stacks_test
+
+import (
+	"testing"
+
+	"github.com/partialruns/velib-pipeline/internal/asl"
+	"github.com/partialruns/velib-pipeline/internal/snapshot"
+)
+
+// TestDiagram keeps the README's workflow diagram drawn from the synthesized
+// definition, so it cannot drift from what deploys.
+func TestDiagram(t *testing.T) {
+	chart, err := asl.Mermaid(flatDefinition(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	snapshot.CheckSection(t, "../README.md", "workflow diagram", "```mermaid\n"+chart+"```\n")
+}
