@@ -23,6 +23,7 @@ func main() {
 		StackProps: awscdk.StackProps{Env: env()},
 		Config:     cfg,
 	})
+	stacks.AddNagChecks(app)
 	app.Synth(nil)
 	// No jsii.Close: it races the runtime's own wait for the Node child and
 	// prints "waitid: no child processes" now and then; the child exits with

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/internal/asl"
 	"github.com/partialruns/velib-pipeline/internal/cdktest"
@@ -13,7 +14,18 @@ import (
 
 func TestMain(m *testing.M) { cdktest.Main(m) }
 
-var synthCache = map[string]*cdktest.Template{}
+type synthesized struct {
+	stack    awscdk.Stack
+	template *cdktest.Template
+}
+
+var synthCache = map[string]synthesized{}
+
+// synthStack is synth's stack, for annotation assertions.
+func synthStack(t testing.TB, ctx map[string]any) awscdk.Stack {
+	synth(t, ctx)
+	return synthCache[fmt.Sprint(ctx)].stack
+}
 
 // synth builds the stack the way main.go does, from the app context (cdk.json
 // overlaid with ctx), and caches the result by ctx: a synth costs a second
@@ -21,8 +33,8 @@ var synthCache = map[string]*cdktest.Template{}
 func synth(t testing.TB, ctx map[string]any) *cdktest.Template {
 	t.Helper()
 	key := fmt.Sprint(ctx)
-	if tpl, ok := synthCache[key]; ok {
-		return tpl
+	if s, ok := synthCache[key]; ok {
+		return s.template
 	}
 	app := cdktest.NewApp(ctx)
 	cfg, err := stacks.ConfigFromContext(func(k string) any { return app.Node().TryGetContext(jsii.String(k)) })
@@ -30,13 +42,15 @@ func synth(t testing.TB, ctx map[string]any) *cdktest.Template {
 		t.Fatal(err)
 	}
 	var tpl *cdktest.Template
+	var stack awscdk.Stack
 	if msg := cdktest.Catch(func() {
-		stack := stacks.NewPipelineStack(app, stacks.StackID, &stacks.PipelineStackProps{Config: cfg})
+		stack = stacks.NewPipelineStack(app, stacks.StackID, &stacks.PipelineStackProps{Config: cfg})
+		stacks.AddNagChecks(app) // as main.go does
 		tpl = cdktest.Synth(t, stack)
 	}); msg != "" {
 		t.Fatalf("building the stack failed: %s", msg)
 	}
-	synthCache[key] = tpl
+	synthCache[key] = synthesized{stack, tpl}
 	return tpl
 }
 

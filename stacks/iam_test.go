@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/internal/cdktest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -25,7 +27,7 @@ func TestLambdaWritesOnlyRaw(t *testing.T) {
 	stmts := synth(t, nil).Statements()
 	var lambda []map[string]any
 	for id, st := range stmts {
-		if strings.HasPrefix(id, "LoadDataServiceRole") {
+		if strings.HasPrefix(id, "LoadDataRole") {
 			lambda = st
 		}
 	}
@@ -77,4 +79,70 @@ func TestGlueJobsTouchOnlyTheirPrefixes(t *testing.T) {
 		assert.ElementsMatch(t, w.reads, reads, "%s reads", role)
 		assert.ElementsMatch(t, w.writes, writes, "%s writes", role)
 	}
+}
+
+// statementsOf returns the statements of the policies whose logical id
+// starts with prefix.
+func statementsOf(t *testing.T, prefix string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for id, policy := range synth(t, nil).Statements() {
+		if strings.HasPrefix(id, prefix) {
+			out = append(out, policy...)
+		}
+	}
+	require.NotEmpty(t, out, "policies of %s", prefix)
+	return out
+}
+
+func TestStateMachineRole(t *testing.T) {
+	var glueResources, lambdaResources []string
+	for _, st := range statementsOf(t, "StateMachineRoleDefaultPolicy") {
+		actions := strings.Join(cdktest.Strings(st["Action"]), ",")
+		switch {
+		case strings.Contains(actions, "glue:"):
+			assert.ElementsMatch(t, []string{"glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun"}, cdktest.Strings(st["Action"]))
+			glueResources = append(glueResources, cdktest.Strings(st["Resource"])...)
+		case strings.Contains(actions, "lambda:"):
+			assert.Equal(t, "lambda:InvokeFunction", actions)
+			lambdaResources = append(lambdaResources, cdktest.Strings(st["Resource"])...)
+		}
+	}
+	require.Len(t, glueResources, 3, "start and poll exactly the three jobs")
+	for _, job := range []string{"RawToSilver", "AvgStats", "AvailPercent"} {
+		found := false
+		for _, r := range glueResources {
+			found = found || strings.Contains(r, `{"Ref":"`+job)
+		}
+		assert.True(t, found, "the role can run job %s", job)
+	}
+	require.NotEmpty(t, lambdaResources)
+	for _, r := range lambdaResources {
+		assert.Contains(t, r, `"LoadData`, "the role invokes only the ingest function")
+	}
+}
+
+func TestEventsRolePublishesOnlyToTheTopic(t *testing.T) {
+	topics := synth(t, nil).Resources("AWS::SNS::Topic")
+	require.Len(t, topics, 1)
+	var topic string
+	for id := range topics {
+		topic = id
+	}
+	var publish int
+	for _, st := range statementsOf(t, "FailuresRuleEventsRole") {
+		if strings.Join(cdktest.Strings(st["Action"]), ",") == "sns:Publish" {
+			publish++
+			assert.Equal(t, []string{`{"Ref":"` + topic + `"}`}, cdktest.Strings(st["Resource"]))
+		}
+	}
+	assert.Equal(t, 1, publish)
+}
+
+func TestTopicIsEncryptedAndSSLOnly(t *testing.T) {
+	s := synth(t, nil)
+	s.Has(t, "AWS::SNS::Topic", map[string]any{"KmsMasterKeyId": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Key")), "Arn"}}})
+	s.Has(t, "AWS::SNS::TopicPolicy", map[string]any{"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
+		assertions.Match_ObjectLike(&map[string]any{"Effect": "Deny", "Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}}}),
+	})}})
 }

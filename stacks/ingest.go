@@ -18,6 +18,14 @@ func newIngest(scope constructs.Construct, cfg Config, bucket awss3.IBucket) aws
 		Retention:     cfg.LogRetention(),
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
+	// A role of its own rather than the default one, which would carry the
+	// AWSLambdaBasicExecutionRole managed policy (logs anywhere): this one
+	// may write to its log group and under the raw prefix, nothing else.
+	role := awsiam.NewRole(scope, jsii.String("LoadDataRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("lambda_load_data: write raw snapshots and its own logs."),
+	})
+	logs.GrantWrite(role)
 	fn := golambda.NewFunction(scope, jsii.String("LoadData"), &golambda.Props{
 		Entry: "./lambda/loaddata",
 		FunctionProps: awslambda.FunctionProps{
@@ -25,6 +33,7 @@ func newIngest(scope constructs.Construct, cfg Config, bucket awss3.IBucket) aws
 			MemorySize:  jsii.Number(256),
 			Timeout:     awscdk.Duration_Seconds(jsii.Number(60)),
 			LogGroup:    logs,
+			Role:        role,
 			Tracing:     awslambda.Tracing_ACTIVE,
 			Environment: &map[string]*string{
 				"FEED_URL":   jsii.String(cfg.FeedURL),
@@ -33,7 +42,7 @@ func newIngest(scope constructs.Construct, cfg Config, bucket awss3.IBucket) aws
 			},
 		},
 	})
-	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("s3:PutObject"),
 		Resources: &[]*string{bucket.ArnForObjects(jsii.String(PrefixRaw + "*"))},
 	}))

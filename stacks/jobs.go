@@ -42,18 +42,14 @@ func newLake(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key a
 	// The shared modules go to Glue as one zip on --extra-py-files: a zip
 	// keeps their file names, which a single-file asset (named by its hash)
 	// would lose, and Python imports modules by file name.
-	lib := awss3assets.NewAsset(scope, jsii.String("GlueLib"), &awss3assets.AssetProps{
-		Path:    jsii.String(scripts + "/lib"),
-		Exclude: jsii.Strings("__pycache__", "*.pyc"),
-	})
-	libCode := awsglue.Code_FromBucket(lib.Bucket(), lib.S3ObjectKey())
+	libCode := assetCode(scope, "GlueLib", scripts+"/lib")
 	job := func(id, flag, description string, reads []string, writes string, tables []string, args map[string]string) *sparkjob.Job {
 		args["--bucket"] = *bucket.BucketName()
 		args["--database"] = databaseName(cfg)
 		return sparkjob.New(scope, jsii.String(id), &sparkjob.Props{
 			JobName:               cfg.NamePrefix + "-" + flag,
 			Description:           description,
-			Script:                awsglue.Code_FromAsset(jsii.String(scripts+"/"+flag+".py"), nil),
+			Script:                assetCode(scope, id+"Script", scripts+"/"+flag+".py"),
 			ExtraPythonFiles:      []awsglue.Code{libCode},
 			Bucket:                bucket,
 			Reads:                 reads,
@@ -88,6 +84,17 @@ func newLake(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key a
 			map[string]string{"--source_table": TableSilver,
 				"--target_table": TableAvailPercent, "--target_path": s3url(tablePrefix(TableAvailPercent))}),
 	}
+}
+
+// assetCode uploads a file or (zipped) folder as an asset and refers to it
+// by its exact key: the job role is then granted that object, where
+// awsglue.Code_FromAsset would grant the whole assets bucket.
+func assetCode(scope constructs.Construct, id, path string) awsglue.Code {
+	asset := awss3assets.NewAsset(scope, jsii.String(id), &awss3assets.AssetProps{
+		Path:    jsii.String(path),
+		Exclude: jsii.Strings("__pycache__", "*.pyc"),
+	})
+	return awsglue.Code_FromBucket(asset.Bucket(), asset.S3ObjectKey())
 }
 
 // scriptsDir is glue_scripts/ in the module, wherever the app or a test

@@ -79,6 +79,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 	output(stack, "StateMachineConsoleUrl", "Start executions here.", awscdk.Fn_Sub(
 		jsii.String("https://${AWS::Region}.console.aws.amazon.com/states/home?region=${AWS::Region}#/statemachines/view/${Arn}"),
 		&map[string]*string{"Arn": machine.StateMachineArn()}))
+	suppress(stack)
 	return stack
 }
 

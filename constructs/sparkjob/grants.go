@@ -73,7 +73,9 @@ func grantRuntime(role awsiam.Role, stack awscdk.Stack, p Props) {
 	metrics := statement([]string{"cloudwatch:PutMetricData"}, []*string{jsii.String("*")})
 	metrics.AddCondition(jsii.String("StringEquals"), map[string]any{"cloudwatch:namespace": "Glue"})
 	role.AddToPolicy(metrics)
-	p.Key.GrantEncryptDecrypt(role)
+	// The exact actions bookmarks and encrypted logs need, rather than
+	// Key.GrantEncryptDecrypt's wildcard forms.
+	role.AddToPolicy(statement([]string{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"}, []*string{p.Key.KeyArn()}))
 }
 
 func statement(actions []string, resources []*string) awsiam.PolicyStatement {

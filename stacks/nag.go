@@ -1,0 +1,154 @@
+package stacks
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+// AddNagChecks applies the cdk-nag AwsSolutions rules to scope: a finding
+// not covered by Suppressions fails the synth (errors) or is printed
+// (warnings), and the tests fail on either.
+func AddNagChecks(scope constructs.IConstruct) {
+	awscdk.Aspects_Of(scope).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+}
+
+// Suppression is one accepted cdk-nag finding.
+type Suppression struct {
+	// Path is the construct's path below the stack.
+	Path string
+	// Rule is the cdk-nag rule, e.g. "AwsSolutions-IAM5".
+	Rule string
+	// Findings are the exact findings accepted, as cdk-nag reports them.
+	// "<Name.Arn>" stands for the ARN of the resource with that construct
+	// id, whatever hash CDK appends to its logical id.
+	Findings []string
+	// Reason is what a reviewer reads.
+	Reason string
+}
+
+// Suppressions lists every accepted finding: each on one construct, for
+// named findings only, with its reason. README's Security section is
+// generated from this list.
+func Suppressions() []Suppression {
+	out := []Suppression{
+		{
+			Path: "LoadDataRole", Rule: "AwsSolutions-IAM5",
+			Findings: []string{"Resource::<Data.Arn>/" + PrefixRaw + "*"},
+			Reason:   "The ingest writes one object per snapshot under " + PrefixRaw + ", keyed by date and time, so only the prefix can be named; it has s3:PutObject there and no other S3 permission.",
+		},
+		{
+			Path: "LoadDataRole", Rule: "AwsSolutions-IAM5",
+			Findings: []string{"Resource::*"},
+			Reason:   "X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions.",
+		},
+		{
+			Path: "StateMachine/Role", Rule: "AwsSolutions-IAM5",
+			Findings: []string{"Resource::*"},
+			Reason:   "CloudWatch Logs delivery (logs:CreateLogDelivery and its companions) and X-Ray tracing have no resource-level permissions.",
+		},
+		{
+			Path: "StateMachine/Role", Rule: "AwsSolutions-IAM5",
+			Findings: []string{"Resource::<LoadData.Arn>:*"},
+			Reason:   "The Lambda invoke integration is granted the ingest function and its versions and aliases; no other function.",
+		},
+		{
+			Path: "FailuresRule/EventsRole", Rule: "AwsSolutions-IAM5",
+			Findings: []string{"Action::kms:GenerateDataKey*"},
+			Reason:   "Publishing to the encrypted failure topic needs a data key; CDK's SNS target grant names the action in its wildcard form, on the pipeline key only.",
+		},
+	}
+	for _, j := range []struct{ role, flag, read, write string }{
+		{"RawToSilverRole", FlagRawToSilver, PrefixRaw, tablePrefix(TableSilver)},
+		{"AvgStatsRole", FlagAvgStats, tablePrefix(TableSilver), tablePrefix(TableAvgStats)},
+		{"AvailPercentRole", FlagAvailPercent, tablePrefix(TableSilver), tablePrefix(TableAvailPercent)},
+	} {
+		out = append(out,
+			Suppression{
+				Path: j.role, Rule: "AwsSolutions-IAM5",
+				Findings: []string{
+					"Resource::<Data.Arn>/" + j.read + "*",
+					"Resource::<Data.Arn>/" + j.write + "*",
+					"Resource::<Data.Arn>/" + PrefixTmp + j.flag + "/*",
+					"Resource::<Data.Arn>/" + PrefixLogs + "spark-ui/" + j.flag + "/*",
+				},
+				Reason: "Spark names the objects it writes, so the job can only be given prefixes: it reads " + j.read + ", rewrites partitions under " + j.write + ", and uses its own temporary and Spark UI prefixes.",
+			},
+			Suppression{
+				Path: j.role, Rule: "AwsSolutions-IAM5",
+				Findings: []string{"Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*"},
+				Reason:   "CDK's own grants use these action groups: the Glue construct's on the job's Spark UI prefix, and the asset grants on the job's exact script and library objects.",
+			},
+			Suppression{
+				Path: j.role, Rule: "AwsSolutions-IAM5",
+				Findings: []string{"Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws-glue/*"},
+				Reason:   "Glue writes continuous logs to log groups under /aws-glue/ whose names it derives from the security configuration and role.",
+			},
+			Suppression{
+				Path: j.role, Rule: "AwsSolutions-IAM5",
+				Findings: []string{"Resource::*"},
+				Reason:   "cloudwatch:PutMetricData has no resource-level permissions; a condition limits it to the Glue namespace.",
+			},
+		)
+	}
+	return out
+}
+
+// arnPlaceholder matches "<Name.Arn>" in a finding.
+var arnPlaceholder = regexp.MustCompile(`<([A-Za-z]+)\.Arn>`)
+
+// FindingPattern is a regular expression (valid in Go and JavaScript) that
+// matches finding as cdk-nag reports it: the text as written, with each
+// "<Name.Arn>" standing for that resource's ARN, whose logical id carries a
+// hash.
+func FindingPattern(finding string) string {
+	parts := arnPlaceholder.Split(finding, -1)
+	names := arnPlaceholder.FindAllStringSubmatch(finding, -1)
+	var re strings.Builder
+	re.WriteString("^")
+	for i, part := range parts {
+		re.WriteString(regexp.QuoteMeta(part))
+		if i < len(names) {
+			fmt.Fprintf(&re, `<%s[0-9A-F]{8}\.Arn>`, names[i][1])
+		}
+	}
+	re.WriteString("$")
+	return re.String()
+}
+
+// appliesTo turns a finding into cdk-nag's form: the text itself, or a
+// pattern when it names a resource's ARN.
+func appliesTo(finding string) any {
+	if !arnPlaceholder.MatchString(finding) {
+		return finding
+	}
+	return &cdknag.RegexAppliesTo{Regex: jsii.String("/" + FindingPattern(finding) + "/")}
+}
+
+// suppress attaches Suppressions to the stack's constructs. A path that
+// does not exist is a bug in this file, so it panics.
+func suppress(stack awscdk.Stack) {
+	for _, s := range Suppressions() {
+		c := stack.Node().TryFindChild(jsii.String(strings.Split(s.Path, "/")[0]))
+		for _, part := range strings.Split(s.Path, "/")[1:] {
+			if c != nil {
+				c = c.Node().TryFindChild(jsii.String(part))
+			}
+		}
+		if c == nil {
+			panic(fmt.Errorf("stacks: cdk-nag suppression for a construct that does not exist: %s", s.Path))
+		}
+		applies := make([]any, len(s.Findings))
+		for i, f := range s.Findings {
+			applies[i] = appliesTo(f)
+		}
+		cdknag.NagSuppressions_AddResourceSuppressions(c, &[]*cdknag.NagPackSuppression{{
+			Id: jsii.String(s.Rule), Reason: jsii.String(s.Reason), AppliesTo: &applies,
+		}}, jsii.Bool(true))
+	}
+}

@@ -1,0 +1,84 @@
+package stacks_test
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+	"github.com/partialruns/velib-pipeline/internal/cdktest"
+	"github.com/partialruns/velib-pipeline/internal/snapshot"
+	"github.com/partialruns/velib-pipeline/stacks"
+)
+
+// TestNag fails on any cdk-nag AwsSolutions finding that Suppressions does
+// not cover, error or warning, for every configuration tested.
+func TestNag(t *testing.T) {
+	for _, ctx := range []map[string]any{nil, {"removalPolicy": "destroy", "notificationEmail": "ops@example.org"}} {
+		ann := assertions.Annotations_FromStack(synthStack(t, ctx))
+		pattern := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
+		for _, m := range append(*ann.FindError(jsii.String("*"), pattern), *ann.FindWarning(jsii.String("*"), pattern)...) {
+			msg := fmt.Sprint(m.Entry.Data)
+			t.Errorf("%v: %s at %s", ctx, msg[:strings.Index(msg, ":")], *m.Id)
+		}
+	}
+}
+
+// TestSecurityTable keeps README's table of suppressions generated from
+// stacks.Suppressions.
+func TestSecurityTable(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("| rule | construct | findings | reason |\n|---|---|---|---|\n")
+	for _, s := range stacks.Suppressions() {
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", s.Rule, s.Path, "`"+strings.Join(s.Findings, "`<br>`")+"`", s.Reason)
+	}
+	snapshot.CheckSection(t, "../README.md", "nag suppressions", b.String())
+}
+
+// suppressedLog records the findings cdk-nag suppressed. It implements
+// cdknag.INagLogger; the other events are of no interest here.
+type suppressedLog struct {
+	events []cdknag.NagLoggerSuppressedData
+}
+
+func (l *suppressedLog) OnSuppressed(d *cdknag.NagLoggerSuppressedData) {
+	l.events = append(l.events, *d)
+}
+func (l *suppressedLog) OnCompliance(*cdknag.NagLoggerComplianceData) {}
+func (l *suppressedLog) OnError(*cdknag.NagLoggerErrorData)           {}
+func (l *suppressedLog) OnNonCompliance(*cdknag.NagLoggerNonComplianceData) {
+}
+func (l *suppressedLog) OnNotApplicable(*cdknag.NagLoggerNotApplicableData)     {}
+func (l *suppressedLog) OnSuppressedError(*cdknag.NagLoggerSuppressedErrorData) {}
+
+// TestEverySuppressionIsUsed fails on a suppression, or a finding listed in
+// one, that no longer matches anything: a stale suppression would silently
+// cover a future finding.
+func TestEverySuppressionIsUsed(t *testing.T) {
+	log := &suppressedLog{}
+	app := cdktest.NewApp(nil)
+	stack := stacks.NewPipelineStack(app, stacks.StackID, nil)
+	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{AdditionalLoggers: &[]cdknag.INagLogger{log}}), nil)
+	cdktest.Synth(t, stack)
+
+	for _, s := range stacks.Suppressions() {
+		prefix := stacks.StackID + "/" + s.Path + "/"
+		for _, finding := range s.Findings {
+			re := regexp.MustCompile(stacks.FindingPattern(finding))
+			used := false
+			for _, e := range log.events {
+				if *e.RuleId == s.Rule && strings.HasPrefix(*e.Resource.Node().Path(), prefix) && re.MatchString(*e.FindingId) {
+					used = true
+					break
+				}
+			}
+			if !used {
+				t.Errorf("suppression %s on %s: finding %q matches nothing", s.Rule, s.Path, finding)
+			}
+		}
+	}
+}
