@@ -21,7 +21,7 @@ export NODE_PATH := $(CURDIR)/$(NODE_MODS)
 CDK_OFFLINE := CDK_DISABLE_CLI_TELEMETRY=true
 CDK_FLAGS   := --no-notices
 
-.PHONY: synth test bench deploy diff destroy fmt lint snapshot tools clean
+.PHONY: synth test bench partialrun deploy diff destroy fmt lint snapshot tools clean
 
 ## synth: install the pinned tools and synthesize the template into cdk.out/
 synth: tools
@@ -39,6 +39,10 @@ bench: tools $(PY_STAMP)
 	go test -run '^$$' -bench . -benchmem ./lambda/...
 	go test -run '^$$' -bench Transitions -benchtime 1x ./stacks/
 	$(VENV)/bin/python glue_scripts/bench.py
+
+## partialrun: build the partial-run CLI into bin/partialrun
+partialrun:
+	go build -o bin/partialrun ./cmd/partialrun
 
 ## deploy / diff / destroy: the CDK commands against your AWS account
 deploy: tools

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+)
+
+// access is how to reach AWS: the standard credential chain, narrowed by
+// --profile and --region.
+type access struct{ region, profile string }
+
+// client returns a Step Functions client for the region of resourceARN
+// unless --region says otherwise: the resource lives there, whatever the
+// profile's default region.
+func (a access) client(ctx context.Context, resourceARN arn.ARN) (*sfn.Client, error) {
+	region := a.region
+	if region == "" {
+		region = resourceARN.Region
+	}
+	var opts []func(*config.LoadOptions) error
+	opts = append(opts, config.WithRegion(region))
+	if a.profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(a.profile))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("loading the AWS configuration: %w", err)
+	}
+	return sfn.NewFromConfig(cfg), nil
+}
+
+// parseARN checks that s is a Step Functions ARN of the given resource type
+// ("stateMachine" or "execution").
+func parseARN(s, resource string) (arn.ARN, error) {
+	a, err := arn.Parse(s)
+	if err != nil || a.Service != "states" || !strings.HasPrefix(a.Resource, resource+":") || a.Region == "" {
+		return arn.ARN{}, fmt.Errorf("%q is not a Step Functions %s ARN (arn:aws:states:REGION:ACCOUNT:%s:NAME…)", s, resource, resource)
+	}
+	return a, nil
+}
+
+// explain turns the SDK's errors into messages that say what to do.
+func explain(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "failed to retrieve credentials"), strings.Contains(msg, "failed to refresh cached credentials"),
+		strings.Contains(msg, "no EC2 IMDS role found"), strings.Contains(msg, "static credentials are empty"):
+		return errors.New("no AWS credentials found: set AWS_PROFILE or pass --profile (after aws configure or aws sso login), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+	}
+	return err
+}
+
+// consoleURL is where a person can watch an execution.
+func consoleURL(executionARN string) string {
+	a, err := arn.Parse(executionARN)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("https://%s.console.aws.amazon.com/states/home?region=%s#/v2/executions/details/%s", a.Region, a.Region, executionARN)
+}

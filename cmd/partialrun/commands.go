@@ -1,0 +1,335 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/partialruns/velib-pipeline/internal/plan"
+)
+
+// options holds every option; each command binds the ones it takes.
+type options struct {
+	access
+	stateMachine, definition string
+	from, only, skip         string
+	processDate              string
+	wait, dryRun             bool
+	poll                     time.Duration
+}
+
+func (o *options) bindAccess(fs *flag.FlagSet) {
+	fs.StringVar(&o.region, "region", "", "AWS region (default: the ARN's)")
+	fs.StringVar(&o.profile, "profile", "", "AWS profile from your shared configuration")
+}
+
+func (o *options) bindSource(fs *flag.FlagSet) {
+	fs.StringVar(&o.stateMachine, "state-machine", "", "state machine ARN")
+	fs.StringVar(&o.definition, "definition", "", "ASL definition or cdk synth template file")
+}
+
+func (o *options) bindSelection(fs *flag.FlagSet) {
+	fs.StringVar(&o.from, "from", "", "run this task and everything downstream of it")
+	fs.StringVar(&o.only, "only", "", "run only these tasks (comma-separated)")
+	fs.StringVar(&o.skip, "skip", "", "do not run these tasks (comma-separated)")
+	fs.StringVar(&o.processDate, "process-date", "", "date partition to process, YYYY-MM-DD (default: the execution's start date, UTC)")
+}
+
+func (o *options) bindWait(fs *flag.FlagSet) {
+	fs.BoolVar(&o.wait, "wait", false, "follow the execution task by task until it ends; exit 1 if it fails")
+	fs.DurationVar(&o.poll, "poll", 5*time.Second, "how often --wait asks for progress")
+}
+
+// parse reads args for a command whose options are bound by bind, allowing
+// options after the positional arguments (partialrun resume ARN --wait).
+func parse(name string, args []string, bind func(*flag.FlagSet)) ([]string, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	bind(fs)
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, fmt.Errorf("%w: %v", errUsage, err)
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+func list(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if p := strings.TrimSpace(part); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// load reads the definition from the file or from the state machine.
+func (o *options) load(ctx context.Context) (*plan.Definition, error) {
+	switch {
+	case o.definition != "" && o.stateMachine != "":
+		return nil, fmt.Errorf("%w: give --state-machine or --definition, not both", errUsage)
+	case o.definition != "":
+		b, err := os.ReadFile(o.definition)
+		if err != nil {
+			return nil, err
+		}
+		d, err := plan.Load(b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", o.definition, err)
+		}
+		return checkGuards(d, o.definition)
+	case o.stateMachine != "":
+		client, err := o.machineClient(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return describe(ctx, client, o.stateMachine)
+	}
+	return nil, fmt.Errorf("%w: --state-machine or --definition is required", errUsage)
+}
+
+func (o *options) machineClient(ctx context.Context) (*sfn.Client, error) {
+	a, err := parseARN(o.stateMachine, "stateMachine")
+	if err != nil {
+		return nil, err
+	}
+	return o.client(ctx, a)
+}
+
+func describe(ctx context.Context, client *sfn.Client, machineARN string) (*plan.Definition, error) {
+	out, err := client.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: aws.String(machineARN)})
+	if err != nil {
+		return nil, explain(err)
+	}
+	d, err := plan.Parse([]byte(aws.ToString(out.Definition)))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", machineARN, err)
+	}
+	return checkGuards(d, machineARN)
+}
+
+func checkGuards(d *plan.Definition, source string) (*plan.Definition, error) {
+	if len(d.Guards) == 0 {
+		return nil, fmt.Errorf("%s has no skippable guards: nothing can be switched off", source)
+	}
+	return d, nil
+}
+
+func cmdFlags(ctx context.Context, args []string, out io.Writer) error {
+	var o options
+	if _, err := parse("flags", args, func(fs *flag.FlagSet) { o.bindSource(fs); o.bindAccess(fs) }); err != nil {
+		return err
+	}
+	d, err := o.load(ctx)
+	if err != nil {
+		return err
+	}
+	for _, g := range d.Guards {
+		after := "nothing"
+		if len(g.Downstream) > 0 {
+			after = strings.Join(g.Downstream, ", ")
+		}
+		fmt.Fprintf(out, "%s\n  guards: %s\n  then:   %s\n", g.Flag, g.Task, after)
+	}
+	return nil
+}
+
+// selection plans a run from the options, printing the plan.
+func (o *options) selection(d *plan.Definition, out io.Writer) (string, error) {
+	if o.processDate != "" {
+		if err := plan.CheckDate(o.processDate); err != nil {
+			return "", err
+		}
+	}
+	run, err := d.Select(o.from, list(o.only), list(o.skip))
+	if err != nil {
+		return "", err
+	}
+	input := d.Input(run, o.processDate)
+	fmt.Fprintf(out, "%s\ninput: %s\n", d.Table(run), input)
+	return input, nil
+}
+
+func cmdPlan(ctx context.Context, args []string, out io.Writer) error {
+	var o options
+	if _, err := parse("plan", args, func(fs *flag.FlagSet) { o.bindSource(fs); o.bindSelection(fs); o.bindAccess(fs) }); err != nil {
+		return err
+	}
+	d, err := o.load(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = o.selection(d, out)
+	return err
+}
+
+func cmdStart(ctx context.Context, args []string, out io.Writer) error {
+	var o options
+	if _, err := parse("start", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&o.stateMachine, "state-machine", "", "state machine ARN")
+		o.bindSelection(fs)
+		o.bindWait(fs)
+		o.bindAccess(fs)
+	}); err != nil {
+		return err
+	}
+	if o.stateMachine == "" {
+		return fmt.Errorf("%w: --state-machine is required", errUsage)
+	}
+	client, err := o.machineClient(ctx)
+	if err != nil {
+		return err
+	}
+	d, err := describe(ctx, client, o.stateMachine)
+	if err != nil {
+		return err
+	}
+	input, err := o.selection(d, out)
+	if err != nil {
+		return err
+	}
+	return startAndWatch(ctx, client, o, o.stateMachine, input, out)
+}
+
+func startAndWatch(ctx context.Context, client *sfn.Client, o options, machineARN, input string, out io.Writer) error {
+	started, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(machineARN), Input: aws.String(input)})
+	if err != nil {
+		return explain(err)
+	}
+	exec := aws.ToString(started.ExecutionArn)
+	fmt.Fprintf(out, "started %s\n  %s\n", exec, consoleURL(exec))
+	if !o.wait {
+		return nil
+	}
+	return watch(ctx, client, exec, o.poll, out)
+}
+
+func cmdResume(ctx context.Context, args []string, out io.Writer) error {
+	var o options
+	pos, err := parse("resume", args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&o.dryRun, "dry-run", false, "print the plan and input, start nothing")
+		o.bindWait(fs)
+		o.bindAccess(fs)
+	})
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return fmt.Errorf("%w: resume takes one execution ARN", errUsage)
+	}
+	a, err := parseARN(pos[0], "execution")
+	if err != nil {
+		return err
+	}
+	client, err := o.client(ctx, a)
+	if err != nil {
+		return err
+	}
+	exec, err := client.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(pos[0])})
+	if err != nil {
+		return explain(err)
+	}
+	if exec.Status == types.ExecutionStatusRunning || exec.Status == types.ExecutionStatusPendingRedrive {
+		return fmt.Errorf("execution %s is still %s: wait for it to end, or stop it, before resuming", pos[0], strings.ToLower(string(exec.Status)))
+	}
+	var input map[string]any
+	if err := json.Unmarshal([]byte(aws.ToString(exec.Input)), &input); err != nil {
+		input = map[string]any{} // an input that was not an object failed validation: nothing ran
+	}
+	exited, err := exitedStates(ctx, client, pos[0])
+	if err != nil {
+		return err
+	}
+	machine := aws.ToString(exec.StateMachineArn)
+	d, err := describe(ctx, client, machine)
+	if err != nil {
+		return err
+	}
+	// The new run must process the day the earlier one did, not today.
+	date, _ := input["process_date"].(string)
+	if date == "" && exec.StartDate != nil {
+		date = exec.StartDate.UTC().Format(time.DateOnly)
+	}
+	decisions := d.Resume(input, exited)
+	fmt.Fprintf(out, "resuming %s (%s, started %s) on the current definition of %s\n",
+		pos[0], exec.Status, exec.StartDate.UTC().Format(time.RFC3339), machine)
+	for _, dec := range decisions {
+		fmt.Fprintf(out, "  %s\n", dec)
+	}
+	run := plan.RunMap(decisions)
+	input2 := d.Input(run, date)
+	fmt.Fprintf(out, "input: %s\n", input2)
+	nothing := true
+	for _, r := range run {
+		nothing = nothing && !r
+	}
+	switch {
+	case nothing:
+		fmt.Fprintln(out, "nothing left to run")
+		return nil
+	case o.dryRun:
+		return nil
+	}
+	return startAndWatch(ctx, client, o, machine, input2, out)
+}
+
+// exitedStates reads the whole history of an execution and returns the
+// states that exited, i.e. completed.
+func exitedStates(ctx context.Context, client *sfn.Client, execution string) (map[string]bool, error) {
+	events, err := history(ctx, client, execution)
+	if err != nil {
+		return nil, err
+	}
+	exited := map[string]bool{}
+	for _, e := range events {
+		if e.StateExitedEventDetails != nil {
+			exited[aws.ToString(e.StateExitedEventDetails.Name)] = true
+		}
+	}
+	return exited, nil
+}
+
+func cmdRedrive(ctx context.Context, args []string, out io.Writer) error {
+	var o options
+	pos, err := parse("redrive", args, func(fs *flag.FlagSet) { o.bindAccess(fs) })
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return fmt.Errorf("%w: redrive takes one execution ARN", errUsage)
+	}
+	a, err := parseARN(pos[0], "execution")
+	if err != nil {
+		return err
+	}
+	client, err := o.client(ctx, a)
+	if err != nil {
+		return err
+	}
+	res, err := client.RedriveExecution(ctx, &sfn.RedriveExecutionInput{ExecutionArn: aws.String(pos[0])})
+	var notRedrivable *types.ExecutionNotRedrivable
+	if errors.As(err, &notRedrivable) {
+		return fmt.Errorf("execution %s cannot be redriven: %s\nRedrive needs a failed, timed-out or aborted execution younger than 14 days on an unchanged definition. "+
+			"Start a new execution that runs only what is left instead:\n  partialrun resume %s", pos[0], aws.ToString(notRedrivable.Message), pos[0])
+	}
+	if err != nil {
+		return explain(err)
+	}
+	fmt.Fprintf(out, "redriven %s at %s\n  %s\n", pos[0], res.RedriveDate.UTC().Format(time.RFC3339), consoleURL(pos[0]))
+	return nil
+}

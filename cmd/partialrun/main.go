@@ -1,0 +1,75 @@
+// Command partialrun plans, starts, resumes and redrives partial runs of any
+// Step Functions state machine built with the skippable construct. It reads
+// the guards from the definition itself, so it works with any such machine.
+//
+//	partialrun flags  (--state-machine ARN | --definition FILE)
+//	partialrun plan   (--state-machine ARN | --definition FILE) [--from TASK] [--only T1,T2] [--skip T1,T2] [--process-date D]
+//	partialrun start  --state-machine ARN [plan options] [--wait]
+//	partialrun resume EXECUTION_ARN [--dry-run] [--wait]
+//	partialrun redrive EXECUTION_ARN
+//
+// AWS access uses the standard credential chain; --region and --profile
+// choose among configured ones.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+)
+
+const usage = `partialrun: partial runs of a Step Functions state machine built with skippable guards.
+
+Usage:
+  partialrun flags   (--state-machine ARN | --definition FILE)
+  partialrun plan    (--state-machine ARN | --definition FILE) [--from TASK] [--only T1,T2] [--skip T1,T2] [--process-date YYYY-MM-DD]
+  partialrun start   --state-machine ARN [--from TASK] [--only T1,T2] [--skip T1,T2] [--process-date YYYY-MM-DD] [--wait]
+  partialrun resume  EXECUTION_ARN [--dry-run] [--wait]
+  partialrun redrive EXECUTION_ARN
+
+TASK is a flag name or the name of the task it guards. --definition takes a
+plain ASL definition or a template written by cdk synth.
+Every command that calls AWS also takes --region and --profile.
+`
+
+// errUsage marks a mistake in the command line: usage is printed with it.
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes one command line and returns the exit status: 0 on success,
+// 1 when the command failed (an execution that failed included), 2 on a
+// usage error.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	commands := map[string]func(context.Context, []string, io.Writer) error{
+		"flags": cmdFlags, "plan": cmdPlan, "start": cmdStart, "resume": cmdResume, "redrive": cmdRedrive,
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "partialrun: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	err := cmd(ctx, args[1:], stdout)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errUsage), errors.Is(err, flag.ErrHelp):
+		fmt.Fprintf(stderr, "partialrun %s: %v\n\n%s", args[0], err, usage)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "partialrun %s: %v\n", args[0], err)
+		return 1
+	}
+}

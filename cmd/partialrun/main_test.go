@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	_ "github.com/partialruns/velib-pipeline/internal/snapshot" // accepts -update like every package
+)
+
+// partialrun runs a command line and returns its exit status and output.
+func partialrun(args ...string) (int, string, string) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+const template = "../../stacks/testdata/AWSStateFunctionPartialRuns.template.json"
+
+func TestOffline(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout []string
+		stderr []string
+	}{
+		{name: "help", args: []string{"--help"}, stdout: []string{"partialrun flags", "partialrun resume"}},
+		{name: "flags from the synthesized template", args: []string{"flags", "--definition", template},
+			stdout: []string{"lambda_load_data\n  guards: Load data\n  then:   velib_raw_to_silver, velib_silver_to_gold_avg_stats, velib_silver_to_gold_avail_percent",
+				"velib_silver_to_gold_avg_stats\n  guards: Gold avg stats\n  then:   nothing"}},
+		{name: "plan from silver", args: []string{"plan", "--definition", template, "--from", "Raw to silver"},
+			stdout: []string{"lambda_load_data                    Load data           skip",
+				`input: {"lambda_load_data": false, "velib_raw_to_silver": true, "velib_silver_to_gold_avg_stats": true, "velib_silver_to_gold_avail_percent": true}`}},
+		{name: "plan only, with a date", args: []string{"plan", "--definition", template, "--only", "velib_silver_to_gold_avg_stats", "--process-date", "2025-11-20"},
+			stdout: []string{`"velib_silver_to_gold_avg_stats": true, "velib_silver_to_gold_avail_percent": false, "process_date": "2025-11-20"}`}},
+		{name: "unknown task", args: []string{"plan", "--definition", template, "--skip", "Gold"}, code: 1,
+			stderr: []string{`unknown task or flag "Gold"; valid ones are: lambda_load_data (Load data)`}},
+		{name: "bad date", args: []string{"plan", "--definition", template, "--process-date", "2025-02-30"}, code: 1,
+			stderr: []string{`process date "2025-02-30" is not a YYYY-MM-DD calendar date`}},
+		{name: "no source", args: []string{"plan"}, code: 2, stderr: []string{"--state-machine or --definition is required", "Usage:"}},
+		{name: "unknown command", args: []string{"rerun"}, code: 2, stderr: []string{`unknown command "rerun"`}},
+		{name: "unknown option", args: []string{"plan", "--frm", "x"}, code: 2, stderr: []string{"flag provided but not defined: -frm"}},
+		{name: "malformed state machine ARN", args: []string{"start", "--state-machine", "velib-pipeline"}, code: 1,
+			stderr: []string{`"velib-pipeline" is not a Step Functions stateMachine ARN`}},
+		{name: "execution ARN where a state machine's is due", args: []string{"flags", "--state-machine", execARN}, code: 1,
+			stderr: []string{"is not a Step Functions stateMachine ARN"}},
+		{name: "malformed execution ARN", args: []string{"resume", "last-night"}, code: 1, stderr: []string{`"last-night" is not a Step Functions execution ARN`}},
+		{name: "a definition without guards", args: []string{"flags", "--definition", "testdata/history-succeeded.json"}, code: 1,
+			stderr: []string{"not a state machine definition"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := partialrun(tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, stdout, stderr)
+			}
+			for _, want := range tc.stdout {
+				if !strings.Contains(stdout, want) {
+					t.Errorf("stdout lacks %q:\n%s", want, stdout)
+				}
+			}
+			for _, want := range tc.stderr {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestAgainstTheAPI(t *testing.T) {
+	tests := []struct {
+		name    string
+		setup   func(f *fakeSFN)
+		args    []string
+		code    int
+		stdout  []string
+		stderr  []string
+		started []string // inputs the fake was asked to start
+	}{
+		{name: "flags from the deployed state machine", args: []string{"flags", "--state-machine", machineARN},
+			stdout: []string{"velib_raw_to_silver\n  guards: Raw to silver"}},
+		{name: "start from silver", args: []string{"start", "--state-machine", machineARN, "--from", "velib_raw_to_silver"},
+			stdout:  []string{"started arn:aws:states:eu-west-3:123456789012:execution:velib-pipeline:run-1", "https://eu-west-3.console.aws.amazon.com/states/home?region=eu-west-3#/v2/executions/details/"},
+			started: []string{`{"lambda_load_data": false, "velib_raw_to_silver": true, "velib_silver_to_gold_avg_stats": true, "velib_silver_to_gold_avail_percent": true}`}},
+		{name: "start and wait, succeeded", args: []string{"start", "--state-machine", machineARN, "--wait", "--poll", "1ms"},
+			setup: func(f *fakeSFN) {
+				f.executions["arn:aws:states:eu-west-3:123456789012:execution:velib-pipeline:run-1"] = &execution{statuses: []string{"RUNNING", "SUCCEEDED"}, history: "history-succeeded.json"}
+			},
+			stdout:  []string{"running  Load data", "done     Raw to silver (8s)", "done     Gold avail percent", "succeeded"},
+			started: []string{`{"lambda_load_data": true, "velib_raw_to_silver": true, "velib_silver_to_gold_avg_stats": true, "velib_silver_to_gold_avail_percent": true}`}},
+		{name: "start and wait, failed", args: []string{"start", "--state-machine", machineARN, "--wait", "--poll", "1ms"},
+			setup: func(f *fakeSFN) {
+				f.executions["arn:aws:states:eu-west-3:123456789012:execution:velib-pipeline:run-1"] = &execution{statuses: []string{"FAILED"}, history: "history-silver-failed.json"}
+			},
+			code:    1,
+			stdout:  []string{"failed   Raw to silver: States.TaskFailed", "FAILED at Raw to silver\n  error: States.TaskFailed\n  cause: {\"JobRunState\":\"FAILED\""},
+			stderr:  []string{"the execution ended FAILED"},
+			started: []string{`{"lambda_load_data": true, "velib_raw_to_silver": true, "velib_silver_to_gold_avg_stats": true, "velib_silver_to_gold_avail_percent": true}`}},
+		{name: "resume after silver failed", args: []string{"resume", execARN},
+			setup: func(f *fakeSFN) {
+				f.executions[execARN] = &execution{statuses: []string{"FAILED"}, input: `{}`, history: "history-silver-failed.json"}
+			},
+			stdout: []string{"skip lambda_load_data (Load data): completed", "run  velib_raw_to_silver (Raw to silver): did not complete"},
+			// The new run processes the earlier run's day, not today's.
+			started: []string{`{"lambda_load_data": false, "velib_raw_to_silver": true, "velib_silver_to_gold_avg_stats": true, "velib_silver_to_gold_avail_percent": true, "process_date": "2025-11-21"}`}},
+		{name: "resume after one gold branch failed, dry run", args: []string{"resume", execARN, "--dry-run"},
+			setup: func(f *fakeSFN) {
+				f.executions[execARN] = &execution{statuses: []string{"FAILED"}, input: `{"process_date": "2025-11-19"}`, history: "history-gold-branch-failed.json"}
+			},
+			stdout: []string{"skip velib_silver_to_gold_avg_stats (Gold avg stats): completed", `"velib_silver_to_gold_avail_percent": true, "process_date": "2025-11-19"}`}},
+		{name: "resume a run that succeeded", args: []string{"resume", execARN},
+			setup: func(f *fakeSFN) {
+				f.executions[execARN] = &execution{statuses: []string{"SUCCEEDED"}, input: `{}`, history: "history-succeeded.json"}
+			},
+			stdout: []string{"nothing left to run"}},
+		{name: "resume keeps switched-off tasks off", args: []string{"resume", execARN, "--dry-run"},
+			setup: func(f *fakeSFN) {
+				f.executions[execARN] = &execution{statuses: []string{"FAILED"}, input: `{"lambda_load_data": false, "velib_raw_to_silver": false}`, history: "history-silver-failed.json"}
+			},
+			stdout: []string{"skip velib_raw_to_silver (Raw to silver): switched off in the earlier input"}},
+		{name: "resume a running execution", args: []string{"resume", execARN}, code: 1,
+			setup:  func(f *fakeSFN) { f.executions[execARN] = &execution{statuses: []string{"RUNNING"}, input: `{}`} },
+			stderr: []string{"is still running: wait for it to end, or stop it, before resuming"}},
+		{name: "resume an execution that does not exist", args: []string{"resume", execARN}, code: 1,
+			stderr: []string{"ExecutionDoesNotExist"}},
+		{name: "redrive", args: []string{"redrive", execARN},
+			setup:  func(f *fakeSFN) { f.executions[execARN] = &execution{statuses: []string{"FAILED"}} },
+			stdout: []string{"redriven " + execARN}},
+		{name: "redrive refused", args: []string{"redrive", execARN}, code: 1,
+			setup: func(f *fakeSFN) {
+				f.executions[execARN] = &execution{statuses: []string{"FAILED"}, redrive: "ExecutionNotRedrivable"}
+			},
+			stderr: []string{"cannot be redriven: Execution cannot be redriven: the definition was updated", "partialrun resume " + execARN}},
+		{name: "unknown state machine", args: []string{"flags", "--state-machine", machineARN + "-old"}, code: 1,
+			stderr: []string{"StateMachineDoesNotExist"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t)
+			if tc.setup != nil {
+				tc.setup(f)
+			}
+			code, stdout, stderr := partialrun(tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, stdout, stderr)
+			}
+			for _, want := range tc.stdout {
+				if !strings.Contains(stdout, want) {
+					t.Errorf("stdout lacks %q:\n%s", want, stdout)
+				}
+			}
+			for _, want := range tc.stderr {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				}
+			}
+			var started []string
+			for _, s := range f.started {
+				if s["stateMachineArn"] != machineARN {
+					t.Errorf("started on %s", s["stateMachineArn"])
+				}
+				started = append(started, s["input"])
+			}
+			if strings.Join(started, "\n") != strings.Join(tc.started, "\n") {
+				t.Errorf("started %q, want %q", started, tc.started)
+			}
+		})
+	}
+}
+
+func TestMissingCredentials(t *testing.T) {
+	newFake(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	code, _, stderr := partialrun("flags", "--state-machine", machineARN)
+	if code != 1 || !strings.Contains(stderr, "no AWS credentials found: set AWS_PROFILE or pass --profile") {
+		t.Errorf("exit %d, stderr %s", code, stderr)
+	}
+}

@@ -1,0 +1,230 @@
+// Package plan reads a state machine definition built with the skippable
+// construct and works out partial runs: which flags exist, in which order,
+// what each guards, what runs downstream of it, and the execution input that
+// runs exactly a chosen set of tasks.
+//
+// Guards are discovered from the definition itself, by shape, not from a
+// list: a Choice whose rules all lead to the same state and test one input
+// key the skippable way (absent → run, true → run) guards that state, and its
+// default is the skip path.
+package plan
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+
+	"github.com/partialruns/velib-pipeline/internal/asl"
+)
+
+// Guard is one skippable step.
+type Guard struct {
+	// Flag is the execution-input key.
+	Flag string
+	// State is the guard Choice's name.
+	State string
+	// Task is the first state of the guarded body.
+	Task string
+	// Body lists every state of the guarded body.
+	Body []string
+	// Downstream lists, in execution order, the other flags whose guards
+	// can run after this one: what "--from Flag" runs besides Flag.
+	Downstream []string
+}
+
+// Definition is a parsed state machine with its guards in execution order.
+type Definition struct {
+	Guards []Guard
+	edges  map[string][]string
+	// parent maps a state inside a Parallel branch to that Parallel.
+	parent map[string]string
+	states map[string]map[string]any
+	order  []string
+}
+
+type machine struct {
+	StartAt string                    `json:"StartAt"`
+	States  map[string]map[string]any `json:"States"`
+}
+
+// Load reads either a plain ASL definition or a CloudFormation template (as
+// `cdk synth` writes it) holding exactly one state machine.
+func Load(b []byte) (*Definition, error) {
+	var probe struct {
+		Resources map[string]struct {
+			Type       string         `json:"Type"`
+			Properties map[string]any `json:"Properties"`
+		} `json:"Resources"`
+	}
+	if err := json.Unmarshal(b, &probe); err != nil {
+		return nil, fmt.Errorf("not JSON: %w", err)
+	}
+	if probe.Resources == nil {
+		return Parse(b)
+	}
+	var found []any
+	for _, r := range probe.Resources {
+		if r.Type == "AWS::StepFunctions::StateMachine" {
+			found = append(found, r.Properties["DefinitionString"])
+		}
+	}
+	if len(found) != 1 {
+		return nil, fmt.Errorf("the template holds %d state machines; expected exactly one", len(found))
+	}
+	flat, err := asl.Flatten(found[0])
+	if err != nil {
+		return nil, err
+	}
+	return Parse([]byte(flat))
+}
+
+// Parse reads a plain ASL definition.
+func Parse(b []byte) (*Definition, error) {
+	var m machine
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("not a state machine definition: %w", err)
+	}
+	if m.StartAt == "" || len(m.States) == 0 {
+		return nil, fmt.Errorf("not a state machine definition: no StartAt or States")
+	}
+	d := &Definition{edges: map[string][]string{}, states: map[string]map[string]any{}, parent: map[string]string{}}
+	d.add(m, "", "")
+	d.order = d.reachable(m.StartAt)
+	for _, name := range d.order {
+		if g, ok := d.guard(name); ok {
+			d.Guards = append(d.Guards, g)
+		}
+	}
+	for i := range d.Guards {
+		after := map[string]bool{}
+		for _, s := range d.reachable(d.Guards[i].State) {
+			after[s] = true
+		}
+		for _, other := range d.Guards {
+			if other.Flag != d.Guards[i].Flag && after[other.State] {
+				d.Guards[i].Downstream = append(d.Guards[i].Downstream, other.Flag)
+			}
+		}
+	}
+	return d, nil
+}
+
+// add records the states of m and their transitions; a state that ends a
+// Parallel branch (of the Parallel named parent) leads to exit, the state
+// after the Parallel.
+func (d *Definition) add(m machine, exit, parent string) {
+	for name, st := range m.States {
+		d.states[name] = st
+		if parent != "" {
+			d.parent[name] = parent
+		}
+		var next []string
+		if rules, ok := st["Choices"].([]any); ok {
+			for _, r := range rules {
+				if rule, ok := r.(map[string]any); ok {
+					if n, ok := rule["Next"].(string); ok {
+						next = append(next, n)
+					}
+				}
+			}
+			if n, ok := st["Default"].(string); ok {
+				next = append(next, n)
+			}
+		}
+		after, _ := st["Next"].(string)
+		if st["End"] == true {
+			after = exit
+		}
+		if branches, ok := st["Branches"].([]any); ok {
+			for _, b := range branches {
+				raw, _ := json.Marshal(b)
+				var branch machine
+				if json.Unmarshal(raw, &branch) == nil && branch.StartAt != "" {
+					next = append(next, branch.StartAt)
+					d.add(branch, after, name)
+				}
+			}
+			// A Parallel moves on only when its branches end; they lead
+			// to the state after it.
+			after = ""
+		}
+		if after != "" {
+			next = append(next, after)
+		}
+		d.edges[name] = next
+	}
+}
+
+// reachable lists the states reachable from start, start included, breadth
+// first, following each state's transitions in order.
+func (d *Definition) reachable(start string) []string {
+	seen := map[string]bool{start: true}
+	queue := []string{start}
+	for i := 0; i < len(queue); i++ {
+		for _, n := range d.edges[queue[i]] {
+			if !seen[n] {
+				seen[n] = true
+				queue = append(queue, n)
+			}
+		}
+	}
+	return queue
+}
+
+var flagPath = regexp.MustCompile(`^\$\.([A-Za-z][A-Za-z0-9_]*)$`)
+
+// guard recognises a skippable guard: a Choice whose rules all lead to one
+// state, each testing the same $.flag for absence or for true.
+func (d *Definition) guard(name string) (Guard, bool) {
+	st := d.states[name]
+	rules, _ := st["Choices"].([]any)
+	skip, _ := st["Default"].(string)
+	if st["Type"] != "Choice" || len(rules) == 0 || skip == "" || st["QueryLanguage"] == "JSONata" {
+		return Guard{}, false
+	}
+	var flag, task string
+	for _, r := range rules {
+		rule, _ := r.(map[string]any)
+		variable, next, ok := runRule(rule)
+		m := flagPath.FindStringSubmatch(variable)
+		if !ok || m == nil || (flag != "" && m[1] != flag) || (task != "" && next != task) {
+			return Guard{}, false
+		}
+		flag, task = m[1], next
+	}
+	if task == skip {
+		return Guard{}, false
+	}
+	// The body is what the task leads to before the skip path rejoins.
+	rejoined := map[string]bool{}
+	for _, s := range d.reachable(skip) {
+		rejoined[s] = true
+	}
+	var body []string
+	for _, s := range d.reachable(task) {
+		if !rejoined[s] {
+			body = append(body, s)
+		}
+	}
+	return Guard{Flag: flag, State: name, Task: task, Body: body}, true
+}
+
+// runRule reads a rule that runs the body: {"Variable": v, "IsPresent":
+// false}, its {"Not": {"Variable": v, "IsPresent": true}} form, or
+// {"Variable": v, "BooleanEquals": true}.
+func runRule(rule map[string]any) (variable, next string, ok bool) {
+	next, _ = rule["Next"].(string)
+	test := rule
+	negated := false
+	if inner, isNot := rule["Not"].(map[string]any); isNot {
+		test, negated = inner, true
+	}
+	variable, _ = test["Variable"].(string)
+	switch {
+	case !negated && test["IsPresent"] == false, negated && test["IsPresent"] == true:
+		return variable, next, next != ""
+	case !negated && test["BooleanEquals"] == true:
+		return variable, next, next != ""
+	}
+	return "", "", false
+}
