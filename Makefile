@@ -21,12 +21,19 @@ export NODE_PATH := $(CURDIR)/$(NODE_MODS)
 CDK_OFFLINE := CDK_DISABLE_CLI_TELEMETRY=true
 CDK_FLAGS   := --no-notices
 
-.PHONY: synth test bench partialrun deploy diff destroy fmt lint snapshot tools clean
+.PHONY: synth local test bench partialrun deploy diff destroy fmt lint snapshot tools clean
 
 ## synth: install the pinned tools and synthesize the template into cdk.out/
 synth: tools
 	@$(CDK_OFFLINE) cdk synth $(STACK) --quiet $(CDK_FLAGS)
 	@echo "Synthesized $(STACK) to cdk.out/$(STACK).template.json"
+
+## local: run the whole pipeline on this machine from the synthesized state
+## machine, on local data under .local/ (no AWS): make local FLAGS='{"lambda_load_data": false}'
+## or FLAGS_FILE=path/to/input.json
+local: synth $(PY_STAMP)
+	@go build -o $(TOOLS)/bin/local ./cmd/local
+	@$(TOOLS)/bin/local $(if $(FLAGS),-input '$(FLAGS)') $(if $(FLAGS_FILE),-input-file '$(FLAGS_FILE)')
 
 ## test: install the pinned tools and run every test level
 test: tools lint

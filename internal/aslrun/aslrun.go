@@ -84,13 +84,10 @@ func Run(definition []byte, startTime string, cases []Case) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	root, err := modroot.Find()
+	cmd, err := nodeCommand()
 	if err != nil {
 		return nil, err
 	}
-	modules := filepath.Join(root, ".tools", "node_modules")
-	cmd := exec.Command(filepath.Join(modules, ".bin", "node"), "-e", runner)
-	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
 	cmd.Stdin = bytes.NewReader(in)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -103,4 +100,16 @@ func Run(definition []byte, startTime string, cases []Case) ([]Result, error) {
 		return nil, fmt.Errorf("aslrun: decoding results: %v", err)
 	}
 	return results, nil
+}
+
+// nodeCommand runs run.js with the project's Node and packages.
+func nodeCommand() (*exec.Cmd, error) {
+	root, err := modroot.Find()
+	if err != nil {
+		return nil, err
+	}
+	modules := filepath.Join(root, ".tools", "node_modules")
+	cmd := exec.Command(filepath.Join(modules, ".bin", "node"), "-e", runner)
+	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
+	return cmd, nil
 }

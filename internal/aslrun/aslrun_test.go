@@ -3,6 +3,7 @@ package aslrun
 import (
 	"encoding/json"
 	"reflect"
+	"sync"
 	"testing"
 )
 
@@ -90,5 +91,43 @@ func TestRun(t *testing.T) {
 				c.check(t, r)
 			}
 		})
+	}
+}
+
+func TestRunLive(t *testing.T) {
+	var events []string
+	var mu sync.Mutex
+	handle := func(state string, input json.RawMessage) (any, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		var in map[string]any
+		if err := json.Unmarshal(input, &in); err != nil {
+			return nil, err
+		}
+		if in["Arguments"].(map[string]any)["--day"] != "2026-11-21" {
+			return nil, &TaskError{Name: "States.TaskFailed", Cause: "wrong day"}
+		}
+		return "worked", nil
+	}
+	r, err := RunLive([]byte(machine), "2026-11-21T23:50:18.000Z", json.RawMessage(`{"n": 1}`), handle, func(e Event) { events = append(events, e.State) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != "SUCCEEDED" || !reflect.DeepEqual(events, []string{"Check", "Guard", "Work", "Done"}) {
+		t.Errorf("status %s, events %v", r.Status, events)
+	}
+	if r.Output.(map[string]any)["work"] != "worked" {
+		t.Errorf("output = %v", r.Output)
+	}
+
+	failing := func(string, json.RawMessage) (any, error) {
+		return nil, &TaskError{Name: "States.TaskFailed", Cause: "job failed"}
+	}
+	r, err = RunLive([]byte(machine), "2026-11-21T23:50:18.000Z", json.RawMessage(`{"n": 1}`), failing, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != "FAILED" || r.Error != "States.TaskFailed" || r.Cause != "job failed" || r.FailedState != "Work" {
+		t.Errorf("got %+v", r)
 	}
 }

@@ -1,7 +1,15 @@
-// Runs an Amazon States Language definition locally, once per case, with
-// aws-local-stepfunctions and every Task mocked by state name. Reads
-// {"definition", "startTime", "cases": [{"input", "mocks"}]} on stdin and
-// writes one result per case on stdout.
+// Runs an Amazon States Language definition locally with
+// aws-local-stepfunctions. The first line on stdin is the request:
+//
+//   {"definition", "startTime", "cases": [{"input", "mocks"}]}
+//     runs each case with every Task mocked by state name and writes the
+//     results as one JSON array on stdout;
+//   {"definition", "startTime", "live": {"input"}}
+//     runs once and hands every Task to the caller: it writes
+//     {"type": "call", "id", "state", "input"} lines on stdout and reads
+//     {"id", "output"} or {"id", "error", "cause"} lines on stdin; it also
+//     writes {"type": "event", ...} lines as states are entered, and ends
+//     with a {"type": "result", ...} line.
 //
 // aws-local-stepfunctions runs JSONPath states only: it silently takes the
 // Default branch of a JSONata Choice. So the leading JSONata states (the
@@ -11,16 +19,72 @@
 const { StateMachine } = require('aws-local-stepfunctions');
 const jsonata = require('jsonata');
 
+const readline = require('readline');
+
 async function main() {
-  let text = '';
-  for await (const chunk of process.stdin) text += chunk;
-  const { definition, startTime, cases } = JSON.parse(text);
-  const results = [];
-  for (const c of cases) results.push(await runCase(definition, startTime, c));
-  process.stdout.write(JSON.stringify(results));
+  const lines = readline.createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+  const first = await lines.next();
+  const request = JSON.parse(first.value);
+  const { definition, startTime } = request;
+  if (!request.live) {
+    const results = [];
+    for (const c of request.cases) results.push(await runCase(definition, startTime, c, mockHandlers(c.mocks)));
+    process.stdout.write(JSON.stringify(results));
+    return;
+  }
+  const pending = new Map();
+  let nextId = 0;
+  (async () => {
+    for await (const line of { [Symbol.asyncIterator]: () => lines }) {
+      const reply = JSON.parse(line);
+      const p = pending.get(reply.id);
+      pending.delete(reply.id);
+      if (reply.error) {
+        const err = new Error(reply.cause || reply.error);
+        err.name = reply.error;
+        p.reject(err);
+      } else {
+        p.resolve(reply.output === undefined ? {} : reply.output);
+      }
+    }
+  })();
+  const send = (msg) => process.stdout.write(JSON.stringify(msg) + '\n');
+  const call = (state) => (input) => new Promise((resolve, reject) => {
+    const id = nextId++;
+    pending.set(id, { resolve, reject });
+    send({ type: 'call', id, state, input });
+  });
+  const result = await runCase(definition, startTime, request.live, call, (event) => send({ type: 'event', ...event }));
+  send({ type: 'result', ...result });
+  process.exit(0);
 }
 
-async function runCase(definition, startTime, c) {
+// mockHandlers returns a handler factory: each Task throws its mock's
+// failures once each, in order, then returns its output.
+function mockHandlers(mocks) {
+  return (taskName) => {
+    const mock = (mocks || {})[taskName];
+    if (!mock) {
+      return async () => {
+        const err = new Error(`no mock for task ${taskName}`);
+        err.name = 'Harness.Unmocked';
+        throw err;
+      };
+    }
+    let calls = 0;
+    return async () => {
+      const failure = (mock.failures || [])[calls++];
+      if (failure) {
+        const err = new Error(failure.cause || failure.error);
+        err.name = failure.error;
+        throw err;
+      }
+      return mock.output === undefined ? {} : mock.output;
+    };
+  };
+}
+
+async function runCase(definition, startTime, c, handlerFor, emit = () => {}) {
   const input = c.input === undefined ? {} : c.input;
   const context = { Execution: { Input: input, StartTime: startTime, Id: 'arn:aws:states:us-east-1:123456789012:execution:local:case' } };
   const trace = { entered: [], retries: [], transitions: 0, calls: [] };
@@ -33,6 +97,7 @@ async function runCase(definition, startTime, c) {
     if (!state || state.QueryLanguage !== 'JSONata') break;
     trace.entered.push(name);
     trace.transitions++;
+    emit({ event: 'StateEntered', state: name, stateType: state.Type, input: data });
     const states = { input: data, context };
     if (state.Type === 'Fail') {
       return { ...trace, status: 'FAILED', failedState: name, error: await evalField(state.Error, states), cause: await evalField(state.Cause, states) };
@@ -59,25 +124,12 @@ async function runCase(definition, startTime, c) {
   const machine = new StateMachine(jsonPathOnly, { validationOptions: { checkArn: false } });
   const handlers = {};
   const noWait = {};
-  for (const [taskName, mock] of Object.entries(c.mocks || {})) {
-    let calls = 0;
-    handlers[taskName] = async (taskInput) => {
-      trace.calls.push({ state: taskName, input: taskInput });
-      const failure = (mock.failures || [])[calls++];
-      if (failure) {
-        const err = new Error(failure.cause || failure.error);
-        err.name = failure.error;
-        throw err;
-      }
-      return mock.output === undefined ? {} : mock.output;
-    };
-  }
   visit(jsonPathOnly, (n, s) => {
-    if (s.Type === 'Task' && !handlers[n]) {
-      handlers[n] = async () => {
-        const err = new Error(`no mock for task ${n}`);
-        err.name = 'Harness.Unmocked';
-        throw err;
+    if (s.Type === 'Task') {
+      const handle = handlerFor(n);
+      handlers[n] = async (taskInput) => {
+        trace.calls.push({ state: n, input: taskInput });
+        return handle(taskInput);
       };
     }
     if (s.Retry) noWait[n] = 0;
@@ -88,6 +140,7 @@ async function runCase(definition, startTime, c) {
       if (event.type === 'StateEntered') {
         trace.entered.push(event.state.name);
         trace.transitions++;
+        emit({ event: 'StateEntered', state: event.state.name, stateType: event.state.type, input: event.state.input });
       } else if (event.type === 'StateRetried') {
         // Step Functions bills a retry as a transition too.
         trace.retries.push(event.state.name);

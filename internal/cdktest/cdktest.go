@@ -45,7 +45,11 @@ func Catch(f func()) (msg string) {
 // NewApp returns an app with the context `cdk synth` would give it: the
 // context section of the project's cdk.json (feature flags change the
 // template), overlaid with ctx. Asset bundling is skipped.
-func NewApp(ctx map[string]any) awscdk.App {
+func NewApp(ctx map[string]any) awscdk.App { return NewAppIn("", ctx) }
+
+// NewAppIn is NewApp writing its cloud assembly to outdir (a temporary
+// folder when empty), for tests that need the staged assets.
+func NewAppIn(outdir string, ctx map[string]any) awscdk.App {
 	full, err := cdkJSONContext()
 	if err != nil {
 		panic(err)
@@ -54,7 +58,11 @@ func NewApp(ctx map[string]any) awscdk.App {
 	for k, v := range ctx {
 		full[k] = v
 	}
-	return awscdk.NewApp(&awscdk.AppProps{Context: &full})
+	props := &awscdk.AppProps{Context: &full}
+	if outdir != "" {
+		props.Outdir = jsii.String(outdir)
+	}
+	return awscdk.NewApp(props)
 }
 
 func cdkJSONContext() (map[string]any, error) {

@@ -225,7 +225,7 @@ func TestResumeOfAGuardedParallel(t *testing.T) {
 
 func TestLoadErrors(t *testing.T) {
 	for in, want := range map[string]string{
-		`nope`: "not JSON",
+		`nope`:                         "not JSON",
 		`{"Resources": {}}`:            "holds 0 state machines",
 		`{"StartAt": "A"}`:             "no StartAt or States",
 		`{"StartAt": 3, "States": {}}`: "not a state machine definition",

@@ -1,0 +1,188 @@
+package local_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/partialruns/velib-pipeline/internal/cdktest"
+	"github.com/partialruns/velib-pipeline/internal/local"
+	"github.com/partialruns/velib-pipeline/internal/modroot"
+	"github.com/partialruns/velib-pipeline/stacks"
+)
+
+func TestMain(m *testing.M) { cdktest.Main(m) }
+
+// assembly synthesizes the stack into dir, as make synth does into cdk.out:
+// the template and the staged Glue scripts and library. (The Lambda's code
+// is not needed: the local run calls the ingest package directly.)
+func assembly(t *testing.T, dir string) {
+	t.Helper()
+	if msg := cdktest.Catch(func() {
+		app := cdktest.NewAppIn(dir, nil)
+		stacks.NewPipelineStack(app, stacks.StackID, nil)
+		app.Synth(nil)
+	}); msg != "" {
+		t.Fatalf("synth: %s", msg)
+	}
+}
+
+// tinyFeed has four stations, one without capacity.
+func tinyFeed(t *testing.T) *local.Feed {
+	t.Helper()
+	info := `{"last_updated": 1000, "data": {"stations": [
+		{"station_id": 1, "stationCode": "c1", "name": "One", "lat": 48.8, "lon": 2.3, "capacity": 20},
+		{"station_id": 2, "stationCode": "c2", "name": "Two", "lat": 48.8, "lon": 2.3, "capacity": 10},
+		{"station_id": 3, "stationCode": "c3", "name": "Three", "lat": 48.8, "lon": 2.3, "capacity": 0},
+		{"station_id": 4, "stationCode": "c4", "name": "Four", "lat": 48.8, "lon": 2.3, "capacity": 8}]}}`
+	status := `{"last_updated": 1000, "data": {"stations": [
+		{"station_id": 1, "stationCode": "c1", "num_bikes_available": 5, "num_bikes_available_types": [{"mechanical": 2}, {"ebike": 3}], "num_docks_available": 15, "is_installed": 1, "is_renting": 1, "is_returning": 1, "last_reported": 990},
+		{"station_id": 2, "stationCode": "c2", "num_bikes_available": 0, "num_bikes_available_types": [{"mechanical": 0}, {"ebike": 0}], "num_docks_available": 10, "is_installed": 1, "is_renting": 1, "is_returning": 1, "last_reported": 980},
+		{"station_id": 3, "stationCode": "c3", "num_bikes_available": 0, "num_bikes_available_types": [{"mechanical": 0}, {"ebike": 0}], "num_docks_available": 0, "is_installed": 0, "is_renting": 0, "is_returning": 0, "last_reported": 970},
+		{"station_id": 4, "stationCode": "c4", "num_bikes_available": 8, "num_bikes_available_types": [{"mechanical": 8}, {"ebike": 0}], "num_docks_available": 0, "is_installed": 1, "is_renting": 1, "is_returning": 1, "last_reported": 995}]}}`
+	f, err := local.NewFeedFrom([]byte(info), []byte(status))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// files lists the Parquet files under dir with their modification times.
+func files(t *testing.T, dir string) map[string]time.Time {
+	t.Helper()
+	out := map[string]time.Time{}
+	filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err == nil && strings.HasSuffix(p, ".parquet") {
+			out[p] = info.ModTime()
+		}
+		return nil
+	})
+	return out
+}
+
+func under(all map[string]time.Time, part string) map[string]time.Time {
+	out := map[string]time.Time{}
+	for p, m := range all {
+		if strings.Contains(p, part) {
+			out[p] = m
+		}
+	}
+	return out
+}
+
+func TestPipelineEndToEnd(t *testing.T) {
+	root, err := modroot.Find()
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	asm := filepath.Join(work, "cdk.out")
+	assembly(t, asm)
+	feed := tinyFeed(t)
+	clock := time.Date(2025, 11, 21, 8, 0, 0, 0, time.UTC)
+	run := func(input string) (*local.Report, string) {
+		t.Helper()
+		var out bytes.Buffer
+		rep, err := local.Run(context.Background(), local.Options{
+			Assembly: asm, Stack: stacks.StackID, Dir: filepath.Join(work, "local"), Input: json.RawMessage(input),
+			Python: filepath.Join(root, ".tools", "venv", "bin", "python"), Runner: filepath.Join(root, "glue_scripts", "local_runner.py"),
+			Out: &out, Now: func() time.Time { return clock }, Feed: feed,
+		})
+		if err != nil {
+			t.Fatalf("%v\n%s", err, out.String())
+		}
+		return rep, out.String()
+	}
+	rows := func(rep *local.Report) map[string]int {
+		m := map[string]int{}
+		for _, s := range rep.Steps {
+			if s.Ran {
+				m[s.Task] = s.Rows
+			}
+		}
+		return m
+	}
+	tables := filepath.Join(work, "local", "s3")
+
+	// An invalid flag map fails before any task: nothing is written.
+	rep, out := run(`{"lamda_load_data": false}`)
+	if rep.Status != "FAILED" || rep.Error != "InvalidInput" || !strings.Contains(rep.Cause, `unknown key(s) "lamda_load_data"`) {
+		t.Fatalf("invalid input: %s %s %s\n%s", rep.Status, rep.Error, rep.Cause, out)
+	}
+	if len(rows(rep)) != 0 {
+		t.Errorf("tasks ran on invalid input: %v", rows(rep))
+	}
+	if _, err := os.Stat(tables); !os.IsNotExist(err) {
+		t.Errorf("something was written on invalid input: %v", err)
+	}
+
+	// A first snapshot of the day, ingest only.
+	rep, out = run(`{"velib_raw_to_silver": false, "velib_silver_to_gold_avg_stats": false, "velib_silver_to_gold_avail_percent": false}`)
+	if rep.Status != "SUCCEEDED" || rows(rep)["Load data"] != 4 || len(rows(rep)) != 1 {
+		t.Fatalf("ingest only: %s %v\n%s", rep.Status, rows(rep), out)
+	}
+
+	// A full run 15 minutes later: a second snapshot, then every table.
+	clock = clock.Add(15 * time.Minute)
+	rep, out = run(`{}`)
+	want := map[string]int{"Load data": 4, "Raw to silver": 8, "Gold avg stats": 4, "Gold avail percent": 8}
+	if rep.Status != "SUCCEEDED" || !equal(rows(rep), want) {
+		t.Fatalf("full run: %s, rows %v, want %v\n%s", rep.Status, rows(rep), want, out)
+	}
+	for _, line := range []string{"done   Raw to silver", "execution SUCCEEDED"} {
+		if !strings.Contains(out, line) {
+			t.Errorf("progress lacks %q:\n%s", line, out)
+		}
+	}
+	before := files(t, tables)
+
+	// Gold only: reads the silver written before, rewrites gold only.
+	clock = clock.Add(time.Hour)
+	rep, out = run(`{"lambda_load_data": false, "velib_raw_to_silver": false}`)
+	want = map[string]int{"Gold avg stats": 4, "Gold avail percent": 8}
+	if rep.Status != "SUCCEEDED" || !equal(rows(rep), want) {
+		t.Fatalf("gold only: %s, rows %v, want %v\n%s", rep.Status, rows(rep), want, out)
+	}
+	if !strings.Contains(out, "skip   Raw to silver (velib_raw_to_silver is false)") {
+		t.Errorf("progress does not mark the skip:\n%s", out)
+	}
+	after := files(t, tables)
+	if !equalTimes(under(before, "/silver/"), under(after, "/silver/")) || len(under(after, "/silver/")) == 0 {
+		t.Error("the gold-only run changed silver")
+	}
+	if equalTimes(under(before, "/gold/"), under(after, "/gold/")) {
+		t.Error("the gold-only run did not rewrite gold")
+	}
+	if got := len(under(after, "/raw/")); got != 0 {
+		t.Errorf("unexpected parquet under raw: %d", got)
+	}
+}
+
+func equal(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func equalTimes(a, b map[string]time.Time) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if !b[k].Equal(v) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,300 @@
+package local
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/partialruns/velib-pipeline/internal/aslrun"
+	"github.com/partialruns/velib-pipeline/internal/plan"
+	"github.com/partialruns/velib-pipeline/lambda/loaddata/ingest"
+)
+
+// Options configure a local run.
+type Options struct {
+	// Assembly is the folder `cdk synth` wrote (cdk.out) and Stack the
+	// stack's name in it.
+	Assembly, Stack string
+	// Dir holds the local state: s3/ (the buckets), spark/ (metastore,
+	// warehouse) and spark.log.
+	Dir string
+	// Input is the execution input, as typed in the console. Empty means {}.
+	Input json.RawMessage
+	// Python and Runner run the Glue jobs: the project's virtual
+	// environment and glue_scripts/local_runner.py.
+	Python, Runner string
+	// Out receives progress and the summary.
+	Out io.Writer
+	// Now is the clock for the execution start and the feed. Default:
+	// time.Now.
+	Now func() time.Time
+	// Feed is served to the ingest. Default: the bundled 300-station feed.
+	Feed *Feed
+}
+
+// Step is what happened to one guarded task.
+type Step struct {
+	Flag, Task string
+	Ran        bool
+	Seconds    float64
+	Rows       int
+}
+
+// Report is the outcome of a local run.
+type Report struct {
+	Status, Error, Cause, FailedState string
+	Steps                             []Step
+	Output                            any
+	Buckets                           string
+}
+
+// Run executes the synthesized state machine once with opts.Input, every
+// task done by the real code on this machine.
+func Run(ctx context.Context, opts Options) (*Report, error) {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	asm, err := LoadAssembly(opts.Assembly, opts.Stack)
+	if err != nil {
+		return nil, err
+	}
+	def, err := plan.Parse(asm.Definition)
+	if err != nil {
+		return nil, err
+	}
+	store := Store{Root: filepath.Join(opts.Dir, "s3")}
+	feed := opts.Feed
+	if feed == nil {
+		if feed, err = NewFeed(); err != nil {
+			return nil, err
+		}
+	}
+	feed.Now = now
+	feedURL, stopFeed, err := feed.Serve()
+	if err != nil {
+		return nil, err
+	}
+	defer stopFeed()
+
+	r := &runner{opts: opts, asm: asm, store: store, feedURL: feedURL, now: now, start: now(), steps: map[string]*Step{}}
+	defer r.closeSpark()
+	for _, g := range def.Guards {
+		r.steps[g.Task] = &Step{Flag: g.Flag, Task: g.Task}
+		r.guards = append(r.guards, g)
+	}
+	input := opts.Input
+	if len(strings.TrimSpace(string(input))) == 0 {
+		input = json.RawMessage(`{}`)
+	}
+	start := r.start.UTC().Format("2006-01-02T15:04:05.000Z")
+	r.say("running state machine %s locally, input %s", opts.Stack, compact(input))
+	res, err := aslrun.RunLive(asm.Definition, start, input, r.handle, r.event)
+	if err != nil {
+		return nil, err
+	}
+	report := &Report{Status: res.Status, Error: res.Error, Cause: res.Cause, FailedState: res.FailedState, Output: res.Output, Buckets: store.Root}
+	for _, g := range def.Guards {
+		report.Steps = append(report.Steps, *r.steps[g.Task])
+	}
+	r.summary(report)
+	return report, nil
+}
+
+// runner holds one run's state; handle may run concurrently for Parallel
+// branches.
+type runner struct {
+	opts    Options
+	asm     *Assembly
+	store   Store
+	feedURL string
+	now     func() time.Time
+	start   time.Time
+	guards  []plan.Guard
+
+	mu    sync.Mutex // guards steps, runs and the output
+	steps map[string]*Step
+	runs  int
+
+	sparkMu sync.Mutex // held while Spark starts, which takes seconds
+	spark   *sparkRunner
+}
+
+func (r *runner) say(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fmt.Fprintf(r.opts.Out, "[%6.1fs] %s\n", time.Since(r.start).Seconds(), fmt.Sprintf(format, args...))
+}
+
+// event reports states as they are entered; a guard whose flag is false is
+// reported as skipping its task.
+func (r *runner) event(e aslrun.Event) {
+	for _, g := range r.guards {
+		if g.State != e.State {
+			continue
+		}
+		var in map[string]any
+		json.Unmarshal(e.Input, &in)
+		if v, ok := in[g.Flag]; ok && v == false {
+			r.say("skip   %s (%s is false)", g.Task, g.Flag)
+		}
+		return
+	}
+	switch e.StateType {
+	case "Task":
+		r.say("start  %s", e.State)
+	case "Choice", "Pass":
+	default:
+		r.say("%-6s %s", strings.ToLower(e.StateType), e.State)
+	}
+}
+
+// handle does a Task's work: the ingest function in this process, or a Glue
+// job in the local Spark runner.
+func (r *runner) handle(state string, raw json.RawMessage) (any, error) {
+	var in struct {
+		JobName      string            `json:"JobName"`
+		Arguments    map[string]string `json:"Arguments"`
+		FunctionName string            `json:"FunctionName"`
+	}
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return nil, err
+	}
+	begin := time.Now()
+	switch {
+	case in.JobName != "":
+		return r.glue(state, in.JobName, in.Arguments, begin)
+	case in.FunctionName != "":
+		return r.ingest(state, in.FunctionName[strings.LastIndex(in.FunctionName, ":")+1:], begin)
+	}
+	return nil, &aslrun.TaskError{Name: "Local.Unsupported", Cause: "task " + state + " calls a service the local run does not provide"}
+}
+
+func (r *runner) ingest(state, function string, begin time.Time) (any, error) {
+	fn, ok := r.asm.Functions[function]
+	if !ok {
+		return nil, &aslrun.TaskError{Name: "Lambda.ResourceNotFoundException", Cause: "no function " + function + " in the template"}
+	}
+	in := &ingest.Ingester{
+		FeedURL: r.feedURL,
+		Bucket:  fn.Environment["BUCKET"],
+		Prefix:  fn.Environment["RAW_PREFIX"],
+		Fetcher: &ingest.Fetcher{Client: &http.Client{Timeout: 10 * time.Second}},
+		S3:      r.store,
+		Now:     r.now,
+		Log:     discardLogger(),
+	}
+	sum, err := in.Run(context.Background())
+	if err != nil {
+		r.say("failed %s: %v", state, err)
+		return nil, &aslrun.TaskError{Name: "errorString", Cause: err.Error()}
+	}
+	r.finished(state, begin, sum.Stations, fmt.Sprintf("%d stations to %s", sum.Stations, r.store.Path(sum.Bucket, sum.Key)))
+	return map[string]any{"StatusCode": 200, "Payload": sum}, nil
+}
+
+func (r *runner) glue(state, jobID string, args map[string]string, begin time.Time) (any, error) {
+	job, ok := r.asm.Jobs[jobID]
+	if !ok {
+		return nil, &aslrun.TaskError{Name: "Glue.EntityNotFoundException", Cause: "no job " + jobID + " in the template"}
+	}
+	script, pythonpath, argv, err := r.asm.jobCommand(r.store, job, args)
+	if err != nil {
+		return nil, &aslrun.TaskError{Name: "States.TaskFailed", Cause: err.Error()}
+	}
+	spark, err := r.sparkRunner()
+	if err != nil {
+		return nil, err
+	}
+	reply, err := spark.run(script, pythonpath, argv)
+	if err != nil {
+		return nil, err
+	}
+	if reply.Error != "" {
+		r.say("failed %s: %s: %s", state, reply.Error, reply.Cause)
+		return nil, &aslrun.TaskError{Name: "States.TaskFailed", Cause: fmt.Sprintf(`{"JobName":%q,"JobRunState":"FAILED","ErrorMessage":%q}`, job.Name, reply.Cause)}
+	}
+	r.finished(state, begin, reply.Rows, fmt.Sprintf("%d rows", reply.Rows))
+	r.mu.Lock()
+	r.runs++
+	id := fmt.Sprintf("jr_local_%d", r.runs)
+	r.mu.Unlock()
+	return map[string]any{"Id": id, "JobName": job.Name, "JobRunState": "SUCCEEDED"}, nil
+}
+
+func (r *runner) finished(state string, begin time.Time, rows int, what string) {
+	secs := time.Since(begin).Seconds()
+	r.mu.Lock()
+	if s, ok := r.steps[state]; ok {
+		s.Ran, s.Seconds, s.Rows = true, secs, rows
+	}
+	r.mu.Unlock()
+	r.say("done   %s in %.1f s: %s", state, secs, what)
+}
+
+// sparkRunner starts the Spark runner on the first Glue task: a run that
+// skips every job never pays for it.
+func (r *runner) sparkRunner() (*sparkRunner, error) {
+	r.sparkMu.Lock()
+	defer r.sparkMu.Unlock()
+	if r.spark != nil {
+		return r.spark, nil
+	}
+	state := filepath.Join(r.opts.Dir, "spark")
+	if err := os.MkdirAll(state, 0o755); err != nil {
+		return nil, err
+	}
+	log, err := os.OpenFile(filepath.Join(r.opts.Dir, "spark.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	r.say("starting local Spark (its log: %s)", log.Name())
+	spark, err := startSpark(r.opts.Python, r.opts.Runner, state, log)
+	if err != nil {
+		return nil, err
+	}
+	r.spark = spark
+	return spark, nil
+}
+
+func (r *runner) closeSpark() {
+	if r.spark != nil {
+		r.spark.close()
+	}
+}
+
+// summary prints one line per task and where the data is.
+func (r *runner) summary(rep *Report) {
+	out := r.opts.Out
+	fmt.Fprintf(out, "\n%-22s %-8s %8s %8s\n", "task", "result", "seconds", "rows")
+	for _, s := range rep.Steps {
+		result, secs, rows := "skipped", "-", "-"
+		if s.Ran {
+			result, secs, rows = "ran", fmt.Sprintf("%.1f", s.Seconds), fmt.Sprint(s.Rows)
+		} else if rep.Status != "SUCCEEDED" {
+			result = "not run"
+		}
+		fmt.Fprintf(out, "%-22s %-8s %8s %8s\n", s.Task, result, secs, rows)
+	}
+	fmt.Fprintf(out, "\nexecution %s", rep.Status)
+	if rep.Status != "SUCCEEDED" {
+		fmt.Fprintf(out, " at %s\n  error: %s\n  cause: %s", rep.FailedState, rep.Error, rep.Cause)
+	}
+	fmt.Fprintf(out, "\ndata (raw snapshots and table files): %s\ncatalog (local metastore): %s\n", rep.Buckets, filepath.Join(r.opts.Dir, "spark"))
+}
+
+func compact(raw json.RawMessage) string {
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		return string(raw)
+	}
+	return b.String()
+}

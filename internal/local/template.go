@@ -1,0 +1,212 @@
+package local
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/partialruns/velib-pipeline/internal/asl"
+)
+
+// Assembly is what a local run needs from `cdk synth`'s output: the state
+// machine, the jobs and functions it calls, and where their code was staged.
+type Assembly struct {
+	// Dir is the cloud assembly folder (cdk.out), holding the staged
+	// assets: asset.<hash>.py files and asset.<hash>/ folders.
+	Dir        string
+	Definition []byte
+	Jobs       map[string]Job      // by logical id
+	Functions  map[string]Function // by logical id
+}
+
+// Job is a Glue job as deployed.
+type Job struct {
+	Name           string
+	ScriptLocation string
+	Arguments      map[string]string
+}
+
+// Function is a Lambda function as deployed.
+type Function struct {
+	Environment map[string]string
+}
+
+// LoadAssembly reads dir/<stack>.template.json.
+func LoadAssembly(dir, stack string) (*Assembly, error) {
+	b, err := os.ReadFile(filepath.Join(dir, stack+".template.json"))
+	if err != nil {
+		return nil, fmt.Errorf("%w (run make synth first)", err)
+	}
+	var tpl struct {
+		Resources map[string]struct {
+			Type       string         `json:"Type"`
+			Properties map[string]any `json:"Properties"`
+		} `json:"Resources"`
+	}
+	if err := json.Unmarshal(b, &tpl); err != nil {
+		return nil, err
+	}
+	a := &Assembly{Dir: dir, Jobs: map[string]Job{}, Functions: map[string]Function{}}
+	for id, r := range tpl.Resources {
+		p := r.Properties
+		switch r.Type {
+		case "AWS::StepFunctions::StateMachine":
+			flat, err := asl.Flatten(p["DefinitionString"])
+			if err != nil {
+				return nil, err
+			}
+			a.Definition = []byte(flat)
+		case "AWS::Glue::Job":
+			job := Job{Arguments: map[string]string{}}
+			job.Name, _ = p["Name"].(string)
+			if job.ScriptLocation, err = resolve(p["Command"].(map[string]any)["ScriptLocation"]); err != nil {
+				return nil, fmt.Errorf("job %s: %w", id, err)
+			}
+			args, _ := p["DefaultArguments"].(map[string]any)
+			for k, v := range args {
+				if job.Arguments[k], err = resolve(v); err != nil {
+					return nil, fmt.Errorf("job %s, argument %s: %w", id, k, err)
+				}
+			}
+			a.Jobs[id] = job
+		case "AWS::Lambda::Function":
+			fn := Function{Environment: map[string]string{}}
+			env, _ := p["Environment"].(map[string]any)
+			vars, _ := env["Variables"].(map[string]any)
+			for k, v := range vars {
+				if fn.Environment[k], err = resolve(v); err != nil {
+					return nil, fmt.Errorf("function %s, %s: %w", id, k, err)
+				}
+			}
+			a.Functions[id] = fn
+		}
+	}
+	if a.Definition == nil {
+		return nil, fmt.Errorf("%s holds no state machine", stack)
+	}
+	return a, nil
+}
+
+// pseudo are the values CloudFormation would substitute; locally they only
+// need to be stable.
+var pseudo = map[string]string{"AWS::AccountId": "123456789012", "AWS::Region": "us-east-1", "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
+
+var subVar = regexp.MustCompile(`\$\{([^}]+)\}`)
+
+// resolve evaluates the intrinsic functions CDK uses in these properties. A
+// Ref to a resource (a bucket, say) becomes its logical id, which is the
+// bucket's name locally.
+func resolve(v any) (string, error) {
+	switch x := v.(type) {
+	case string:
+		return x, nil
+	case map[string]any:
+		if ref, ok := x["Ref"].(string); ok {
+			if p, ok := pseudo[ref]; ok {
+				return p, nil
+			}
+			return ref, nil
+		}
+		if join, ok := x["Fn::Join"].([]any); ok && len(join) == 2 {
+			sep, _ := join[0].(string)
+			parts, _ := join[1].([]any)
+			out := make([]string, len(parts))
+			for i, p := range parts {
+				s, err := resolve(p)
+				if err != nil {
+					return "", err
+				}
+				out[i] = s
+			}
+			return strings.Join(out, sep), nil
+		}
+		if sub, ok := x["Fn::Sub"].(string); ok {
+			return subVar.ReplaceAllStringFunc(sub, func(m string) string {
+				if p, ok := pseudo[m[2:len(m)-1]]; ok {
+					return p
+				}
+				return m
+			}), nil
+		}
+		if att, ok := x["Fn::GetAtt"].([]any); ok && len(att) == 2 {
+			return fmt.Sprintf("%v.%v", att[0], att[1]), nil
+		}
+	}
+	return "", fmt.Errorf("cannot resolve %v locally", v)
+}
+
+// isAssetBucket recognises CDK's bootstrap bucket for file assets.
+func isAssetBucket(bucket string) bool {
+	return strings.HasPrefix(bucket, "cdk-") && strings.Contains(bucket, "-assets-")
+}
+
+// localPath maps an s3:// URL: an asset to its staged copy in the assembly
+// (asset.<hash>.py, or the folder asset.<hash> a .zip was made from), any
+// other bucket into the store.
+func (a *Assembly) localPath(store Store, url string) (string, error) {
+	rest, ok := strings.CutPrefix(url, "s3://")
+	if !ok {
+		return "", fmt.Errorf("%q is not an s3:// URL", url)
+	}
+	bucket, key, _ := strings.Cut(rest, "/")
+	if isAssetBucket(bucket) {
+		staged := filepath.Join(a.Dir, "asset."+strings.TrimSuffix(key, ".zip"))
+		if _, err := os.Stat(staged); err != nil {
+			return "", fmt.Errorf("asset %s is not staged in %s (run make synth): %w", key, a.Dir, err)
+		}
+		return staged, nil
+	}
+	path := store.Path(bucket, key)
+	if strings.HasSuffix(key, "/") {
+		path += string(filepath.Separator)
+	}
+	return path, nil
+}
+
+// jobCommand is how the local runner runs a job: its script, the folders
+// holding its extra Python modules, and its arguments with S3 locations
+// mapped to local ones. Arguments that only configure the Glue service
+// (metrics, logging, the Spark UI) are left out.
+func (a *Assembly) jobCommand(store Store, job Job, runArgs map[string]string) (script string, pythonpath, argv []string, err error) {
+	if script, err = a.localPath(store, job.ScriptLocation); err != nil {
+		return "", nil, nil, err
+	}
+	args := map[string]string{}
+	for k, v := range job.Arguments {
+		args[k] = v
+	}
+	for k, v := range runArgs {
+		args[k] = v
+	}
+	var keys []string
+	for k := range args {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := args[k]
+		switch {
+		case k == "--extra-py-files":
+			for _, url := range strings.Split(v, ",") {
+				dir, err := a.localPath(store, url)
+				if err != nil {
+					return "", nil, nil, err
+				}
+				pythonpath = append(pythonpath, dir)
+			}
+			continue
+		case strings.HasPrefix(k, "--enable-"), k == "--spark-event-logs-path", k == "--job-language", k == "--TempDir":
+			continue
+		case strings.HasPrefix(v, "s3://"):
+			if v, err = a.localPath(store, v); err != nil {
+				return "", nil, nil, err
+			}
+		}
+		argv = append(argv, k, v)
+	}
+	return script, pythonpath, argv, nil
+}
