@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -77,21 +78,12 @@ func ran(r aslrun.Result) []string {
 func tasksExcept(skipped ...string) []string {
 	var out []string
 	for flag, task := range taskOf {
-		if !contains(skipped, flag) {
+		if !slices.Contains(skipped, flag) {
 			out = append(out, task)
 		}
 	}
 	sort.Strings(out)
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func TestPartialRuns(t *testing.T) {
@@ -168,7 +160,7 @@ func TestPartialRuns(t *testing.T) {
 			runs := r.Output.(map[string]any)["runs"].(map[string]any)
 			for flag := range taskOf {
 				want := "ran"
-				if contains(tc.skipped, flag) {
+				if slices.Contains(tc.skipped, flag) {
 					want = "skipped"
 				}
 				if got := runs[flag].(map[string]any)["status"]; got != want {

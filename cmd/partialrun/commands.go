@@ -111,6 +111,19 @@ func (o *options) machineClient(ctx context.Context) (*sfn.Client, error) {
 	return o.client(ctx, a)
 }
 
+// executionClient checks that a command got exactly one execution ARN and
+// returns a client for its region.
+func (o *options) executionClient(ctx context.Context, command string, pos []string) (*sfn.Client, error) {
+	if len(pos) != 1 {
+		return nil, fmt.Errorf("%w: %s takes one execution ARN", errUsage, command)
+	}
+	a, err := parseARN(pos[0], "execution")
+	if err != nil {
+		return nil, err
+	}
+	return o.client(ctx, a)
+}
+
 func describe(ctx context.Context, client *sfn.Client, machineARN string) (*plan.Definition, error) {
 	out, err := client.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: aws.String(machineARN)})
 	if err != nil {
@@ -229,14 +242,7 @@ func cmdResume(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return fmt.Errorf("%w: resume takes one execution ARN", errUsage)
-	}
-	a, err := parseARN(pos[0], "execution")
-	if err != nil {
-		return err
-	}
-	client, err := o.client(ctx, a)
+	client, err := o.executionClient(ctx, "resume", pos)
 	if err != nil {
 		return err
 	}
@@ -310,14 +316,7 @@ func cmdRedrive(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return fmt.Errorf("%w: redrive takes one execution ARN", errUsage)
-	}
-	a, err := parseARN(pos[0], "execution")
-	if err != nil {
-		return err
-	}
-	client, err := o.client(ctx, a)
+	client, err := o.executionClient(ctx, "redrive", pos)
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,26 @@ func partialrun(args ...string) (int, string, string) {
 	return code, out.String(), errOut.String()
 }
 
+// expect runs partialrun with args and checks its exit status and that
+// each wanted text appears in its output.
+func expect(t *testing.T, code int, stdout, stderr []string, args ...string) {
+	t.Helper()
+	gotCode, gotOut, gotErr := partialrun(args...)
+	if gotCode != code {
+		t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", gotCode, code, gotOut, gotErr)
+	}
+	for _, want := range stdout {
+		if !strings.Contains(gotOut, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, gotOut)
+		}
+	}
+	for _, want := range stderr {
+		if !strings.Contains(gotErr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, gotErr)
+		}
+	}
+}
+
 const template = "../../stacks/testdata/AWSStateFunctionPartialRuns.template.json"
 
 func TestOffline(t *testing.T) {
@@ -52,20 +72,7 @@ func TestOffline(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			code, stdout, stderr := partialrun(tc.args...)
-			if code != tc.code {
-				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, stdout, stderr)
-			}
-			for _, want := range tc.stdout {
-				if !strings.Contains(stdout, want) {
-					t.Errorf("stdout lacks %q:\n%s", want, stdout)
-				}
-			}
-			for _, want := range tc.stderr {
-				if !strings.Contains(stderr, want) {
-					t.Errorf("stderr lacks %q:\n%s", want, stderr)
-				}
-			}
+			expect(t, tc.code, tc.stdout, tc.stderr, tc.args...)
 		})
 	}
 }
@@ -143,20 +150,7 @@ func TestAgainstTheAPI(t *testing.T) {
 			if tc.setup != nil {
 				tc.setup(f)
 			}
-			code, stdout, stderr := partialrun(tc.args...)
-			if code != tc.code {
-				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, stdout, stderr)
-			}
-			for _, want := range tc.stdout {
-				if !strings.Contains(stdout, want) {
-					t.Errorf("stdout lacks %q:\n%s", want, stdout)
-				}
-			}
-			for _, want := range tc.stderr {
-				if !strings.Contains(stderr, want) {
-					t.Errorf("stderr lacks %q:\n%s", want, stderr)
-				}
-			}
+			expect(t, tc.code, tc.stdout, tc.stderr, tc.args...)
 			var started []string
 			for _, s := range f.started {
 				if s["stateMachineArn"] != machineARN {

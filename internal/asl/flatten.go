@@ -6,6 +6,7 @@ package asl
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -19,12 +20,10 @@ var pseudo = map[string]string{
 }
 
 // Flatten resolves a DefinitionString: either a plain string or an
-// {"Fn::Join": ["", [parts...]]} whose parts are strings, {"Ref": ...} and
-// {"Fn::GetAtt": [...]}. A Ref to a pseudo parameter becomes a fixed
-// placeholder (partition "aws", region "us-east-1", account "123456789012");
-// a Ref to a resource becomes its logical id; a GetAtt becomes
-// "<logical id>.<attribute>" except Arn, which becomes a placeholder ARN
-// ending in the logical id. The result is checked to be valid JSON.
+// {"Fn::Join": ["", [parts...]]} whose parts Resolve understands. Pseudo
+// parameters become fixed placeholders (partition "aws", region
+// "us-east-1", account "123456789012"). The result is checked to be valid
+// JSON.
 func Flatten(definition any) (string, error) {
 	var out string
 	switch d := definition.(type) {
@@ -45,7 +44,7 @@ func Flatten(definition any) (string, error) {
 			if i > 0 {
 				b.WriteString(sep)
 			}
-			s, err := resolve(part)
+			s, err := Resolve(part)
 			if err != nil {
 				return "", err
 			}
@@ -61,7 +60,13 @@ func Flatten(definition any) (string, error) {
 	return out, nil
 }
 
-func resolve(part any) (string, error) {
+// Resolve evaluates the intrinsic functions CDK writes into strings: a plain
+// string; {"Ref": …} (a pseudo parameter becomes its placeholder, a resource
+// its logical id); {"Fn::GetAtt": [id, attribute]} ("Arn" becomes a
+// placeholder ARN ending in the logical id, anything else "id.attribute");
+// {"Fn::Join": [separator, parts]}; and {"Fn::Sub": text} with ${…}
+// references to pseudo parameters or resources.
+func Resolve(part any) (string, error) {
 	switch p := part.(type) {
 	case string:
 		return p, nil
@@ -80,6 +85,30 @@ func resolve(part any) (string, error) {
 			}
 			return id + "." + name, nil
 		}
+		if join, ok := p["Fn::Join"].([]any); ok && len(join) == 2 {
+			sep, _ := join[0].(string)
+			parts, _ := join[1].([]any)
+			out := make([]string, len(parts))
+			for i, x := range parts {
+				s, err := Resolve(x)
+				if err != nil {
+					return "", err
+				}
+				out[i] = s
+			}
+			return strings.Join(out, sep), nil
+		}
+		if sub, ok := p["Fn::Sub"].(string); ok {
+			return subVar.ReplaceAllStringFunc(sub, func(m string) string {
+				name := m[2 : len(m)-1]
+				if v, ok := pseudo[name]; ok {
+					return v
+				}
+				return name
+			}), nil
+		}
 	}
-	return "", fmt.Errorf("asl: cannot resolve %v: only strings, Ref and Fn::GetAtt are supported", part)
+	return "", fmt.Errorf("asl: cannot resolve %v: only strings, Ref, Fn::GetAtt, Fn::Join and Fn::Sub are supported", part)
 }
+
+var subVar = regexp.MustCompile(`\$\{([^}]+)\}`)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -63,12 +62,12 @@ func LoadAssembly(dir, stack string) (*Assembly, error) {
 		case "AWS::Glue::Job":
 			job := Job{Arguments: map[string]string{}}
 			job.Name, _ = p["Name"].(string)
-			if job.ScriptLocation, err = resolve(p["Command"].(map[string]any)["ScriptLocation"]); err != nil {
+			if job.ScriptLocation, err = asl.Resolve(p["Command"].(map[string]any)["ScriptLocation"]); err != nil {
 				return nil, fmt.Errorf("job %s: %w", id, err)
 			}
 			args, _ := p["DefaultArguments"].(map[string]any)
 			for k, v := range args {
-				if job.Arguments[k], err = resolve(v); err != nil {
+				if job.Arguments[k], err = asl.Resolve(v); err != nil {
 					return nil, fmt.Errorf("job %s, argument %s: %w", id, k, err)
 				}
 			}
@@ -78,7 +77,7 @@ func LoadAssembly(dir, stack string) (*Assembly, error) {
 			env, _ := p["Environment"].(map[string]any)
 			vars, _ := env["Variables"].(map[string]any)
 			for k, v := range vars {
-				if fn.Environment[k], err = resolve(v); err != nil {
+				if fn.Environment[k], err = asl.Resolve(v); err != nil {
 					return nil, fmt.Errorf("function %s, %s: %w", id, k, err)
 				}
 			}
@@ -89,54 +88,6 @@ func LoadAssembly(dir, stack string) (*Assembly, error) {
 		return nil, fmt.Errorf("%s holds no state machine", stack)
 	}
 	return a, nil
-}
-
-// pseudo are the values CloudFormation would substitute; locally they only
-// need to be stable.
-var pseudo = map[string]string{"AWS::AccountId": "123456789012", "AWS::Region": "us-east-1", "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
-
-var subVar = regexp.MustCompile(`\$\{([^}]+)\}`)
-
-// resolve evaluates the intrinsic functions CDK uses in these properties. A
-// Ref to a resource (a bucket, say) becomes its logical id, which is the
-// bucket's name locally.
-func resolve(v any) (string, error) {
-	switch x := v.(type) {
-	case string:
-		return x, nil
-	case map[string]any:
-		if ref, ok := x["Ref"].(string); ok {
-			if p, ok := pseudo[ref]; ok {
-				return p, nil
-			}
-			return ref, nil
-		}
-		if join, ok := x["Fn::Join"].([]any); ok && len(join) == 2 {
-			sep, _ := join[0].(string)
-			parts, _ := join[1].([]any)
-			out := make([]string, len(parts))
-			for i, p := range parts {
-				s, err := resolve(p)
-				if err != nil {
-					return "", err
-				}
-				out[i] = s
-			}
-			return strings.Join(out, sep), nil
-		}
-		if sub, ok := x["Fn::Sub"].(string); ok {
-			return subVar.ReplaceAllStringFunc(sub, func(m string) string {
-				if p, ok := pseudo[m[2:len(m)-1]]; ok {
-					return p
-				}
-				return m
-			}), nil
-		}
-		if att, ok := x["Fn::GetAtt"].([]any); ok && len(att) == 2 {
-			return fmt.Sprintf("%v.%v", att[0], att[1]), nil
-		}
-	}
-	return "", fmt.Errorf("cannot resolve %v locally", v)
 }
 
 // isAssetBucket recognises CDK's bootstrap bucket for file assets.

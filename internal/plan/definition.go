@@ -39,7 +39,6 @@ type Definition struct {
 	// parent maps a state inside a Parallel branch to that Parallel.
 	parent map[string]string
 	states map[string]map[string]any
-	order  []string
 }
 
 type machine struct {
@@ -89,8 +88,7 @@ func Parse(b []byte) (*Definition, error) {
 	}
 	d := &Definition{edges: map[string][]string{}, states: map[string]map[string]any{}, parent: map[string]string{}}
 	d.add(m, "", "")
-	d.order = d.reachable(m.StartAt)
-	for _, name := range d.order {
+	for _, name := range d.reachable(m.StartAt) {
 		if g, ok := d.guard(name); ok {
 			d.Guards = append(d.Guards, g)
 		}
