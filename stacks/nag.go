@@ -72,12 +72,12 @@ func Suppressions() []Suppression {
 			Suppression{
 				Path: j.role, Rule: "AwsSolutions-IAM5",
 				Findings: []string{
-					"Resource::<Data.Arn>/" + j.read + "*",
-					"Resource::<Data.Arn>/" + j.write + "*",
-					"Resource::<Data.Arn>/" + PrefixTmp + j.flag + "/*",
+					"Resource::<Data.Arn>/" + strings.TrimSuffix(j.read, "/") + "*",
+					"Resource::<Data.Arn>/" + strings.TrimSuffix(j.write, "/") + "*",
+					"Resource::<Data.Arn>/" + PrefixTmp + j.flag + "*",
 					"Resource::<Data.Arn>/" + PrefixLogs + "spark-ui/" + j.flag + "/*",
 				},
-				Reason: "Spark names the objects it writes, so the job can only be given prefixes: it reads " + j.read + ", rewrites partitions under " + j.write + ", and uses its own temporary and Spark UI prefixes.",
+				Reason: "Spark names the objects it writes, so the job can only be given prefixes (with their folder-marker keys): it reads " + j.read + ", rewrites partitions under " + j.write + ", and uses its own temporary and Spark UI prefixes.",
 			},
 			Suppression{
 				Path: j.role, Rule: "AwsSolutions-IAM5",

@@ -1,6 +1,8 @@
 package sparkjob
 
 import (
+	"strings"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
@@ -9,6 +11,10 @@ import (
 // grantData allows reading the declared read prefixes and reading, writing
 // and deleting (Spark overwrites partitions by deleting them) the write and
 // temporary prefixes. Listing is limited to the same prefixes.
+//
+// Each grant covers the prefix without its final slash too ("silver/t*"):
+// Glue's S3 client looks up the folder's own key and writes "silver/t_$folder$"
+// markers beside it, and a 403 there would fail the job.
 func grantData(role awsiam.Role, p Props) {
 	rw := append(append([]string(nil), p.Writes...), p.TempPrefix)
 	all := append(append([]string(nil), p.Reads...), rw...)
@@ -18,7 +24,7 @@ func grantData(role awsiam.Role, p Props) {
 	role.AddToPolicy(statement([]string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, objects(p, rw)))
 	listed := make([]*string, len(all))
 	for i, prefix := range all {
-		listed[i] = jsii.String(prefix + "*")
+		listed[i] = jsii.String(folder(prefix))
 	}
 	list := statement([]string{"s3:ListBucket"}, []*string{p.Bucket.BucketArn()})
 	list.AddCondition(jsii.String("StringLike"), map[string]any{"s3:prefix": listed})
@@ -28,10 +34,13 @@ func grantData(role awsiam.Role, p Props) {
 func objects(p Props, prefixes []string) []*string {
 	arns := make([]*string, len(prefixes))
 	for i, prefix := range prefixes {
-		arns[i] = p.Bucket.ArnForObjects(jsii.String(prefix + "*"))
+		arns[i] = p.Bucket.ArnForObjects(jsii.String(folder(prefix)))
 	}
 	return arns
 }
+
+// folder is the key pattern of a prefix and its folder marker keys.
+func folder(prefix string) string { return strings.TrimSuffix(prefix, "/") + "*" }
 
 // grantCatalog allows reading the database and maintaining the declared
 // tables and their partitions, so a job can register what it wrote.
@@ -48,7 +57,7 @@ func grantCatalog(role awsiam.Role, stack awscdk.Stack, p Props) {
 		}))
 	}
 	role.AddToPolicy(statement([]string{
-		"glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable",
+		"glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable",
 		"glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition",
 		"glue:CreatePartition", "glue:BatchCreatePartition", "glue:UpdatePartition", "glue:BatchUpdatePartition",
 		"glue:DeletePartition", "glue:BatchDeletePartition",
