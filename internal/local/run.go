@@ -134,9 +134,14 @@ func (r *runner) say(format string, args ...any) {
 	fmt.Fprintf(r.opts.Out, "[%6.1fs] %s\n", time.Since(r.start).Seconds(), fmt.Sprintf(format, args...))
 }
 
-// event reports states as they are entered; a guard whose flag is false is
-// reported as skipping its task.
+// event reports every state as it is entered; a guard whose flag is false
+// is reported as skipping its task.
 func (r *runner) event(e aslrun.Event) {
+	if e.StateType == "Task" {
+		r.say("start  %s", e.State)
+		return
+	}
+	r.say("%-6s %s", strings.ToLower(e.StateType), e.State)
 	for _, g := range r.guards {
 		if g.State != e.State {
 			continue
@@ -146,14 +151,6 @@ func (r *runner) event(e aslrun.Event) {
 		if v, ok := in[g.Flag]; ok && v == false {
 			r.say("skip   %s (%s is false)", g.Task, g.Flag)
 		}
-		return
-	}
-	switch e.StateType {
-	case "Task":
-		r.say("start  %s", e.State)
-	case "Choice", "Pass":
-	default:
-		r.say("%-6s %s", strings.ToLower(e.StateType), e.State)
 	}
 }
 
