@@ -21,7 +21,7 @@ export NODE_PATH := $(CURDIR)/$(NODE_MODS)
 CDK_OFFLINE := CDK_DISABLE_CLI_TELEMETRY=true
 CDK_FLAGS   := --no-notices
 
-.PHONY: synth local test bench partialrun deploy diff destroy fmt lint snapshot tools clean
+.PHONY: synth local test bench partialrun bootstrap deploy diff destroy fmt lint snapshot tools clean
 
 ## synth: install the pinned tools and synthesize the template into cdk.out/
 synth: tools
@@ -51,15 +51,20 @@ bench: tools $(PY_STAMP)
 partialrun:
 	go build -o bin/partialrun ./cmd/partialrun
 
-## deploy / diff / destroy: the CDK commands against your AWS account
+## bootstrap / deploy / diff / destroy: the CDK commands against your AWS
+## account, with the project's CDK CLI and Node; CDK_ARGS passes options,
+## e.g. make deploy CDK_ARGS='-c notificationEmail=ops@example.org'
+bootstrap: tools
+	cdk bootstrap $(CDK_ARGS)
+
 deploy: tools
-	cdk deploy $(STACK)
+	cdk deploy $(STACK) $(CDK_ARGS)
 
 diff: tools
-	cdk diff $(STACK)
+	cdk diff $(STACK) $(CDK_ARGS)
 
 destroy: tools
-	cdk destroy $(STACK)
+	cdk destroy $(STACK) $(CDK_ARGS)
 
 ## fmt: format the Go and Python code
 fmt: $(PY_STAMP)
