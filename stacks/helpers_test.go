@@ -57,19 +57,15 @@ func synth(t testing.TB, ctx map[string]any) *cdktest.Template {
 // definition is the state machine's definition as plain ASL.
 func definition(t testing.TB, tpl *cdktest.Template) map[string]any {
 	t.Helper()
-	for _, r := range tpl.Resources("AWS::StepFunctions::StateMachine") {
-		flat, err := asl.Flatten(r["Properties"].(map[string]any)["DefinitionString"])
-		if err != nil {
-			t.Fatal(err)
-		}
-		var def map[string]any
-		if err := json.Unmarshal([]byte(flat), &def); err != nil {
-			t.Fatal(err)
-		}
-		return def
+	flat, err := asl.FromTemplate(tpl.JSON)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("no state machine in the template")
-	return nil
+	var def map[string]any
+	if err := json.Unmarshal([]byte(flat), &def); err != nil {
+		t.Fatal(err)
+	}
+	return def
 }
 
 // allStates returns every state by name, those inside Parallel branches

@@ -46,22 +46,13 @@ func newFake(t *testing.T) *fakeSFN {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc struct {
-		Resources map[string]struct {
-			Type       string
-			Properties map[string]any
-		}
-	}
+	var doc map[string]any
 	if err := json.Unmarshal(tpl, &doc); err != nil {
 		t.Fatal(err)
 	}
 	f := &fakeSFN{t: t, executions: map[string]*execution{}}
-	for _, r := range doc.Resources {
-		if r.Type == "AWS::StepFunctions::StateMachine" {
-			if f.definition, err = asl.Flatten(r.Properties["DefinitionString"]); err != nil {
-				t.Fatal(err)
-			}
-		}
+	if f.definition, err = asl.FromTemplate(doc); err != nil {
+		t.Fatal(err)
 	}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)

@@ -112,3 +112,21 @@ func Resolve(part any) (string, error) {
 }
 
 var subVar = regexp.MustCompile(`\$\{([^}]+)\}`)
+
+// FromTemplate finds the one state machine in a decoded CloudFormation
+// template and returns its flattened definition.
+func FromTemplate(template map[string]any) (string, error) {
+	resources, _ := template["Resources"].(map[string]any)
+	var found []any
+	for _, r := range resources {
+		res, _ := r.(map[string]any)
+		if res["Type"] == "AWS::StepFunctions::StateMachine" {
+			props, _ := res["Properties"].(map[string]any)
+			found = append(found, props["DefinitionString"])
+		}
+	}
+	if len(found) != 1 {
+		return "", fmt.Errorf("the template holds %d state machines; expected exactly one", len(found))
+	}
+	return Flatten(found[0])
+}

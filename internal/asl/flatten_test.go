@@ -52,3 +52,29 @@ func TestFlatten(t *testing.T) {
 		})
 	}
 }
+
+func TestFromTemplate(t *testing.T) {
+	machine := map[string]any{"Type": "AWS::StepFunctions::StateMachine", "Properties": map[string]any{"DefinitionString": `{"StartAt":"A"}`}}
+	bucket := map[string]any{"Type": "AWS::S3::Bucket"}
+	tests := []struct {
+		name      string
+		resources map[string]any
+		want, err string
+	}{
+		{"one machine among other resources", map[string]any{"M": machine, "B": bucket}, `{"StartAt":"A"}`, ""},
+		{"none", map[string]any{"B": bucket}, "", "holds 0 state machines"},
+		{"two", map[string]any{"M": machine, "N": machine}, "", "holds 2 state machines"},
+	}
+	for _, tc := range tests {
+		got, err := FromTemplate(map[string]any{"Resources": tc.resources})
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s: err = %v, want %q", tc.name, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("%s: got %q, %v", tc.name, got, err)
+		}
+	}
+}

@@ -40,6 +40,14 @@ func LoadAssembly(dir, stack string) (*Assembly, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w (run make synth first)", err)
 	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, err
+	}
+	flat, err := asl.FromTemplate(doc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", stack, err)
+	}
 	var tpl struct {
 		Resources map[string]struct {
 			Type       string         `json:"Type"`
@@ -49,16 +57,10 @@ func LoadAssembly(dir, stack string) (*Assembly, error) {
 	if err := json.Unmarshal(b, &tpl); err != nil {
 		return nil, err
 	}
-	a := &Assembly{Dir: dir, Jobs: map[string]Job{}, Functions: map[string]Function{}}
+	a := &Assembly{Dir: dir, Definition: []byte(flat), Jobs: map[string]Job{}, Functions: map[string]Function{}}
 	for id, r := range tpl.Resources {
 		p := r.Properties
 		switch r.Type {
-		case "AWS::StepFunctions::StateMachine":
-			flat, err := asl.Flatten(p["DefinitionString"])
-			if err != nil {
-				return nil, err
-			}
-			a.Definition = []byte(flat)
 		case "AWS::Glue::Job":
 			job := Job{Arguments: map[string]string{}}
 			job.Name, _ = p["Name"].(string)
@@ -83,9 +85,6 @@ func LoadAssembly(dir, stack string) (*Assembly, error) {
 			}
 			a.Functions[id] = fn
 		}
-	}
-	if a.Definition == nil {
-		return nil, fmt.Errorf("%s holds no state machine", stack)
 	}
 	return a, nil
 }

@@ -49,28 +49,14 @@ type machine struct {
 // Load reads either a plain ASL definition or a CloudFormation template (as
 // `cdk synth` writes it) holding exactly one state machine.
 func Load(b []byte) (*Definition, error) {
-	var probe struct {
-		Resources map[string]struct {
-			Type       string         `json:"Type"`
-			Properties map[string]any `json:"Properties"`
-		} `json:"Resources"`
-	}
-	if err := json.Unmarshal(b, &probe); err != nil {
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
 		return nil, fmt.Errorf("not JSON: %w", err)
 	}
-	if probe.Resources == nil {
+	if _, ok := doc["Resources"]; !ok {
 		return Parse(b)
 	}
-	var found []any
-	for _, r := range probe.Resources {
-		if r.Type == "AWS::StepFunctions::StateMachine" {
-			found = append(found, r.Properties["DefinitionString"])
-		}
-	}
-	if len(found) != 1 {
-		return nil, fmt.Errorf("the template holds %d state machines; expected exactly one", len(found))
-	}
-	flat, err := asl.Flatten(found[0])
+	flat, err := asl.FromTemplate(doc)
 	if err != nil {
 		return nil, err
 	}
