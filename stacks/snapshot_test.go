@@ -8,7 +8,7 @@ import (
 
 // TestSnapshot keeps the whole synthesized template under review: any
 // change to it shows up as a diff of testdata/, refreshed with
-// `go test ./... -update`.
+// `UPDATE_SNAPSHOTS=1 make test`.
 func TestSnapshot(t *testing.T) {
 	got, err := snapshot.JSON(synth(t, nil).JSON)
 	if err != nil {

@@ -5,8 +5,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-
-	_ "github.com/partialruns/velib-pipeline/internal/snapshot" // accepts -update like every package
 )
 
 // partialrun runs a command line and returns its exit status and output.

@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
-	_ "github.com/partialruns/velib-pipeline/internal/snapshot" // accepts -update like every package
 )
 
 // module writes a small Go module with a main package in cmd/fn that

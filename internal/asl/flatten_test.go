@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-
-	_ "github.com/partialruns/velib-pipeline/internal/snapshot" // accepts -update like every package
 )
 
 func TestFlatten(t *testing.T) {

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
-
-	_ "github.com/partialruns/velib-pipeline/internal/snapshot" // accepts -update like every package
 )
 
 func TestRewriteNegatedTests(t *testing.T) {

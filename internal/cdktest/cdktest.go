@@ -17,8 +17,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/internal/modroot"
-	// Every CDK test package accepts -update, like every other package.
-	_ "github.com/partialruns/velib-pipeline/internal/snapshot"
 )
 
 // Main runs a test binary's tests. It turns off the CloudFormation

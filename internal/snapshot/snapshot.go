@@ -1,15 +1,14 @@
 // Package snapshot compares generated text with a golden file in testdata/.
 //
-// Importing it registers the -update flag, so `go test ./... -update`
-// rewrites every golden file. A test package with no golden file imports it
-// for that flag alone, since `go test` fails on a flag a package does not
-// define.
+// Setting UPDATE_SNAPSHOTS=1 in the environment (`UPDATE_SNAPSHOTS=1 make
+// test`, or `make snapshot`) rewrites the golden files instead of comparing.
+// An environment variable rather than a test flag, because `go test ./...`
+// refuses a flag that any package does not define.
 package snapshot
 
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,7 +17,14 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files in testdata/ instead of comparing")
+// UpdateVar is the environment variable that makes Check rewrite golden files.
+const UpdateVar = "UPDATE_SNAPSHOTS"
+
+// updating reports whether golden files are to be rewritten.
+func updating() bool { return os.Getenv(UpdateVar) == "1" }
+
+// refresh is the advice printed when a golden file is out of date.
+const refresh = "If the change is intended, refresh it with: UPDATE_SNAPSHOTS=1 make test (or make snapshot), then review git diff"
 
 // assetHash matches the SHA-256 hex digests CDK uses for asset hashes and
 // asset object keys.
@@ -44,10 +50,10 @@ func JSON(v any) (string, error) {
 }
 
 // Check compares got with the golden file at path, or rewrites the file when
-// the test runs with -update.
+// UPDATE_SNAPSHOTS=1.
 func Check(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
+	if updating() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -58,10 +64,10 @@ func Check(t *testing.T, path, got string) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v\nCreate it with: go test ./... -update", err)
+		t.Fatalf("%v\nCreate it with: UPDATE_SNAPSHOTS=1 go test ./...", err)
 	}
 	if string(want) != got {
-		t.Fatalf("%s is out of date:\n%s\nIf the change is intended, refresh it with: go test ./... -update (then review git diff)", path, firstDifference(string(want), got))
+		t.Fatalf("%s is out of date:\n%s\n%s", path, firstDifference(string(want), got), refresh)
 	}
 }
 
@@ -81,7 +87,7 @@ func CheckSection(t *testing.T, path, name, got string) {
 		t.Fatalf("%s has no section between %q and %q", path, strings.TrimSpace(begin), end)
 	}
 	i += len(begin)
-	if *update {
+	if updating() {
 		updated := string(content[:i]) + got + string(content[j:])
 		if err := os.WriteFile(path, []byte(updated), 0o644); err != nil {
 			t.Fatal(err)
@@ -89,7 +95,7 @@ func CheckSection(t *testing.T, path, name, got string) {
 		return
 	}
 	if want := string(content[i:j]); want != got {
-		t.Fatalf("the %s section of %s is out of date:\n%s\nRefresh it with: go test ./... -update (or make snapshot), then review git diff", name, path, firstDifference(want, got))
+		t.Fatalf("the %s section of %s is out of date:\n%s\n%s", name, path, firstDifference(want, got), refresh)
 	}
 }
 

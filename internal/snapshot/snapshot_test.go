@@ -39,8 +39,7 @@ func TestCheckSection(t *testing.T) {
 	}
 	CheckSection(t, path, "x", "old\n") // matches: no failure
 
-	*update = true
-	defer func() { *update = false }()
+	t.Setenv(UpdateVar, "1")
 	CheckSection(t, path, "x", "new\n")
 	got, err := os.ReadFile(path)
 	if err != nil {

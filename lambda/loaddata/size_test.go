@@ -7,7 +7,6 @@ import (
 
 	"github.com/partialruns/velib-pipeline/constructs/golambda"
 	"github.com/partialruns/velib-pipeline/internal/modroot"
-	_ "github.com/partialruns/velib-pipeline/internal/snapshot" // accepts -update like every package
 )
 
 // BenchmarkBootstrap builds the function exactly as the stack deploys it

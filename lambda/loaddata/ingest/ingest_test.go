@@ -19,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
-	_ "github.com/partialruns/velib-pipeline/internal/snapshot" // accepts -update like every package
 	"github.com/partialruns/velib-pipeline/lambda/loaddata/ingest"
 )
 
