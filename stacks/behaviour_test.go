@@ -12,17 +12,42 @@ import (
 	"testing"
 
 	"github.com/partialruns/velib-pipeline/internal/aslrun"
+	"github.com/partialruns/velib-pipeline/internal/flaginputs"
 	"github.com/partialruns/velib-pipeline/internal/modroot"
 )
 
 // The behaviour tests run the synthesized definition itself, flattened to
-// plain ASL, in the aws-local-stepfunctions interpreter with every task
-// mocked. The interpreter runs JSONPath only, so the validation state's
-// JSONata is evaluated with jsonata 2.0.6 (Step Functions' version) for the
-// same input, and the run continues from the state it selects (see package
-// aslrun).
+// plain ASL, with every task mocked, on two interpreters that must agree:
+// aws-local-stepfunctions with jsonata-js for the validation state, and
+// moto's interpreter with jsonata-python (see package aslrun).
 
-const startTime = "2026-11-21T23:50:18.123Z"
+const startTime = flaginputs.StartTime
+
+// interpreter runs a definition for a list of cases.
+type interpreter struct {
+	name string
+	run  func(definition []byte, startTime string, cases []aslrun.Case) ([]aslrun.Result, error)
+}
+
+var interpreters = []interpreter{
+	{"aws-local-stepfunctions", aslrun.Run},
+	{"moto", aslrun.RunMoto},
+}
+
+// onEach runs cases on every interpreter and hands each one's results to
+// check, in a subtest named after the interpreter.
+func onEach(t *testing.T, cases []aslrun.Case, check func(t *testing.T, results []aslrun.Result)) {
+	def := flatDefinition(t)
+	for _, in := range interpreters {
+		t.Run(in.name, func(t *testing.T) {
+			results, err := in.run(def, startTime, cases)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, results)
+		})
+	}
+}
 
 var taskOf = map[string]string{
 	"lambda_load_data":                   "Load data",
@@ -50,15 +75,6 @@ func flatDefinition(t testing.TB) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-func run(t *testing.T, cases []aslrun.Case) []aslrun.Result {
-	t.Helper()
-	results, err := aslrun.Run(flatDefinition(t), startTime, cases)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return results
 }
 
 // ran lists the tasks a result invoked, sorted.
@@ -108,14 +124,14 @@ func TestPartialRuns(t *testing.T) {
 		{name: "all false", input: `{"lambda_load_data": false, "velib_raw_to_silver": false, "velib_silver_to_gold_avg_stats": false, "velib_silver_to_gold_avail_percent": false}`,
 			skipped: []string{"lambda_load_data", "velib_raw_to_silver", "velib_silver_to_gold_avg_stats", "velib_silver_to_gold_avail_percent"}},
 		{name: "valid process_date", input: `{"lambda_load_data": false, "process_date": "2026-10-02"}`, skipped: []string{"lambda_load_data"}, date: "2026-10-02"},
-		{name: "malformed process_date", input: `{"process_date": "2026-13-01"}`, cause: []string{`process_date must be a date YYYY-MM-DD, got "2026-13-01"`}},
+		{name: "impossible process_date", input: `{"process_date": "2026-13-01"}`, cause: []string{`process_date "2026-13-01" is not a calendar date`}},
 		{name: "unknown key", input: `{"foo": true}`, cause: []string{`unknown key(s) "foo"`, "valid flags are lambda_load_data, velib_raw_to_silver, velib_silver_to_gold_avg_stats, velib_silver_to_gold_avail_percent"}},
 		{name: "misspelt flag", input: `{"lambda_laod_data": false}`, cause: []string{`unknown key(s) "lambda_laod_data"`}},
 		{name: "string false", input: `{"velib_raw_to_silver": "false"}`, cause: []string{`flag "velib_raw_to_silver" must be true or false, got "false"`}},
-		{name: "zero", input: `{"lambda_load_data": 0}`, cause: []string{`flag "lambda_load_data" must be true or false, got 0`}},
+		{name: "zero", input: `{"lambda_load_data": 0}`, cause: []string{`flag "lambda_load_data" must be true or false, got a number`}},
 		{name: "null", input: `{"velib_silver_to_gold_avg_stats": null}`, cause: []string{`flag "velib_silver_to_gold_avg_stats" must be true or false, got null`}},
-		{name: "array as input", input: `[{"lambda_load_data": false}]`, cause: []string{"input must be a JSON object, got array"}},
-		{name: "nested object as a value", input: `{"lambda_load_data": {"enabled": false}}`, cause: []string{`flag "lambda_load_data" must be true or false, got {"enabled":false}`}},
+		{name: "array as input", input: `[{"lambda_load_data": false}]`, cause: []string{"input must be a JSON object, got an array"}},
+		{name: "nested object as a value", input: `{"lambda_load_data": {"enabled": false}}`, cause: []string{`flag "lambda_load_data" must be true or false, got an object`}},
 	}
 	cases := make([]aslrun.Case, len(tests))
 	for i, tc := range tests {
@@ -124,51 +140,52 @@ func TestPartialRuns(t *testing.T) {
 			cases[i].Input = json.RawMessage(tc.input)
 		}
 	}
-	results := run(t, cases)
-	for i, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			r := results[i]
-			if tc.cause != nil {
-				if r.Status != "FAILED" || r.Error != "InvalidInput" || r.FailedState != "Invalid input" {
-					t.Fatalf("status %s error %q at %q, want InvalidInput at the first state", r.Status, r.Error, r.FailedState)
+	onEach(t, cases, func(t *testing.T, results []aslrun.Result) {
+		for i, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				r := results[i]
+				if tc.cause != nil {
+					if r.Status != "FAILED" || r.Error != "InvalidInput" || r.FailedState != "Invalid input" {
+						t.Fatalf("status %s error %q at %q, want InvalidInput at the first state", r.Status, r.Error, r.FailedState)
+					}
+					for _, c := range tc.cause {
+						if !strings.Contains(r.Cause, c) {
+							t.Errorf("cause %q does not say %q", r.Cause, c)
+						}
+					}
+					if len(r.Calls) != 0 {
+						t.Errorf("tasks ran before the validation failed: %v", r.Calls)
+					}
+					return
 				}
-				for _, c := range tc.cause {
-					if !strings.Contains(r.Cause, c) {
-						t.Errorf("cause %q does not say %q", r.Cause, c)
+				if r.Status != "SUCCEEDED" {
+					t.Fatalf("status %s: %s: %s", r.Status, r.Error, r.Cause)
+				}
+				if got, want := ran(r), tasksExcept(tc.skipped...); !reflect.DeepEqual(got, want) {
+					t.Errorf("ran %v, want %v", got, want)
+				}
+				for _, c := range r.Calls {
+					if c.State != "Load data" {
+						args := c.Input.(map[string]any)["Arguments"].(map[string]any)
+						if args["--process_date"] != tc.date {
+							t.Errorf("%s got --process_date %v, want %s", c.State, args["--process_date"], tc.date)
+						}
 					}
 				}
-				if len(r.Calls) != 0 {
-					t.Errorf("tasks ran before the validation failed: %v", r.Calls)
-				}
-				return
-			}
-			if r.Status != "SUCCEEDED" {
-				t.Fatalf("status %s: %s: %s", r.Status, r.Error, r.Cause)
-			}
-			if got, want := ran(r), tasksExcept(tc.skipped...); !reflect.DeepEqual(got, want) {
-				t.Errorf("ran %v, want %v", got, want)
-			}
-			for _, c := range r.Calls {
-				if c.State != "Load data" {
-					args := c.Input.(map[string]any)["Arguments"].(map[string]any)
-					if args["--process_date"] != tc.date {
-						t.Errorf("%s got --process_date %v, want %s", c.State, args["--process_date"], tc.date)
+				// The output says, per flag, whether its task ran.
+				runs := r.Output.(map[string]any)["runs"].(map[string]any)
+				for flag := range taskOf {
+					want := "ran"
+					if slices.Contains(tc.skipped, flag) {
+						want = "skipped"
+					}
+					if got := runs[flag].(map[string]any)["status"]; got != want {
+						t.Errorf("runs.%s.status = %v, want %s", flag, got, want)
 					}
 				}
-			}
-			// The output says, per flag, whether its task ran.
-			runs := r.Output.(map[string]any)["runs"].(map[string]any)
-			for flag := range taskOf {
-				want := "ran"
-				if slices.Contains(tc.skipped, flag) {
-					want = "skipped"
-				}
-				if got := runs[flag].(map[string]any)["status"]; got != want {
-					t.Errorf("runs.%s.status = %v, want %s", flag, got, want)
-				}
-			}
-		})
-	}
+			})
+		}
+	})
 }
 
 func TestFailures(t *testing.T) {
@@ -204,31 +221,32 @@ func TestFailures(t *testing.T) {
 	for i, tc := range tests {
 		cases[i] = aslrun.Case{Input: json.RawMessage(`{}`), Mocks: tc.mocks}
 	}
-	results := run(t, cases)
-	for i, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			r := results[i]
-			if r.Status != tc.status {
-				t.Fatalf("status %s (%s: %s), want %s", r.Status, r.Error, r.Cause, tc.status)
-			}
-			if tc.status == "FAILED" && (r.FailedState != tc.failedState || r.Error != tc.err) {
-				t.Errorf("failed at %q with %q, want %q with %q", r.FailedState, r.Error, tc.failedState, tc.err)
-			}
-			if tc.retried != "" && !reflect.DeepEqual(r.Retries, []string{tc.retried}) {
-				t.Errorf("retries = %v, want [%s]", r.Retries, tc.retried)
-			}
-			if tc.retried == "" && len(r.Retries) != 0 {
-				t.Errorf("retried %v: a deterministic failure must not be retried", r.Retries)
-			}
-			if tc.failedState == "Raw to silver" {
-				for _, c := range r.Calls {
-					if strings.HasPrefix(c.State, "Gold") {
-						t.Errorf("%s ran after silver failed", c.State)
+	onEach(t, cases, func(t *testing.T, results []aslrun.Result) {
+		for i, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				r := results[i]
+				if r.Status != tc.status {
+					t.Fatalf("status %s (%s: %s), want %s", r.Status, r.Error, r.Cause, tc.status)
+				}
+				if tc.status == "FAILED" && (r.FailedState != tc.failedState || r.Error != tc.err) {
+					t.Errorf("failed at %q with %q, want %q with %q", r.FailedState, r.Error, tc.failedState, tc.err)
+				}
+				if tc.retried != "" && !reflect.DeepEqual(r.Retries, []string{tc.retried}) {
+					t.Errorf("retries = %v, want [%s]", r.Retries, tc.retried)
+				}
+				if tc.retried == "" && len(r.Retries) != 0 {
+					t.Errorf("retried %v: a deterministic failure must not be retried", r.Retries)
+				}
+				if tc.failedState == "Raw to silver" {
+					for _, c := range r.Calls {
+						if strings.HasPrefix(c.State, "Gold") {
+							t.Errorf("%s ran after silver failed", c.State)
+						}
 					}
 				}
-			}
-		})
-	}
+			})
+		}
+	})
 }
 
 // TestASLValidator checks the flattened definition with asl-validator.

@@ -165,7 +165,7 @@ func cmdFlags(ctx context.Context, args []string, out io.Writer) error {
 // selection plans a run from the options, printing the plan.
 func (o *options) selection(d *plan.Definition, out io.Writer) (string, error) {
 	if o.processDate != "" {
-		if err := plan.CheckDate(o.processDate); err != nil {
+		if err := plan.CheckDate(o.processDate, time.Now()); err != nil {
 			return "", err
 		}
 	}

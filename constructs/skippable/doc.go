@@ -16,10 +16,20 @@
 // A [Validation] placed at the start of the state machine rejects any input
 // that the guards would misread: an unknown key (a misspelt flag would
 // otherwise be ignored and its task would run), a flag that is not a boolean,
-// a malformed process_date, or input that is not a JSON object. It fails the
+// a process_date that is not a calendar date from [MinDate] to the
+// execution's start date, or input that is not a JSON object. It fails the
 // execution with the error [ErrorInvalidInput] and a cause naming every
 // offending key. The flags it accepts are the ones registered by the guards,
 // so the list can never drift from the state machine.
+//
+// The validation's JSONata keeps to what every engine reads alike (no field
+// read from the context item, no lone $ or $$, no date pictures, nothing that
+// depends on number formatting or key order), because Step Functions checks
+// each expression when the definition is created and emulators embed other
+// engines. The tests prove it on jsonata-js 2.0.6 and jsonata-python and on
+// two Step Functions interpreters (aws-local-stepfunctions and moto); the
+// repository's docs/jsonata.md lists each rule with its source, and
+// `make validate` asks AWS itself.
 //
 // Outcomes are recorded in the state under "runs": the validation state marks
 // each flag "pending" or "skipped", and each guarded task is expected to write

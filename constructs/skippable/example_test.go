@@ -48,16 +48,21 @@ func Example() {
 	// Run publish? -> Publish data | Publish data | otherwise Skip publish
 }
 
-// definition decodes the one state machine definition in stack. The
-// example's states hold no tokens, so the definition is a plain string.
+// definition decodes the one state machine definition in stack.
 func definition(stack awscdk.Stack) asl {
 	var def asl
-	machines := assertions.Template_FromStack(stack, nil).FindResources(jsii.String("AWS::StepFunctions::StateMachine"), nil)
-	for _, m := range *machines {
-		props := (*m)["Properties"].(map[string]any)
-		if err := json.Unmarshal([]byte(props["DefinitionString"].(string)), &def); err != nil {
-			panic(err)
-		}
+	if err := json.Unmarshal(definitionJSON(stack), &def); err != nil {
+		panic(err)
 	}
 	return def
+}
+
+// definitionJSON is the one state machine definition in stack. The states
+// used in these tests hold no tokens, so the definition is a plain string.
+func definitionJSON(stack awscdk.Stack) []byte {
+	machines := assertions.Template_FromStack(stack, nil).FindResources(jsii.String("AWS::StepFunctions::StateMachine"), nil)
+	for _, m := range *machines {
+		return []byte((*m)["Properties"].(map[string]any)["DefinitionString"].(string))
+	}
+	panic("no state machine in the stack")
 }

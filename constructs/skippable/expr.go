@@ -7,33 +7,75 @@ import (
 
 // The validation is written in JSONata because only JSONata can list an
 // object's keys ($keys), and unknown keys are exactly the mistake to catch: a
-// misspelt flag would otherwise be ignored and its task would run. Step
-// Functions evaluates these with JSONata 2.0.6.
+// misspelt flag would otherwise be ignored and its task would run.
+//
+// Step Functions documents JSONata 2.0.6 but not the implementation behind
+// it, and emulators embed others, so the expressions keep to what every
+// implementation reads the same way (package internal/jsonata checks each
+// rule on the synthesized definition):
+//   - no field read from the context item: Step Functions evaluates with
+//     none, so a bare name (even `undefined`) is a path to nothing, and
+//     AWS has been reported to refuse such a definition when it is created;
+//     "nothing" is an empty array, which array constructors flatten away;
+//   - no lone $ or $$, which LocalStack and moto refuse anywhere: every
+//     iteration names its item ($filter, $map with function($k));
+//   - no date pictures ($toMillis with "[Y0001]…" throws on impossible dates
+//     on the Java lineage and accepts year 1 on one engine only): a date is
+//     checked by pattern, length and calendar arithmetic on its parts, and
+//     compared with others as a string;
+//   - nothing that depends on number formatting or key order: a wrong value
+//     is described by its type unless it is a string or a boolean, and
+//     unknown keys are sorted by their percent-encoded UTF-8 form, which
+//     every engine orders alike (plain string order differs between UTF-16
+//     and code-point engines).
+
+// MinDate is the earliest DateKey the validation accepts.
+const MinDate = "1970-01-01"
 
 // problemsExpr is a JSONata expression that evaluates to the list of things
 // wrong with $states.input, empty when the input is valid. Each message names
 // the key at fault.
 func problemsExpr(flags []string) string {
-	list := jsonList(flags)
 	return oneLine(`(
-		$flags := ` + list + `;
+		$flags := ` + jsonList(flags) + `;
 		$in := $states.input;
-		$show := function($v) { $type($v) = "string" ? "\"" & $v & "\"" : $string($v) };
-		$type($in) != "object" ? ["input must be a JSON object, got " & $type($in)] : (
+		$today := $substring($states.context.Execution.StartTime, 0, 10);
+		$show := function($v) {
+			$type($v) = "string" ? "\"" & $v & "\""
+			: $type($v) = "boolean" ? ($v ? "true" : "false")
+			: $type($v) = "null" ? "null"
+			: $type($v) = "number" ? "a number"
+			: "an " & $type($v)
+		};
+		$type($in) != "object" ? ["input must be a JSON object, got " & $show($in)] : (
 			$names := $keys($in);
-			$unknown := $names[$not($ in $flags) and $not($ in ["` + CommentKey + `", "` + DateKey + `"])];
-			$notBool := $names[$ in $flags and $type($lookup($in, $)) != "boolean"];
-			$date := $lookup($in, "` + DateKey + `");
-			$dateOK := $not($exists($date)) or (
-				$type($date) = "string"
-				and $contains($date, /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/)
-				and $fromMillis($toMillis($date, "[Y0001]-[M01]-[D01]"), "[Y0001]-[M01]-[D01]") = $date
+			$unknown := $sort(
+				$filter($names, function($k) { $not($k in $flags) and $not($k in ["` + CommentKey + `", "` + DateKey + `"]) }),
+				function($a, $b) { $encodeUrlComponent($a) > $encodeUrlComponent($b) }
 			);
+			$notBool := $filter($flags, function($f) { $f in $names and $type($lookup($in, $f)) != "boolean" });
+			$date := $lookup($in, "` + DateKey + `");
+			$dateProblem := $not("` + DateKey + `" in $names) ? [] :
+				$type($date) != "string" or $length($date) != 10 or $not($contains($date, /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/))
+					? "` + DateKey + ` must be a date YYYY-MM-DD, got " & $show($date)
+				: (
+					$y := $number($substring($date, 0, 4));
+					$m := $number($substring($date, 5, 2));
+					$d := $number($substring($date, 8, 2));
+					$leap := $y % 4 = 0 and ($y % 100 != 0 or $y % 400 = 0);
+					$m < 1 or $m > 12 or $d < 1 or $d > [31, $leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][$m - 1]
+						? "` + DateKey + ` " & $show($date) & " is not a calendar date"
+					: $date < "` + MinDate + `" ? "` + DateKey + ` " & $show($date) & " is before ` + MinDate + `"
+					: $date > $today ? "` + DateKey + ` " & $show($date) & " is after the execution's start date " & $today
+					: []
+				);
 			[
-				$exists($unknown) ? "unknown key(s) " & $join($unknown.("\"" & $ & "\""), ", ")
-					& "; valid flags are " & $join($flags, ", ") & " (plus optional ` + DateKey + ` and ` + CommentKey + `)",
-				$notBool.("flag \"" & $ & "\" must be true or false, got " & $show($lookup($in, $))),
-				$dateOK ? undefined : "` + DateKey + ` must be a date YYYY-MM-DD, got " & $show($date)
+				$count($unknown) > 0
+					? "unknown key(s) " & $join($map($unknown, function($k) { "\"" & $k & "\"" }), ", ")
+						& "; valid flags are " & $join($flags, ", ") & " (plus optional ` + DateKey + ` and ` + CommentKey + `)"
+					: [],
+				$map($notBool, function($f) { "flag \"" & $f & "\" must be true or false, got " & $show($lookup($in, $f)) }),
+				$dateProblem
 			]
 		)
 	)`)
@@ -44,12 +86,12 @@ func problemsExpr(flags []string) string {
 // input names one) and a pending or skipped record per flag under RunsKey.
 func outputExpr(flags []string) string {
 	return oneLine(`$merge([$states.input, {
-		"` + DateKey + `": $exists($states.input.` + DateKey + `)
-			? $states.input.` + DateKey + `
+		"` + DateKey + `": "` + DateKey + `" in $keys($states.input)
+			? $lookup($states.input, "` + DateKey + `")
 			: $substring($states.context.Execution.StartTime, 0, 10),
-		"` + RunsKey + `": $merge(` + jsonList(flags) + `.{
-			$: {"status": $lookup($states.input, $) = false ? "` + StatusSkipped + `" : "` + StatusPending + `"}
-		})
+		"` + RunsKey + `": $merge($map(` + jsonList(flags) + `, function($f) {
+			{$f: {"status": $lookup($states.input, $f) = false ? "` + StatusSkipped + `" : "` + StatusPending + `"}}
+		}))
 	}])`)
 }
 

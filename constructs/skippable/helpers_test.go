@@ -1,6 +1,7 @@
 package skippable_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/internal/cdktest"
+	"github.com/partialruns/velib-pipeline/internal/jsonata"
 )
 
 func TestMain(m *testing.M) { cdktest.Main(m) }
@@ -29,14 +31,39 @@ func build(chain func(stack awscdk.Stack) sfn.IChainable) awscdk.Stack {
 }
 
 // render builds and synthesizes, and decodes the definition. The states used
-// in these tests hold no tokens, so the definition is a plain string.
+// in these tests hold no tokens, so the definition is a plain string. Every
+// machine rendered here also passes the JSONata portability lint, so every
+// shape the construct builds is checked for what AWS or an emulator would
+// refuse.
 func render(t *testing.T, chain func(stack awscdk.Stack) sfn.IChainable) asl {
 	t.Helper()
-	var def asl
-	if msg := cdktest.Catch(func() { def = definition(build(chain)) }); msg != "" {
+	var raw []byte
+	if msg := cdktest.Catch(func() { raw = definitionJSON(build(chain)) }); msg != "" {
 		t.Fatalf("synth failed: %s", msg)
 	}
+	lintJSONata(t, raw)
+	var def asl
+	if err := json.Unmarshal(raw, &def); err != nil {
+		t.Fatal(err)
+	}
 	return def
+}
+
+// lintJSONata fails the test on any non-portable JSONata construct in the
+// definition.
+func lintJSONata(t *testing.T, definition []byte) {
+	t.Helper()
+	exprs, err := jsonata.Expressions(definition)
+	if err != nil {
+		t.Fatal(err)
+	}
+	findings, err := jsonata.Lint(exprs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range findings {
+		t.Errorf("non-portable JSONata: %s", f)
+	}
 }
 
 // synthError builds like render but expects a failure, and returns its

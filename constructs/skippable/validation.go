@@ -55,12 +55,12 @@ func NewValidation(scope constructs.Construct, id *string, props *ValidationProp
 	}
 
 	fail := sfn.Fail_Jsonata(v, jsii.String(InvalidName), &sfn.FailJsonataProps{
-		Comment: jsii.String("The input has an unknown key, a non-boolean flag or a malformed " + DateKey + "."),
+		Comment: jsii.String("The input has an unknown key, a non-boolean flag or a " + DateKey + " that is not a date from " + MinDate + " to the start date."),
 		Error:   jsii.String(ErrorInvalidInput),
 		Cause:   jsii.String(jsonata(`$join(` + problemsExpr(v.flags) + `, "; ")`)),
 	})
 	v.choice = sfn.Choice_Jsonata(v, jsii.String(ValidateName), &sfn.ChoiceJsonataProps{
-		Comment: jsii.String("Accepts only known flags with boolean values, an optional " + DateKey + " (YYYY-MM-DD) and " + CommentKey + "."),
+		Comment: jsii.String("Accepts only known flags with boolean values, an optional " + DateKey + " (YYYY-MM-DD, from " + MinDate + " to the start date) and " + CommentKey + "."),
 	})
 	v.choice.Otherwise(fail)
 	return v

@@ -1,20 +1,18 @@
 package skippable_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/skippable"
-	"github.com/partialruns/velib-pipeline/internal/modroot"
+	"github.com/partialruns/velib-pipeline/internal/flaginputs"
+	"github.com/partialruns/velib-pipeline/internal/jsonata"
+	"github.com/partialruns/velib-pipeline/internal/plan"
 )
 
 // validatedMachine is a small machine with two guards behind a validation.
@@ -63,104 +61,116 @@ func TestValidationNeedsFlags(t *testing.T) {
 	mustContain(t, msg, "no flags to validate; create the guards before the validation")
 }
 
-// TestValidationExpressions evaluates the rendered JSONata with the jsonata
-// package at 2.0.6, the version Step Functions ships, for the inputs a user
-// can type. The guards' JSONPath is exercised by the behaviour tests.
+// TestValidationExpressions evaluates every JSONata expression of the
+// rendered validation on both pinned engines (jsonata-js 2.0.6 and the Java
+// lineage's jsonata-python) for the shared table of inputs, fails on any
+// difference between them, and checks the verdict, the filled-in output and
+// the cause against the table.
 func TestValidationExpressions(t *testing.T) {
 	def := validatedMachine(t)
 	rule := def.States[skippable.ValidateName]["Choices"].([]any)[0].(map[string]any)
-	exprs := map[string]string{
-		"valid":  rule["Condition"].(string),
-		"output": rule["Output"].(string),
-		"cause":  def.States[skippable.InvalidName]["Cause"].(string),
+	exprs := []jsonata.Expression{
+		{Where: "valid", Source: unwrap(t, rule["Condition"])},
+		{Where: "output", Source: unwrap(t, rule["Output"])},
+		{Where: "cause", Source: unwrap(t, def.States[skippable.InvalidName]["Cause"])},
 	}
-	const start = "2026-11-21T23:50:18.123Z"
-	pending := map[string]any{"status": "pending"}
-	skipped := map[string]any{"status": "skipped"}
-	tests := []struct {
-		name  string
-		input string
-		// want is the validated output, or nil when the input is invalid.
-		want map[string]any
-		// cause lists what the failure cause must mention.
-		cause []string
-	}{
-		{name: "empty object", input: `{}`,
-			want: map[string]any{"process_date": "2026-11-21", "runs": map[string]any{"ingest": pending, "refine": pending}}},
-		{name: "console default comment", input: `{"Comment": "Insert your JSON here"}`,
-			want: map[string]any{"Comment": "Insert your JSON here", "process_date": "2026-11-21", "runs": map[string]any{"ingest": pending, "refine": pending}}},
-		{name: "one flag false", input: `{"ingest": false}`,
-			want: map[string]any{"ingest": false, "process_date": "2026-11-21", "runs": map[string]any{"ingest": skipped, "refine": pending}}},
-		{name: "flags true and false with a date", input: `{"ingest": true, "refine": false, "process_date": "2024-02-29"}`,
-			want: map[string]any{"ingest": true, "refine": false, "process_date": "2024-02-29", "runs": map[string]any{"ingest": pending, "refine": skipped}}},
-		{name: "misspelt flag", input: `{"ingets": false}`, cause: []string{`unknown key(s) "ingets"`, "valid flags are ingest, refine"}},
-		{name: "several unknown keys", input: `{"a": 1, "refine": true, "b": 2}`, cause: []string{`unknown key(s) "a", "b"`}},
-		{name: "string false", input: `{"ingest": "false"}`, cause: []string{`flag "ingest" must be true or false, got "false"`}},
-		{name: "zero", input: `{"ingest": 0}`, cause: []string{`flag "ingest" must be true or false, got 0`}},
-		{name: "null", input: `{"refine": null}`, cause: []string{`flag "refine" must be true or false, got null`}},
-		{name: "nested object", input: `{"refine": {"enabled": false}}`, cause: []string{`flag "refine" must be true or false, got {"enabled":false}`}},
-		{name: "array input", input: `[{"ingest": false}]`, cause: []string{"input must be a JSON object, got array"}},
-		{name: "string input", input: `"ingest"`, cause: []string{"input must be a JSON object, got string"}},
-		{name: "date not in the calendar", input: `{"process_date": "2026-02-30"}`, cause: []string{`process_date must be a date YYYY-MM-DD, got "2026-02-30"`}},
-		{name: "date without padding", input: `{"process_date": "2026-2-3"}`, cause: []string{`got "2026-2-3"`}},
-		{name: "date as a number", input: `{"process_date": 20260101}`, cause: []string{"process_date must be a date YYYY-MM-DD, got 20260101"}},
-		{name: "every problem at once", input: `{"x": true, "ingest": "yes", "process_date": "today"}`,
-			cause: []string{`unknown key(s) "x"`, `flag "ingest" must be true or false, got "yes"`, `got "today"`}},
+	flags := []string{"ingest", "refine"}
+	table := flaginputs.Table(flags)
+	cases := make([]jsonata.Case, len(table))
+	for i, in := range table {
+		cases[i] = jsonata.Case{Input: json.RawMessage(in.JSON), Context: map[string]any{"Execution": map[string]any{"StartTime": flaginputs.StartTime}}}
 	}
-	var cases []map[string]any
-	for _, tc := range tests {
-		var input any
-		if err := json.Unmarshal([]byte(tc.input), &input); err != nil {
-			t.Fatalf("%s: bad test input: %v", tc.name, err)
+	diffs, results, err := jsonata.Differences(exprs, cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range diffs {
+		// Step Functions evaluates Output only on the rule taken, so the
+		// output of an invalid input never matters.
+		if d.Expression.Where == "output" && !table[d.Case].Valid {
+			continue
 		}
-		cases = append(cases, map[string]any{"input": input, "context": map[string]any{"Execution": map[string]any{"StartTime": start}}})
+		t.Errorf("%s: the engines disagree on %s", table[d.Case].Name, d)
 	}
-	results := evalJSONata(t, exprs, cases)
-	for i, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got := results[i]
-			if valid, _ := got["valid"].(bool); valid != (tc.want != nil) {
-				t.Fatalf("valid = %v, want %v (cause %v)", got["valid"], tc.want != nil, got["cause"])
+	for i, in := range table {
+		t.Run(in.Name, func(t *testing.T) {
+			valid, output, cause := results[i][0], results[i][1], results[i][2]
+			if valid.Failed() || valid.Value != in.Valid {
+				t.Fatalf("valid = %s, want %v (cause %s)", valid, in.Valid, cause)
 			}
-			if tc.want != nil {
-				if !reflect.DeepEqual(got["output"], tc.want) {
-					t.Errorf("output = %v, want %v", got["output"], tc.want)
+			if !in.Valid {
+				for _, c := range in.Cause {
+					mustContain(t, cause.Value.(string), c)
 				}
 				return
 			}
-			cause, _ := got["cause"].(string)
-			for _, c := range tc.cause {
-				mustContain(t, cause, c)
+			runs := map[string]any{}
+			for _, f := range flags {
+				runs[f] = map[string]any{"status": "pending"}
+			}
+			for _, f := range in.Off {
+				runs[f] = map[string]any{"status": "skipped"}
+			}
+			var want map[string]any
+			if err := json.Unmarshal([]byte(in.JSON), &want); err != nil {
+				t.Fatal(err)
+			}
+			want["process_date"], want["runs"] = in.Date, runs
+			if !reflect.DeepEqual(output.Value, want) {
+				t.Errorf("output = %s, want %v", output, want)
 			}
 		})
 	}
 }
 
-// evalJSONata runs testdata/jsonata_eval.js with the project's Node 22 and
-// jsonata 2.0.6, which make installs into .tools/node_modules.
-func evalJSONata(t *testing.T, exprs map[string]string, cases []map[string]any) []map[string]any {
+// TestDateRuleMatchesPlanner holds the date rule's two implementations to
+// the same verdicts over the shared table: the JSONata one that runs in Step
+// Functions and plan.CheckDate, which partialrun applies before it starts an
+// execution.
+func TestDateRuleMatchesPlanner(t *testing.T) {
+	def := validatedMachine(t)
+	valid := unwrap(t, def.States[skippable.ValidateName]["Choices"].([]any)[0].(map[string]any)["Condition"])
+	today, err := time.Parse(time.RFC3339, flaginputs.StartTime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dates []string
+	var cases []jsonata.Case
+	for _, in := range flaginputs.Table([]string{"ingest", "refine"}) {
+		var input map[string]any
+		if json.Unmarshal([]byte(in.JSON), &input) != nil {
+			continue
+		}
+		date, ok := input["process_date"].(string)
+		if !ok {
+			continue
+		}
+		dates = append(dates, date)
+		only, _ := json.Marshal(map[string]string{"process_date": date})
+		cases = append(cases, jsonata.Case{Input: only, Context: map[string]any{"Execution": map[string]any{"StartTime": flaginputs.StartTime}}})
+	}
+	results, err := jsonata.Evaluate(jsonata.JS, []jsonata.Expression{{Where: "valid", Source: valid}}, cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, date := range dates {
+		inStepFunctions := results[i][0].Value == true
+		inPlanner := plan.CheckDate(date, today) == nil
+		if inStepFunctions != inPlanner {
+			t.Errorf("process_date %q: the validation state says valid=%v, plan.CheckDate says valid=%v", date, inStepFunctions, inPlanner)
+		}
+	}
+	if len(dates) < 20 {
+		t.Fatalf("only %d dates in the table", len(dates))
+	}
+}
+
+func unwrap(t *testing.T, v any) string {
 	t.Helper()
-	in, err := json.Marshal(map[string]any{"expressions": exprs, "cases": cases})
-	if err != nil {
-		t.Fatal(err)
+	s, _ := v.(string)
+	src, ok := jsonata.Unwrap(s)
+	if !ok {
+		t.Fatalf("%v is not a JSONata expression", v)
 	}
-	root, err := modroot.Find()
-	if err != nil {
-		t.Fatal(err)
-	}
-	modules := filepath.Join(root, ".tools", "node_modules")
-	cmd := exec.Command(filepath.Join(modules, ".bin", "node"), "testdata/jsonata_eval.js")
-	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node testdata/jsonata_eval.js: %v\n%s\n(run 'make test', which installs Node and jsonata into .tools/)", err, strings.TrimSpace(stderr.String()))
-	}
-	var results []map[string]any
-	if err := json.Unmarshal(out, &results); err != nil {
-		t.Fatalf("decoding evaluator output: %v\n%s", err, out)
-	}
-	return results
+	return src
 }

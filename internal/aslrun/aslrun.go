@@ -1,13 +1,17 @@
-// Package aslrun executes a state machine definition locally with the
-// aws-local-stepfunctions interpreter, every Task mocked by state name, and
-// reports which states ran. It is how the tests prove what a partial run
-// does without AWS.
+// Package aslrun executes a state machine definition offline, every Task
+// mocked by state name, and reports which states ran. It is how the tests
+// prove what a partial run does without AWS, on two interpreters that nobody
+// here wrote:
 //
-// The interpreter runs JSONPath states only; the leading JSONata states (the
-// input validation) are evaluated with the jsonata package at 2.0.6, the
-// version Step Functions ships, and the interpreter continues from the state
-// they select (see run.js). Node 22 and both packages come from the
-// project's .tools/node_modules, which make installs.
+//   - [Run]: aws-local-stepfunctions (Node). It runs JSONPath states only, so
+//     the leading JSONata states (the input validation) are evaluated with
+//     jsonata-js 2.0.6, the version Step Functions documents, and the
+//     interpreter continues from the state they select (see run.js).
+//   - [RunMoto]: moto's Step Functions interpreter (Python, ported from
+//     LocalStack), which runs JSONata states itself, with jsonata-python
+//     (the Java lineage) plugged in as its engine (see motorun.py).
+//
+// Both come pinned from the project's .tools/, which make installs.
 package aslrun
 
 import (
@@ -15,16 +19,18 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 
-	"github.com/partialruns/velib-pipeline/internal/modroot"
+	"github.com/partialruns/velib-pipeline/internal/tools"
 )
 
-//go:embed run.js
-var runner string
+var (
+	//go:embed run.js
+	runner string
+	//go:embed motorun.py
+	motoRunner string
+)
 
 // Failure is an error a mocked task throws.
 type Failure struct {
@@ -73,14 +79,11 @@ type Call struct {
 	Input any    `json:"input"`
 }
 
-// Run executes definition (plain ASL JSON, see package asl) once per case.
-// startTime is the execution start time the context reports.
+// Run executes definition (plain ASL JSON, see package asl) once per case on
+// aws-local-stepfunctions. startTime is the execution start time the context
+// reports.
 func Run(definition []byte, startTime string, cases []Case) ([]Result, error) {
 	rewritten, err := RewriteNegatedTests(definition)
-	if err != nil {
-		return nil, err
-	}
-	in, err := json.Marshal(map[string]any{"definition": json.RawMessage(rewritten), "startTime": startTime, "cases": cases})
 	if err != nil {
 		return nil, err
 	}
@@ -88,28 +91,42 @@ func Run(definition []byte, startTime string, cases []Case) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd.Stdin = bytes.NewReader(in)
+	return runCases(cmd, rewritten, startTime, cases)
+}
+
+// RunMoto executes definition once per case on moto's interpreter, with the
+// same mocks and start time as Run, and reports in the same shape.
+func RunMoto(definition []byte, startTime string, cases []Case) ([]Result, error) {
+	cmd, err := tools.Python("-c", motoRunner)
+	if err != nil {
+		return nil, err
+	}
+	return runCases(cmd, definition, startTime, cases)
+}
+
+func runCases(cmd *exec.Cmd, definition []byte, startTime string, cases []Case) ([]Result, error) {
+	in, err := json.Marshal(map[string]any{"definition": json.RawMessage(definition), "startTime": startTime, "cases": cases})
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdin = bytes.NewReader(append(in, '\n'))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("aslrun: node: %v\n%s\n(make installs Node and the interpreter into .tools/)", err, strings.TrimSpace(stderr.String()))
+		return nil, fmt.Errorf("aslrun: %s: %v\n%s\n%s", cmd.Path, err, strings.TrimSpace(stderr.String()), tools.InstallHint)
 	}
 	var results []Result
 	if err := json.Unmarshal(out, &results); err != nil {
 		return nil, fmt.Errorf("aslrun: decoding results: %v", err)
+	}
+	if len(results) != len(cases) {
+		return nil, fmt.Errorf("aslrun: %s returned %d results for %d cases", cmd.Path, len(results), len(cases))
 	}
 	return results, nil
 }
 
 // nodeCommand runs run.js with the project's Node and packages.
 func nodeCommand() (*exec.Cmd, error) {
-	root, err := modroot.Find()
-	if err != nil {
-		return nil, err
-	}
-	modules := filepath.Join(root, ".tools", "node_modules")
-	cmd := exec.Command(filepath.Join(modules, ".bin", "node"), "-e", runner)
-	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
-	return cmd, nil
+	return tools.Node("-e", runner)
 }

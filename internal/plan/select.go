@@ -88,10 +88,22 @@ func (d *Definition) Input(run map[string]bool, processDate string) string {
 	return b.String()
 }
 
-// CheckDate accepts a YYYY-MM-DD calendar date, as the validation state does.
-func CheckDate(s string) error {
-	if t, err := time.Parse(time.DateOnly, s); err != nil || t.Format(time.DateOnly) != s {
+// MinDate is the earliest process date the validation state accepts.
+const MinDate = "1970-01-01"
+
+// CheckDate accepts what the validation state accepts: a YYYY-MM-DD
+// calendar date from MinDate to today's date (UTC), today being when the
+// execution starts. A test in the skippable package holds the two to the
+// same verdicts.
+func CheckDate(s string, today time.Time) error {
+	t, err := time.Parse(time.DateOnly, s)
+	switch {
+	case err != nil || t.Format(time.DateOnly) != s:
 		return fmt.Errorf("process date %q is not a YYYY-MM-DD calendar date", s)
+	case s < MinDate:
+		return fmt.Errorf("process date %q is before %s", s, MinDate)
+	case s > today.UTC().Format(time.DateOnly):
+		return fmt.Errorf("process date %q is after today, %s (UTC)", s, today.UTC().Format(time.DateOnly))
 	}
 	return nil
 }

@@ -1,0 +1,182 @@
+"""Runs an Amazon States Language definition on moto's Step Functions
+interpreter (ported from LocalStack), offline, for the same request run.js
+takes: {"definition", "startTime", "cases": [{"input", "mocks"}]}. Writes the
+results as one JSON array in run.js's shape.
+
+moto ships no JSONata engine; jsonata-python (the Java lineage) is plugged
+in. Every Task answers from its mock through moto's own mocked-response
+mechanism, retries do not sleep, and the execution's start time is the
+request's, so $states.context.Execution.StartTime is the same as in run.js.
+"""
+
+import datetime
+import json
+import logging
+import re
+import sys
+import time
+import types
+
+import boto3
+import jsonata
+from moto import mock_aws
+from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
+from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
+from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+from moto.stepfunctions.parser.asl.component.state.exec.state_parallel import branches_decl
+from moto.stepfunctions.parser.asl.component.state.exec.state_task import mock_eval_utils
+from moto.stepfunctions.parser.asl.jsonata import jsonata as moto_jsonata
+from moto.stepfunctions.parser.backend import execution as moto_execution
+from moto.stepfunctions.parser.mocking.mock_config import (
+    MockedResponseReturn,
+    MockedResponseThrow,
+    MockTestCase,
+    StateMockedResponses,
+)
+
+# moto logs every JSONPath miss, including the ones a guard's IsPresent rule
+# expects.
+logging.disable(logging.CRITICAL)
+
+# moto writes $states into the expression's text as JSON, escaping a
+# character outside the BMP as a surrogate pair (\ud83d\ude00). jsonata-js
+# and jsonata-java read such a pair as one character, but jsonata-python
+# decodes each half on its own, leaving two lone surrogates that no UTF-8
+# function accepts; the pairs are joined before the expression is parsed.
+SURROGATE_PAIR = re.compile(r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE)
+
+
+def join_pairs(text):
+    def joined(m):
+        high, low = int(m[2], 16), int(m[3], 16)
+        return m[1] + chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+
+    return SURROGATE_PAIR.sub(joined, text)
+
+
+moto_jsonata._eval_jsonata = lambda expression: jsonata.Jsonata(join_pairs(expression)).evaluate(None)
+retrier_decl.time = types.SimpleNamespace(sleep=lambda seconds: None)
+
+
+def error_name(error_name):
+    """A task may fail with a States.* error, as a failed Glue .sync run does
+    (States.TaskFailed). moto accepts custom names only, both for a mocked
+    failure and when a Parallel re-raises a branch's error, and would report
+    States.Runtime instead of the error AWS reports."""
+    if error_name and error_name.startswith("States."):
+        return StatesErrorName.from_name(error_name)
+    return CustomErrorName(error_name)
+
+
+mock_eval_utils.CustomErrorName = error_name
+branches_decl.CustomErrorName = error_name
+
+# Mocks and start time per execution name, read when the execution starts.
+PLANS = {}
+
+# A mock's output answers every call after its failures.
+REPEATS = 100
+
+
+def mock_test_case(machine, name):
+    responses = []
+    for state, mock in PLANS[name]["mocks"].items():
+        answers = []
+        for i, failure in enumerate(mock.get("failures") or []):
+            answers.append(MockedResponseThrow(i, i, failure["error"], failure.get("cause", "")))
+        n = len(answers)
+        answers.append(MockedResponseReturn(n, n + REPEATS, mock.get("output", {})))
+        responses.append(StateMockedResponses(state, state, answers))
+    return MockTestCase(machine, name, responses)
+
+
+start_worker = moto_execution.Execution._get_start_execution_worker
+
+
+def planned_worker(self):
+    self.start_date = PLANS[self.name]["start"]
+    worker = start_worker(self)
+    worker._mock_test_case = mock_test_case(self.state_machine.name, self.name)
+    return worker
+
+
+moto_execution.Execution._get_start_execution_worker = planned_worker
+
+
+def parse_time(s):
+    return datetime.datetime.fromisoformat(s.replace("Z", "+00:00"))
+
+
+def trace(events):
+    """Turns an execution history into run.js's trace fields."""
+    by_id = {e["id"]: e for e in events}
+    entered, exited, calls, kinds, scheduled = [], set(), [], {}, {}
+    for e in events:
+        kind = e["type"]
+        if kind.endswith("StateEntered"):
+            name = e["stateEnteredEventDetails"]["name"]
+            entered.append(name)
+            kinds[name] = kind[: -len("StateEntered")]
+        elif kind.endswith("StateExited"):
+            exited.add(e["stateExitedEventDetails"]["name"])
+        elif kind == "TaskScheduled":
+            name = owning_state(e, by_id)
+            scheduled[name] = scheduled.get(name, 0) + 1
+            calls.append({"state": name, "input": json.loads(e["taskScheduledEventDetails"]["parameters"])})
+    retries = []
+    for name, n in scheduled.items():
+        retries += [name] * (n - entered.count(name))
+    failed = [n for n in entered if n not in exited and kinds[n] in ("Task", "Fail")]
+    return {
+        "entered": entered,
+        "retries": retries,
+        "transitions": len(entered) + len(retries),
+        "calls": calls,
+        "failedState": failed[0] if failed else None,
+    }
+
+
+def owning_state(event, by_id):
+    """The Task state an event belongs to: Parallel branches interleave their
+    events, so follow previousEventId back to the state's entry."""
+    while event is not None:
+        if event["type"] == "TaskStateEntered":
+            return event["stateEnteredEventDetails"]["name"]
+        event = by_id.get(event.get("previousEventId"))
+    return None
+
+
+def main():
+    request = json.loads(sys.stdin.readline())
+    start = parse_time(request["startTime"])
+    results = []
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        client = boto3.client("stepfunctions", region_name="us-east-1")
+        arn = client.create_state_machine(
+            name="machine",
+            definition=json.dumps(request["definition"]),
+            roleArn="arn:aws:iam::123456789012:role/machine",
+        )["stateMachineArn"]
+        for i, case in enumerate(request["cases"]):
+            name = f"case-{i}"
+            PLANS[name] = {"mocks": case.get("mocks") or {}, "start": start}
+            execution = client.start_execution(
+                stateMachineArn=arn, name=name, input=json.dumps(case.get("input", {}))
+            )["executionArn"]
+            while (described := client.describe_execution(executionArn=execution))["status"] == "RUNNING":
+                time.sleep(0.005)
+            events = client.get_execution_history(executionArn=execution, maxResults=1000)["events"]
+            result = trace(events)
+            result["status"] = described["status"]
+            if described["status"] == "SUCCEEDED":
+                result["output"] = json.loads(described["output"])
+                result["failedState"] = None
+            else:
+                result["error"] = described.get("error", "")
+                result["cause"] = described.get("cause", "")
+            results.append(result)
+    json.dump(results, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

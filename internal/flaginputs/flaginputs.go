@@ -1,0 +1,127 @@
+// Package flaginputs is a table of execution inputs for a state machine
+// guarded by skippable flags: the valid inputs a user types and every kind of
+// mistake the validation must turn into InvalidInput. The construct's tests,
+// the stack's behaviour tests and the engine comparisons all draw on it, so
+// each is proven against the same inputs.
+package flaginputs
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// StartTime is the execution start time the cases assume; dates are valid
+// up to its day.
+const StartTime = "2026-11-21T23:50:18.123Z"
+
+// Today is StartTime's date.
+const Today = "2026-11-21"
+
+// Input is one execution input and what the validation must make of it.
+type Input struct {
+	Name string
+	// JSON is the input as a user would send it.
+	JSON string
+	// Valid says whether the validation lets it through.
+	Valid bool
+	// Cause lists what the InvalidInput cause must say, for an invalid one.
+	Cause []string
+	// Off lists the flags the input sets to false, for a valid one.
+	Off []string
+	// Date is the process_date the tasks must get, for a valid one.
+	Date string
+}
+
+// Table returns the inputs for a machine whose flags are flags (at least
+// two, in execution order).
+func Table(flags []string) []Input {
+	if len(flags) < 2 {
+		panic("flaginputs: Table needs at least two flags")
+	}
+	a, b := flags[0], flags[1]
+	all := func(v bool) string {
+		m := map[string]bool{}
+		for _, f := range flags {
+			m[f] = v
+		}
+		return mustJSON(m)
+	}
+	valid := func(name, input string, off []string, date string) Input {
+		return Input{Name: name, JSON: input, Valid: true, Off: off, Date: date}
+	}
+	invalid := func(name, input string, cause ...string) Input {
+		return Input{Name: name, JSON: input, Cause: cause}
+	}
+	q := func(s string) string { return mustJSON(s) }
+	return []Input{
+		valid("empty object", `{}`, nil, Today),
+		valid("console default comment", `{"Comment": "Insert your JSON here"}`, nil, Today),
+		valid("every flag true", all(true), nil, Today),
+		valid("every flag false", all(false), flags, Today),
+		valid("first flag false", fmt.Sprintf(`{%s: false}`, q(a)), []string{a}, Today),
+		valid("second flag false, first true", fmt.Sprintf(`{%s: true, %s: false}`, q(a), q(b)), []string{b}, Today),
+		valid("a past date", fmt.Sprintf(`{%s: false, "process_date": "2026-10-02"}`, q(a)), []string{a}, "2026-10-02"),
+		valid("a leap day", `{"process_date": "2024-02-29"}`, nil, "2024-02-29"),
+		valid("a leap day of a century divisible by 400", `{"process_date": "2000-02-29"}`, nil, "2000-02-29"),
+		valid("the execution's start date", `{"process_date": "`+Today+`"}`, nil, Today),
+		valid("the earliest date", `{"process_date": "1970-01-01"}`, nil, "1970-01-01"),
+
+		invalid("misspelt flag", fmt.Sprintf(`{%s: false}`, q(a+"x")), fmt.Sprintf(`unknown key(s) "%sx"`, a), "valid flags are "+join(flags)),
+		invalid("several unknown keys, in sorted order", fmt.Sprintf(`{"b": 1, %s: true, "a": 2, "10": 3, "9": 4}`, q(b)), `unknown key(s) "10", "9", "a", "b"`),
+		invalid("unicode keys", `{"é": true, "日本": 1, "😀": 2, "ｆ": 3}`, `unknown key(s) "é", "日本", "ｆ", "😀"`),
+		invalid("a key named $", `{"$": true}`, `unknown key(s) "$"`),
+		invalid("a key named $$ and a dotted key", `{"$$": true, "a.b": false}`, `unknown key(s) "$$", "a.b"`),
+		invalid("the runs key is not input", `{"runs": {}}`, `unknown key(s) "runs"`),
+		invalid("string false", fmt.Sprintf(`{%s: "false"}`, q(a)), fmt.Sprintf(`flag "%s" must be true or false, got "false"`, a)),
+		invalid("zero", fmt.Sprintf(`{%s: 0}`, q(a)), fmt.Sprintf(`flag "%s" must be true or false, got a number`, a)),
+		invalid("a huge number", fmt.Sprintf(`{%s: 1e300}`, q(a)), fmt.Sprintf(`flag "%s" must be true or false, got a number`, a)),
+		invalid("a fraction", fmt.Sprintf(`{%s: 0.1}`, q(b)), fmt.Sprintf(`flag "%s" must be true or false, got a number`, b)),
+		invalid("null flag", fmt.Sprintf(`{%s: null}`, q(b)), fmt.Sprintf(`flag "%s" must be true or false, got null`, b)),
+		invalid("object flag", fmt.Sprintf(`{%s: {"enabled": false}}`, q(b)), fmt.Sprintf(`flag "%s" must be true or false, got an object`, b)),
+		invalid("empty array flag", fmt.Sprintf(`{%s: []}`, q(b)), fmt.Sprintf(`flag "%s" must be true or false, got an array`, b)),
+		invalid("array of false", fmt.Sprintf(`{%s: [false]}`, q(a)), fmt.Sprintf(`flag "%s" must be true or false, got an array`, a)),
+		invalid("array input", fmt.Sprintf(`[{%s: false}]`, q(a)), "input must be a JSON object, got an array"),
+		invalid("empty array input", `[]`, "input must be a JSON object, got an array"),
+		invalid("string input", q(a), fmt.Sprintf(`input must be a JSON object, got "%s"`, a)),
+		invalid("number input", `3`, "input must be a JSON object, got a number"),
+		invalid("boolean input", `false`, "input must be a JSON object, got false"),
+		invalid("null input", `null`, "input must be a JSON object, got null"),
+		invalid("impossible date", `{"process_date": "2026-02-30"}`, `process_date "2026-02-30" is not a calendar date`),
+		invalid("29 February of a common year", `{"process_date": "2025-02-29"}`, `process_date "2025-02-29" is not a calendar date`),
+		invalid("29 February of a century", `{"process_date": "1900-02-29"}`, `process_date "1900-02-29" is not a calendar date`),
+		invalid("month 13", `{"process_date": "2026-13-01"}`, `process_date "2026-13-01" is not a calendar date`),
+		invalid("day 0", `{"process_date": "2026-01-00"}`, `process_date "2026-01-00" is not a calendar date`),
+		invalid("31 April", `{"process_date": "2026-04-31"}`, `process_date "2026-04-31" is not a calendar date`),
+		invalid("year 1", `{"process_date": "0001-01-01"}`, `process_date "0001-01-01" is before 1970-01-01`),
+		invalid("the day before the earliest", `{"process_date": "1969-12-31"}`, `process_date "1969-12-31" is before 1970-01-01`),
+		invalid("the day after the start", `{"process_date": "2026-11-22"}`, `process_date "2026-11-22" is after the execution's start date 2026-11-21`),
+		invalid("far future", `{"process_date": "9999-12-31"}`, `process_date "9999-12-31" is after the execution's start date 2026-11-21`),
+		invalid("date without padding", `{"process_date": "2026-2-3"}`, `process_date must be a date YYYY-MM-DD, got "2026-2-3"`),
+		invalid("date with a time", `{"process_date": "2026-01-01T00:00:00Z"}`, `process_date must be a date YYYY-MM-DD, got "2026-01-01T00:00:00Z"`),
+		invalid("date with a trailing newline", `{"process_date": "2026-01-01\n"}`, `process_date must be a date YYYY-MM-DD, got "2026-01-01`),
+		invalid("date in full-width digits", `{"process_date": "２０２６-01-01"}`, `process_date must be a date YYYY-MM-DD, got "２０２６-01-01"`),
+		invalid("date as a number", `{"process_date": 20260101}`, "process_date must be a date YYYY-MM-DD, got a number"),
+		invalid("null date", `{"process_date": null}`, "process_date must be a date YYYY-MM-DD, got null"),
+		invalid("every problem at once", fmt.Sprintf(`{"x": true, %s: "yes", "process_date": "today"}`, q(a)),
+			`unknown key(s) "x"`, fmt.Sprintf(`flag "%s" must be true or false, got "yes"`, a), `process_date must be a date YYYY-MM-DD, got "today"`),
+	}
+}
+
+func join(flags []string) string {
+	s := ""
+	for i, f := range flags {
+		if i > 0 {
+			s += ", "
+		}
+		s += f
+	}
+	return s
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}

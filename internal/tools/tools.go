@@ -1,0 +1,56 @@
+// Package tools locates the pinned Node and Python tools that make installs
+// under .tools/ at the module root, so tests and commands run the same
+// versions wherever they are started from.
+package tools
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+
+	"github.com/partialruns/velib-pipeline/internal/modroot"
+)
+
+// InstallHint is appended to errors that a missing install would explain.
+const InstallHint = "(make test installs the pinned tools into .tools/)"
+
+// Node returns a command running the project's Node 22 with args, able to
+// require the packages pinned in package-lock.json.
+func Node(args ...string) (*exec.Cmd, error) {
+	root, err := modroot.Find()
+	if err != nil {
+		return nil, err
+	}
+	modules := filepath.Join(root, ".tools", "node_modules")
+	cmd := exec.Command(filepath.Join(modules, ".bin", "node"), args...)
+	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
+	return cmd, nil
+}
+
+// NodeBin is the path of an executable that an npm package installs.
+func NodeBin(name string) (string, error) {
+	root, err := modroot.Find()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(root, ".tools", "node_modules", ".bin", name), nil
+}
+
+// Python returns a command running the project's virtual environment's
+// Python with args, with the packages pinned in the requirements file.
+func Python(args ...string) (*exec.Cmd, error) {
+	bin, err := VenvBin("python")
+	if err != nil {
+		return nil, err
+	}
+	return exec.Command(bin, args...), nil
+}
+
+// VenvBin is the path of an executable in the project's virtual environment.
+func VenvBin(name string) (string, error) {
+	root, err := modroot.Find()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(root, ".tools", "venv", "bin", name), nil
+}
