@@ -1,8 +1,9 @@
 # The commands a user types. `make synth` and `make test` install what they
 # need on first use: Go modules; Node 22 with the CDK CLI and jsonata (pinned
 # in package.json / package-lock.json) under .tools/; and, for the tests, a
-# Python virtual environment with PySpark, pytest and ruff (pinned in
-# glue_scripts/requirements-dev.txt) under .tools/venv.
+# Python virtual environment with PySpark, pytest, ruff, cfn-lint,
+# jsonata-python and moto (pinned in glue_scripts/requirements-dev.txt and
+# constraints.txt) under .tools/venv.
 
 STACK     := AWSStateFunctionPartialRuns
 TOOLS     := .tools
@@ -21,12 +22,18 @@ export NODE_PATH := $(CURDIR)/$(NODE_MODS)
 CDK_OFFLINE := CDK_DISABLE_CLI_TELEMETRY=true
 CDK_FLAGS   := --no-notices
 
-.PHONY: synth local test bench partialrun bootstrap deploy diff destroy fmt lint snapshot tools clean
+.PHONY: synth validate local test bench partialrun bootstrap deploy diff destroy fmt lint snapshot tools clean
 
 ## synth: install the pinned tools and synthesize the template into cdk.out/
 synth: tools
-	@$(CDK_OFFLINE) cdk synth $(STACK) --quiet $(CDK_FLAGS)
+	@$(CDK_OFFLINE) cdk synth $(STACK) --quiet $(CDK_FLAGS) $(CDK_ARGS)
 	@echo "Synthesized $(STACK) to cdk.out/$(STACK).template.json"
+
+## validate: ask Step Functions' ValidateStateMachineDefinition (free,
+## creates nothing) whether AWS accepts the synthesized definition; with no
+## AWS credentials it says so in one line and succeeds
+validate: synth
+	@go run ./cmd/validate -template cdk.out/$(STACK).template.json
 
 ## local: run the whole pipeline on this machine from the synthesized state
 ## machine, on local data under .local/ (no AWS): make local FLAGS='{"lambda_load_data": false}'
@@ -53,12 +60,15 @@ partialrun:
 
 ## bootstrap / deploy / diff / destroy: the CDK commands against your AWS
 ## account, with the project's CDK CLI and Node; CDK_ARGS passes options,
-## e.g. make deploy CDK_ARGS='-c notificationEmail=ops@example.org'
+## e.g. make deploy CDK_ARGS='-c notificationEmail=ops@example.org'.
+## deploy synthesizes once, validates that template with AWS and stops on
+## any error, then deploys exactly that template.
 bootstrap: tools
 	cdk bootstrap $(CDK_ARGS)
 
-deploy: tools
-	cdk deploy $(STACK) $(CDK_ARGS)
+deploy: synth
+	@go run ./cmd/validate -template cdk.out/$(STACK).template.json -require-credentials
+	cdk deploy --app cdk.out $(STACK) $(CDK_ARGS)
 
 diff: tools
 	cdk diff $(STACK) $(CDK_ARGS)
@@ -92,10 +102,10 @@ $(STAMP): package.json package-lock.json
 	@cd $(TOOLS) && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-$(PY_STAMP): glue_scripts/requirements-dev.txt
-	@echo "Creating the Python environment for the Glue job tests in $(VENV)/ ..."
+$(PY_STAMP): glue_scripts/requirements-dev.txt glue_scripts/constraints.txt
+	@echo "Creating the Python environment for the tests in $(VENV)/ ..."
 	@$(PYTHON) -m venv $(VENV)
-	@$(VENV)/bin/pip install --quiet --disable-pip-version-check -r glue_scripts/requirements-dev.txt
+	@$(VENV)/bin/pip install --quiet --disable-pip-version-check -r glue_scripts/requirements-dev.txt -c glue_scripts/constraints.txt
 	@touch $@
 
 clean:

@@ -116,17 +116,35 @@ var subVar = regexp.MustCompile(`\$\{([^}]+)\}`)
 // FromTemplate finds the one state machine in a decoded CloudFormation
 // template and returns its flattened definition.
 func FromTemplate(template map[string]any) (string, error) {
+	machines, err := AllFromTemplate(template)
+	if err != nil {
+		return "", err
+	}
+	if len(machines) != 1 {
+		return "", fmt.Errorf("the template holds %d state machines; expected exactly one", len(machines))
+	}
+	for _, def := range machines {
+		return def, nil
+	}
+	panic("unreachable")
+}
+
+// AllFromTemplate returns the flattened definition of every state machine
+// in a decoded CloudFormation template, by logical id.
+func AllFromTemplate(template map[string]any) (map[string]string, error) {
 	resources, _ := template["Resources"].(map[string]any)
-	var found []any
-	for _, r := range resources {
+	out := map[string]string{}
+	for id, r := range resources {
 		res, _ := r.(map[string]any)
-		if res["Type"] == "AWS::StepFunctions::StateMachine" {
-			props, _ := res["Properties"].(map[string]any)
-			found = append(found, props["DefinitionString"])
+		if res["Type"] != "AWS::StepFunctions::StateMachine" {
+			continue
 		}
+		props, _ := res["Properties"].(map[string]any)
+		def, err := Flatten(props["DefinitionString"])
+		if err != nil {
+			return nil, fmt.Errorf("state machine %s: %w", id, err)
+		}
+		out[id] = def
 	}
-	if len(found) != 1 {
-		return "", fmt.Errorf("the template holds %d state machines; expected exactly one", len(found))
-	}
-	return Flatten(found[0])
+	return out, nil
 }
