@@ -5,6 +5,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/partialruns/velib-pipeline/internal/layout"
 	"os"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -19,7 +20,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "invalid configuration:\n%v\n", err)
 		os.Exit(1)
 	}
-	stacks.NewPipelineStack(app, stacks.StackID, &stacks.PipelineStackProps{
+	stacks.NewPipelineStack(app, layout.StackID, &stacks.PipelineStackProps{
 		StackProps: awscdk.StackProps{Env: env()},
 		Config:     cfg,
 	})

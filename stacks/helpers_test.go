@@ -3,6 +3,7 @@ package stacks_test
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/partialruns/velib-pipeline/internal/layout"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -44,7 +45,7 @@ func synth(t testing.TB, ctx map[string]any) *cdktest.Template {
 	var tpl *cdktest.Template
 	var stack awscdk.Stack
 	if msg := cdktest.Catch(func() {
-		stack = stacks.NewPipelineStack(app, stacks.StackID, &stacks.PipelineStackProps{Config: cfg})
+		stack = stacks.NewPipelineStack(app, layout.StackID, &stacks.PipelineStackProps{Config: cfg})
 		stacks.AddNagChecks(app) // as main.go does
 		tpl = cdktest.Synth(t, stack)
 	}); msg != "" {

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/golambda"
+	"github.com/partialruns/velib-pipeline/internal/layout"
 )
 
 // newIngest is the lambda_load_data function. It may write only under the
@@ -38,13 +39,13 @@ func newIngest(scope constructs.Construct, cfg Config, bucket awss3.IBucket) aws
 			Environment: &map[string]*string{
 				"FEED_URL":   jsii.String(cfg.FeedURL),
 				"BUCKET":     bucket.BucketName(),
-				"RAW_PREFIX": jsii.String(PrefixRaw),
+				"RAW_PREFIX": jsii.String(layout.PrefixRaw),
 			},
 		},
 	})
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("s3:PutObject"),
-		Resources: &[]*string{bucket.ArnForObjects(jsii.String(PrefixRaw + "*"))},
+		Resources: &[]*string{bucket.ArnForObjects(jsii.String(layout.PrefixRaw + "*"))},
 	}))
 	return fn
 }

@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"github.com/partialruns/velib-pipeline/internal/layout"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -54,8 +55,8 @@ func newLake(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key a
 			Bucket:                bucket,
 			Reads:                 reads,
 			Writes:                []string{writes},
-			TempPrefix:            PrefixTmp + flag + "/",
-			SparkUIPrefix:         PrefixLogs + "spark-ui/" + flag,
+			TempPrefix:            layout.PrefixTmp + flag + "/",
+			SparkUIPrefix:         layout.PrefixLogs + "spark-ui/" + flag,
 			Database:              db,
 			Tables:                tables,
 			SecurityConfiguration: security,
@@ -66,23 +67,23 @@ func newLake(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key a
 		})
 	}
 	s3url := func(prefix string) string { return *bucket.S3UrlForObject(jsii.String(prefix)) }
-	silver := tablePrefix(TableSilver)
+	silver := layout.TablePrefix(layout.TableSilver)
 	return &lake{
 		database: db,
-		rawToSilver: job("RawToSilver", FlagRawToSilver,
-			"Raw GBFS snapshots of the processing date to table "+TableSilver+".",
-			[]string{PrefixRaw}, silver, []string{TableSilver},
-			map[string]string{"--raw_path": s3url(PrefixRaw), "--target_table": TableSilver, "--target_path": s3url(silver)}),
-		avgStats: job("AvgStats", FlagAvgStats,
-			"Per-station daily averages from "+TableSilver+" to "+TableAvgStats+".",
-			[]string{silver}, tablePrefix(TableAvgStats), []string{TableSilver, TableAvgStats},
-			map[string]string{"--source_table": TableSilver,
-				"--target_table": TableAvgStats, "--target_path": s3url(tablePrefix(TableAvgStats))}),
-		availPercent: job("AvailPercent", FlagAvailPercent,
-			"Bikes available as a percentage of capacity, from "+TableSilver+" to "+TableAvailPercent+".",
-			[]string{silver}, tablePrefix(TableAvailPercent), []string{TableSilver, TableAvailPercent},
-			map[string]string{"--source_table": TableSilver,
-				"--target_table": TableAvailPercent, "--target_path": s3url(tablePrefix(TableAvailPercent))}),
+		rawToSilver: job("RawToSilver", layout.FlagRawToSilver,
+			"Raw GBFS snapshots of the processing date to table "+layout.TableSilver+".",
+			[]string{layout.PrefixRaw}, silver, []string{layout.TableSilver},
+			map[string]string{"--raw_path": s3url(layout.PrefixRaw), "--target_table": layout.TableSilver, "--target_path": s3url(silver)}),
+		avgStats: job("AvgStats", layout.FlagAvgStats,
+			"Per-station daily averages from "+layout.TableSilver+" to "+layout.TableAvgStats+".",
+			[]string{silver}, layout.TablePrefix(layout.TableAvgStats), []string{layout.TableSilver, layout.TableAvgStats},
+			map[string]string{"--source_table": layout.TableSilver,
+				"--target_table": layout.TableAvgStats, "--target_path": s3url(layout.TablePrefix(layout.TableAvgStats))}),
+		availPercent: job("AvailPercent", layout.FlagAvailPercent,
+			"Bikes available as a percentage of capacity, from "+layout.TableSilver+" to "+layout.TableAvailPercent+".",
+			[]string{silver}, layout.TablePrefix(layout.TableAvailPercent), []string{layout.TableSilver, layout.TableAvailPercent},
+			map[string]string{"--source_table": layout.TableSilver,
+				"--target_table": layout.TableAvailPercent, "--target_path": s3url(layout.TablePrefix(layout.TableAvailPercent))}),
 	}
 }
 

@@ -2,6 +2,7 @@ package stacks_test
 
 import (
 	"encoding/json"
+	"github.com/partialruns/velib-pipeline/internal/layout"
 	"slices"
 	"strings"
 	"testing"
@@ -9,10 +10,9 @@ import (
 	"github.com/partialruns/velib-pipeline/internal/aslrun"
 	"github.com/partialruns/velib-pipeline/internal/flaginputs"
 	"github.com/partialruns/velib-pipeline/internal/jsonata"
-	"github.com/partialruns/velib-pipeline/stacks"
 )
 
-var flags = []string{stacks.FlagLoadData, stacks.FlagRawToSilver, stacks.FlagAvgStats, stacks.FlagAvailPercent}
+var flags = []string{layout.FlagLoadData, layout.FlagRawToSilver, layout.FlagAvgStats, layout.FlagAvailPercent}
 
 // TestJSONataPortable walks the syntax tree of every JSONata expression in
 // the synthesized definition, for each configuration the other tests use,

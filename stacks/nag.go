@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"github.com/partialruns/velib-pipeline/internal/layout"
 	"regexp"
 	"strings"
 
@@ -39,8 +40,8 @@ func Suppressions() []Suppression {
 	out := []Suppression{
 		{
 			Path: "LoadDataRole", Rule: "AwsSolutions-IAM5",
-			Findings: []string{"Resource::<Data.Arn>/" + PrefixRaw + "*"},
-			Reason:   "The ingest writes one object per snapshot under " + PrefixRaw + ", keyed by date and time, so only the prefix can be named; it has s3:PutObject there and no other S3 permission.",
+			Findings: []string{"Resource::<Data.Arn>/" + layout.PrefixRaw + "*"},
+			Reason:   "The ingest writes one object per snapshot under " + layout.PrefixRaw + ", keyed by date and time, so only the prefix can be named; it has s3:PutObject there and no other S3 permission.",
 		},
 		{
 			Path: "LoadDataRole", Rule: "AwsSolutions-IAM5",
@@ -64,9 +65,9 @@ func Suppressions() []Suppression {
 		},
 	}
 	for _, j := range []struct{ role, flag, read, write string }{
-		{"RawToSilverRole", FlagRawToSilver, PrefixRaw, tablePrefix(TableSilver)},
-		{"AvgStatsRole", FlagAvgStats, tablePrefix(TableSilver), tablePrefix(TableAvgStats)},
-		{"AvailPercentRole", FlagAvailPercent, tablePrefix(TableSilver), tablePrefix(TableAvailPercent)},
+		{"RawToSilverRole", layout.FlagRawToSilver, layout.PrefixRaw, layout.TablePrefix(layout.TableSilver)},
+		{"AvgStatsRole", layout.FlagAvgStats, layout.TablePrefix(layout.TableSilver), layout.TablePrefix(layout.TableAvgStats)},
+		{"AvailPercentRole", layout.FlagAvailPercent, layout.TablePrefix(layout.TableSilver), layout.TablePrefix(layout.TableAvailPercent)},
 	} {
 		out = append(out,
 			Suppression{
@@ -74,8 +75,8 @@ func Suppressions() []Suppression {
 				Findings: []string{
 					"Resource::<Data.Arn>/" + strings.TrimSuffix(j.read, "/") + "*",
 					"Resource::<Data.Arn>/" + strings.TrimSuffix(j.write, "/") + "*",
-					"Resource::<Data.Arn>/" + PrefixTmp + j.flag + "*",
-					"Resource::<Data.Arn>/" + PrefixLogs + "spark-ui/" + j.flag + "/*",
+					"Resource::<Data.Arn>/" + layout.PrefixTmp + j.flag + "*",
+					"Resource::<Data.Arn>/" + layout.PrefixLogs + "spark-ui/" + j.flag + "/*",
 				},
 				Reason: "Spark names the objects it writes, so the job can only be given prefixes (with their folder-marker keys): it reads " + j.read + ", rewrites partitions under " + j.write + ", and uses its own temporary and Spark UI prefixes.",
 			},

@@ -2,6 +2,7 @@ package stacks_test
 
 import (
 	"fmt"
+	"github.com/partialruns/velib-pipeline/internal/layout"
 	"regexp"
 	"strings"
 	"testing"
@@ -61,12 +62,12 @@ func (l *suppressedLog) OnSuppressedError(*cdknag.NagLoggerSuppressedErrorData) 
 func TestEverySuppressionIsUsed(t *testing.T) {
 	log := &suppressedLog{}
 	app := cdktest.NewApp(nil)
-	stack := stacks.NewPipelineStack(app, stacks.StackID, nil)
+	stack := stacks.NewPipelineStack(app, layout.StackID, nil)
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{AdditionalLoggers: &[]cdknag.INagLogger{log}}), nil)
 	cdktest.Synth(t, stack)
 
 	for _, s := range stacks.Suppressions() {
-		prefix := stacks.StackID + "/" + s.Path + "/"
+		prefix := layout.StackID + "/" + s.Path + "/"
 		for _, finding := range s.Findings {
 			re := regexp.MustCompile(stacks.FindingPattern(finding))
 			used := false

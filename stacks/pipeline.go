@@ -12,10 +12,6 @@ import (
 	"github.com/partialruns/velib-pipeline/constructs/alert"
 )
 
-// StackID is the original project's stack name, kept so that
-// `cdk deploy AWSStateFunctionPartialRuns` still works.
-const StackID = "AWSStateFunctionPartialRuns"
-
 // PipelineStackProps configure [NewPipelineStack].
 type PipelineStackProps struct {
 	awscdk.StackProps

@@ -6,13 +6,14 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
-	"github.com/partialruns/velib-pipeline/constructs/skippable"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
 	"github.com/partialruns/velib-pipeline/stacks"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// designFlags are the flag names of DESIGN §3, verbatim.
+// designFlags are the original project's flag names, verbatim: the execution
+// inputs it documented must keep working.
 var designFlags = []string{
 	"lambda_load_data",
 	"velib_raw_to_silver",
@@ -30,20 +31,20 @@ func TestStateMachine(t *testing.T) {
 	def := definition(t, s)
 	states := allStates(def)
 
-	assert.Equal(t, skippable.ValidateName, def["StartAt"])
-	assert.Equal(t, "JSONata", states[skippable.ValidateName]["QueryLanguage"], "validation is a JSONata state")
-	assert.Equal(t, "InvalidInput", states[skippable.InvalidName]["Error"])
+	assert.Equal(t, contract.ValidateName, def["StartAt"])
+	assert.Equal(t, "JSONata", states[contract.ValidateName]["QueryLanguage"], "validation is a JSONata state")
+	assert.Equal(t, "InvalidInput", states[contract.InvalidName]["Error"])
 	assert.NotContains(t, def, "QueryLanguage", "the machine as a whole stays JSONPath")
 	assert.Greater(t, def["TimeoutSeconds"], float64(3600), "the machine outlasts a Glue job's own 60-minute timeout")
 
 	// One guard per flag, each reading exactly its own flag.
 	var guarded []string
 	for name, st := range states {
-		if st["Type"] != "Choice" || name == skippable.ValidateName {
+		if st["Type"] != "Choice" || name == contract.ValidateName {
 			continue
 		}
 		flag := strings.TrimSuffix(strings.TrimPrefix(name, "Run "), "?")
-		assert.Equal(t, skippable.GuardName(flag), name)
+		assert.Equal(t, contract.GuardName(flag), name)
 		for _, rule := range st["Choices"].([]any) {
 			assert.Equal(t, "$."+flag, rule.(map[string]any)["Variable"], "guard %q", name)
 		}
@@ -68,20 +69,20 @@ func TestStateMachine(t *testing.T) {
 		st := states[name]
 		require.NotNil(t, st, "task %q", name)
 		assert.Equal(t, resource, st["Resource"], "task %q", name)
-		assert.Equal(t, skippable.RunPath(flagOf[name]), st["ResultPath"], "task %q keeps the input intact", name)
+		assert.Equal(t, contract.RunPath(flagOf[name]), st["ResultPath"], "task %q keeps the input intact", name)
 		assert.NotEmpty(t, st["Retry"], "task %q retries transient errors", name)
 	}
 	// Each guard's run rules lead to its own task.
 	for name, flag := range flagOf {
-		for _, rule := range states[skippable.GuardName(flag)]["Choices"].([]any) {
+		for _, rule := range states[contract.GuardName(flag)]["Choices"].([]any) {
 			assert.Equal(t, name, rule.(map[string]any)["Next"])
 		}
 	}
 	// Sequential skips go straight on; gold skips end their branch.
-	assert.Equal(t, skippable.GuardName(designFlags[1]), states[skippable.GuardName(designFlags[0])]["Default"])
-	assert.Equal(t, "Gold", states[skippable.GuardName(designFlags[1])]["Default"])
-	assert.Equal(t, skippable.SkipName(designFlags[2]), states[skippable.GuardName(designFlags[2])]["Default"])
-	assert.Equal(t, skippable.SkipName(designFlags[3]), states[skippable.GuardName(designFlags[3])]["Default"])
+	assert.Equal(t, contract.GuardName(designFlags[1]), states[contract.GuardName(designFlags[0])]["Default"])
+	assert.Equal(t, "Gold", states[contract.GuardName(designFlags[1])]["Default"])
+	assert.Equal(t, contract.SkipName(designFlags[2]), states[contract.GuardName(designFlags[2])]["Default"])
+	assert.Equal(t, contract.SkipName(designFlags[3]), states[contract.GuardName(designFlags[3])]["Default"])
 	assert.Equal(t, "Parallel", states["Gold"]["Type"])
 	assert.Len(t, states["Gold"]["Branches"], 2)
 	assert.Equal(t, "$.runs", states["Gold"]["ResultPath"])

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/partialruns/velib-pipeline/internal/layout"
 )
 
 // newKey is the customer managed key for the Glue security configuration
@@ -63,13 +64,13 @@ func newBuckets(scope constructs.Construct, cfg Config) (data, accessLogs awss3.
 		LifecycleRules: &[]*awss3.LifecycleRule{
 			{
 				Id:                                  jsii.String("expire-temporary"),
-				Prefix:                              jsii.String(PrefixTmp),
+				Prefix:                              jsii.String(layout.PrefixTmp),
 				Expiration:                          awscdk.Duration_Days(jsii.Number(7)),
 				AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(1)),
 			},
 			{
 				Id:         jsii.String("expire-logs"),
-				Prefix:     jsii.String(PrefixLogs),
+				Prefix:     jsii.String(layout.PrefixLogs),
 				Expiration: awscdk.Duration_Days(jsii.Number(30)),
 			},
 			{

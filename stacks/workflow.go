@@ -9,6 +9,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/skippable"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/internal/layout"
 )
 
 // workflowProps are the pieces the state machine orchestrates.
@@ -17,37 +19,37 @@ type workflowProps struct {
 	rawToSilver, avgStats, availPercent awsglue.IJob
 }
 
-// newWorkflow returns the state machine definition of DESIGN §4:
+// newWorkflow returns the state machine definition:
 //
 //	Validate input → Run lambda_load_data? → Run velib_raw_to_silver? →
 //	Gold (Parallel: the two gold guards) → Done
 func newWorkflow(scope constructs.Construct, p workflowProps) sfn.IChainable {
 	load := skippable.New(scope, jsii.String("LoadDataGuard"), &skippable.Props{
-		Flag: FlagLoadData,
+		Flag: layout.FlagLoadData,
 		Body: ingestTask(scope, p.ingest),
 	})
 	silver := skippable.New(scope, jsii.String("RawToSilverGuard"), &skippable.Props{
-		Flag: FlagRawToSilver,
-		Body: glueTask(scope, "Raw to silver", FlagRawToSilver, p.rawToSilver),
+		Flag: layout.FlagRawToSilver,
+		Body: glueTask(scope, "Raw to silver", layout.FlagRawToSilver, p.rawToSilver),
 	})
 	avg := skippable.New(scope, jsii.String("AvgStatsGuard"), &skippable.Props{
-		Flag: FlagAvgStats,
-		Body: glueTask(scope, "Gold avg stats", FlagAvgStats, p.avgStats),
+		Flag: layout.FlagAvgStats,
+		Body: glueTask(scope, "Gold avg stats", layout.FlagAvgStats, p.avgStats),
 	})
 	avail := skippable.New(scope, jsii.String("AvailPercentGuard"), &skippable.Props{
-		Flag: FlagAvailPercent,
-		Body: glueTask(scope, "Gold avail percent", FlagAvailPercent, p.availPercent),
+		Flag: layout.FlagAvailPercent,
+		Body: glueTask(scope, "Gold avail percent", layout.FlagAvailPercent, p.availPercent),
 	})
 	// Created after the guards, so it accepts exactly their flags.
 	validate := skippable.NewValidation(scope, jsii.String("Validation"), nil)
 
 	// Each branch gets a copy of the state; the selector folds the two
 	// branches' outcome records back into one map.
-	runs := skippable.RunsSelector(validate.Flags(), []string{FlagAvgStats}, []string{FlagAvailPercent})
+	runs := skippable.RunsSelector(validate.Flags(), []string{layout.FlagAvgStats}, []string{layout.FlagAvailPercent})
 	gold := sfn.NewParallel(scope, jsii.String("Gold"), &sfn.ParallelProps{
 		Comment:        jsii.String("Both gold tables are built from silver, independently."),
 		ResultSelector: &runs,
-		ResultPath:     jsii.String("$." + skippable.RunsKey),
+		ResultPath:     jsii.String("$." + contract.RunsKey),
 	})
 	gold.Branch(avg.End()).Branch(avail.End())
 
@@ -69,10 +71,10 @@ func ingestTask(scope constructs.Construct, fn awslambda.IFunction) sfn.IChainab
 		// jitter; one policy, stated here, is easier to reason about.
 		RetryOnServiceExceptions: jsii.Bool(false),
 		ResultSelector: &map[string]any{
-			"status":  skippable.StatusRan,
+			"status":  contract.StatusRan,
 			"summary": sfn.JsonPath_ObjectAt(jsii.String("$.Payload")),
 		},
-		ResultPath: jsii.String(skippable.RunPath(FlagLoadData)),
+		ResultPath: jsii.String(contract.RunPath(layout.FlagLoadData)),
 	})
 	task.AddRetry(transientRetry(
 		[]string{"Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"},
@@ -90,11 +92,11 @@ func glueTask(scope constructs.Construct, name, flag string, job awsglue.IJob) s
 			"--" + skippable.DateKey: sfn.JsonPath_StringAt(jsii.String("$." + skippable.DateKey)),
 		}),
 		ResultSelector: &map[string]any{
-			"status":      skippable.StatusRan,
+			"status":      contract.StatusRan,
 			"jobRunId":    sfn.JsonPath_StringAt(jsii.String("$.Id")),
 			"jobRunState": sfn.JsonPath_StringAt(jsii.String("$.JobRunState")),
 		},
-		ResultPath: jsii.String(skippable.RunPath(flag)),
+		ResultPath: jsii.String(contract.RunPath(flag)),
 	})
 	// Max concurrent runs is 1 per job, so a second execution started at the
 	// same time waits its turn here instead of writing the same partition.

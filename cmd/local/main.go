@@ -11,12 +11,12 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/partialruns/velib-pipeline/internal/layout"
 	"os"
 	"path/filepath"
 
 	"github.com/partialruns/velib-pipeline/internal/local"
 	"github.com/partialruns/velib-pipeline/internal/modroot"
-	"github.com/partialruns/velib-pipeline/stacks"
 )
 
 func main() {
@@ -51,7 +51,7 @@ func run(input, inputFile, dir, assembly string) error {
 	}
 	rep, err := local.Run(context.Background(), local.Options{
 		Assembly: assembly,
-		Stack:    stacks.StackID,
+		Stack:    layout.StackID,
 		Dir:      dir,
 		Input:    raw,
 		Python:   filepath.Join(root, ".tools", "venv", "bin", "python"),

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
 	"github.com/partialruns/velib-pipeline/internal/plan"
 )
 
@@ -165,8 +166,8 @@ func cmdFlags(ctx context.Context, args []string, out io.Writer) error {
 // selection plans a run from the options, printing the plan.
 func (o *options) selection(d *plan.Definition, out io.Writer) (string, error) {
 	if o.processDate != "" {
-		if err := plan.CheckDate(o.processDate, time.Now()); err != nil {
-			return "", err
+		if err := contract.CheckDate(o.processDate, time.Now()); err != nil {
+			return "", fmt.Errorf("--process-date %w", err)
 		}
 	}
 	run, err := d.Select(o.from, list(o.only), list(o.skip))

@@ -56,7 +56,7 @@ func TestOffline(t *testing.T) {
 		{name: "unknown task", args: []string{"plan", "--definition", template, "--skip", "Gold"}, code: 1,
 			stderr: []string{`unknown task or flag "Gold"; valid ones are: lambda_load_data (Load data)`}},
 		{name: "bad date", args: []string{"plan", "--definition", template, "--process-date", "2025-02-30"}, code: 1,
-			stderr: []string{`process date "2025-02-30" is not a YYYY-MM-DD calendar date`}},
+			stderr: []string{`--process-date "2025-02-30" is not a YYYY-MM-DD calendar date`}},
 		{name: "no source", args: []string{"plan"}, code: 2, stderr: []string{"--state-machine or --definition is required", "Usage:"}},
 		{name: "unknown command", args: []string{"rerun"}, code: 2, stderr: []string{`unknown command "rerun"`}},
 		{name: "unknown option", args: []string{"plan", "--frm", "x"}, code: 2, stderr: []string{"flag provided but not defined: -frm"}},

@@ -9,6 +9,7 @@ import (
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/skippable"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
 )
 
 // A two-step pipeline in which either step can be switched off at start
@@ -19,11 +20,11 @@ func Example() {
 
 	load := skippable.New(stack, jsii.String("Load"), &skippable.Props{
 		Flag: "load",
-		Body: sfn.NewPass(stack, jsii.String("Load data"), &sfn.PassProps{ResultPath: jsii.String(skippable.RunPath("load"))}),
+		Body: sfn.NewPass(stack, jsii.String("Load data"), &sfn.PassProps{ResultPath: jsii.String(contract.RunPath("load"))}),
 	})
 	publish := skippable.New(stack, jsii.String("Publish"), &skippable.Props{
 		Flag: "publish",
-		Body: sfn.NewPass(stack, jsii.String("Publish data"), &sfn.PassProps{ResultPath: jsii.String(skippable.RunPath("publish"))}),
+		Body: sfn.NewPass(stack, jsii.String("Publish data"), &sfn.PassProps{ResultPath: jsii.String(contract.RunPath("publish"))}),
 	})
 	// Created after the guards, the validation accepts exactly their flags.
 	validate := skippable.NewValidation(stack, jsii.String("Validate"), nil)
@@ -33,7 +34,7 @@ func Example() {
 	})
 
 	fmt.Println("flags:", skippable.Flags(stack))
-	for _, name := range []string{skippable.ValidateName, "Run load?", "Run publish?"} {
+	for _, name := range []string{contract.ValidateName, "Run load?", "Run publish?"} {
 		st := definition(stack).States[name]
 		fmt.Printf("%s -> ", name)
 		for _, rule := range st["Choices"].([]any) {

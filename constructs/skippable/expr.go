@@ -3,6 +3,8 @@ package skippable
 import (
 	"encoding/json"
 	"strings"
+
+	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
 )
 
 // The validation is written in JSONata because only JSONata can list an
@@ -29,9 +31,6 @@ import (
 //     every engine orders alike (plain string order differs between UTF-16
 //     and code-point engines).
 
-// MinDate is the earliest DateKey the validation accepts.
-const MinDate = "1970-01-01"
-
 // problemsExpr is a JSONata expression that evaluates to the list of things
 // wrong with $states.input, empty when the input is valid. Each message names
 // the key at fault.
@@ -40,39 +39,20 @@ func problemsExpr(flags []string) string {
 		$flags := ` + jsonList(flags) + `;
 		$in := $states.input;
 		$today := $substring($states.context.Execution.StartTime, 0, 10);
-		$show := function($v) {
-			$type($v) = "string" ? "\"" & $v & "\""
-			: $type($v) = "boolean" ? ($v ? "true" : "false")
-			: $type($v) = "null" ? "null"
-			: $type($v) = "number" ? "a number"
-			: "an " & $type($v)
-		};
+		$show := ` + contract.ShowFunc + `;
 		$type($in) != "object" ? ["input must be a JSON object, got " & $show($in)] : (
 			$names := $keys($in);
 			$unknown := $sort(
-				$filter($names, function($k) { $not($k in $flags) and $not($k in ["` + CommentKey + `", "` + DateKey + `"]) }),
+				$filter($names, function($k) { $not($k in $flags) and $not($k in ["` + contract.CommentKey + `", "` + DateKey + `"]) }),
 				function($a, $b) { $encodeUrlComponent($a) > $encodeUrlComponent($b) }
 			);
 			$notBool := $filter($flags, function($f) { $f in $names and $type($lookup($in, $f)) != "boolean" });
 			$date := $lookup($in, "` + DateKey + `");
-			$dateProblem := $not("` + DateKey + `" in $names) ? [] :
-				$type($date) != "string" or $length($date) != 10 or $not($contains($date, /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/))
-					? "` + DateKey + ` must be a date YYYY-MM-DD, got " & $show($date)
-				: (
-					$y := $number($substring($date, 0, 4));
-					$m := $number($substring($date, 5, 2));
-					$d := $number($substring($date, 8, 2));
-					$leap := $y % 4 = 0 and ($y % 100 != 0 or $y % 400 = 0);
-					$m < 1 or $m > 12 or $d < 1 or $d > [31, $leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][$m - 1]
-						? "` + DateKey + ` " & $show($date) & " is not a calendar date"
-					: $date < "` + MinDate + `" ? "` + DateKey + ` " & $show($date) & " is before ` + MinDate + `"
-					: $date > $today ? "` + DateKey + ` " & $show($date) & " is after the execution's start date " & $today
-					: []
-				);
+			$dateProblem := $not("` + DateKey + `" in $names) ? [] : ` + contract.DateProblemExpr(DateKey) + `;
 			[
 				$count($unknown) > 0
 					? "unknown key(s) " & $join($map($unknown, function($k) { "\"" & $k & "\"" }), ", ")
-						& "; valid flags are " & $join($flags, ", ") & " (plus optional ` + DateKey + ` and ` + CommentKey + `)"
+						& "; valid flags are " & $join($flags, ", ") & " (plus optional ` + DateKey + ` and ` + contract.CommentKey + `)"
 					: [],
 				$map($notBool, function($f) { "flag \"" & $f & "\" must be true or false, got " & $show($lookup($in, $f)) }),
 				$dateProblem
@@ -89,8 +69,8 @@ func outputExpr(flags []string) string {
 		"` + DateKey + `": "` + DateKey + `" in $keys($states.input)
 			? $lookup($states.input, "` + DateKey + `")
 			: $substring($states.context.Execution.StartTime, 0, 10),
-		"` + RunsKey + `": $merge($map(` + jsonList(flags) + `, function($f) {
-			{$f: {"status": $lookup($states.input, $f) = false ? "` + StatusSkipped + `" : "` + StatusPending + `"}}
+		"` + contract.RunsKey + `": $merge($map(` + jsonList(flags) + `, function($f) {
+			{$f: {"status": $lookup($states.input, $f) = false ? "` + contract.StatusSkipped + `" : "` + contract.StatusPending + `"}}
 		}))
 	}])`)
 }

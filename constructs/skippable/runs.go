@@ -5,41 +5,13 @@ import (
 
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
 )
 
-// Input keys with a fixed meaning besides the flags.
-const (
-	// CommentKey is ignored: the Step Functions console pre-fills
-	// {"Comment": "Insert your JSON here"}.
-	CommentKey = "Comment"
-	// DateKey optionally names the date partition ("YYYY-MM-DD") that the
-	// tasks process. The validation state fills in the execution's start
-	// date, UTC, when it is absent, so later states can always read it.
-	DateKey = "process_date"
-	// RunsKey is where outcomes are recorded, one entry per flag.
-	RunsKey = "runs"
-)
-
-// Statuses written under RunsKey.
-const (
-	// StatusPending marks a task that the input asks to run; a guarded task
-	// replaces it with its own record when it finishes.
-	StatusPending = "pending"
-	// StatusRan is the status a guarded task should write when it finishes.
-	StatusRan = "ran"
-	// StatusSkipped marks a task switched off by its flag.
-	StatusSkipped = "skipped"
-)
-
-// ErrorInvalidInput is the error name of a failed validation.
-const ErrorInvalidInput = "InvalidInput"
-
-// RunPath is the JSONPath at which the task guarded by flag records its
-// outcome. Use it as the task's ResultPath so that the task's result never
-// overwrites the flags read by the guards after it.
-func RunPath(flag string) string {
-	return "$." + RunsKey + "." + flag
-}
+// DateKey optionally names the date partition ("YYYY-MM-DD") that the
+// tasks process. The validation state fills in the execution's start date,
+// UTC, when it is absent, so later states can always read it.
+const DateKey = "process_date"
 
 // RunsSelector returns a Parallel state's ResultSelector that folds the
 // outcome records of its branches back into one map, to be stored with
@@ -55,7 +27,7 @@ func RunsSelector(flags []string, branches ...[]string) map[string]interface{} {
 	}
 	sel := make(map[string]interface{}, len(flags))
 	for _, f := range flags {
-		sel[f] = sfn.JsonPath_ObjectAt(jsii.String("$[" + strconv.Itoa(owner[f]) + "]." + RunsKey + "." + f))
+		sel[f] = sfn.JsonPath_ObjectAt(jsii.String("$[" + strconv.Itoa(owner[f]) + "]." + contract.RunsKey + "." + f))
 	}
 	return sel
 }

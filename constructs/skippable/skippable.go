@@ -6,12 +6,13 @@ import (
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
 )
 
 // Props configure a [Skippable].
 type Props struct {
 	// Flag is the execution-input key that switches Body on or off.
-	// It must pass [CheckFlag] and be unique within the stack.
+	// It must pass [contract.CheckFlag] and be unique within the stack.
 	Flag string
 	// Body is the work to guard: a task, a Parallel, a Map or a chain.
 	Body sfn.IChainable
@@ -50,7 +51,7 @@ func New(scope constructs.Construct, id *string, props *Props) *Skippable {
 		comment = jsii.String(fmt.Sprintf("Runs the next step unless the input sets %q to false.", props.Flag))
 	}
 	path := jsii.String("$." + props.Flag)
-	s.choice = sfn.NewChoice(s, jsii.String(GuardName(props.Flag)), &sfn.ChoiceProps{Comment: comment})
+	s.choice = sfn.NewChoice(s, jsii.String(contract.GuardName(props.Flag)), &sfn.ChoiceProps{Comment: comment})
 	// Absent first: a rule that reads a missing path is a runtime error, so
 	// the BooleanEquals rule is only reached when the flag is present.
 	s.choice.When(sfn.Condition_IsNotPresent(path), props.Body, &sfn.ChoiceTransitionOptions{
@@ -66,12 +67,6 @@ func New(scope constructs.Construct, id *string, props *Props) *Skippable {
 	s.Node().AddValidation(&skipPathCheck{s})
 	return s
 }
-
-// GuardName is the name of the Choice state that guards flag.
-func GuardName(flag string) string { return "Run " + flag + "?" }
-
-// SkipName is the name of the Pass state that ends a skipped branch.
-func SkipName(flag string) string { return "Skip " + flag }
 
 // Flag returns the execution-input key that switches this fragment.
 func (s *Skippable) Flag() string { return s.flag }
@@ -95,10 +90,10 @@ func (s *Skippable) End() *Skippable {
 	if s.skip != nil {
 		return s
 	}
-	s.skip = sfn.NewPass(s, jsii.String(SkipName(s.flag)), &sfn.PassProps{
+	s.skip = sfn.NewPass(s, jsii.String(contract.SkipName(s.flag)), &sfn.PassProps{
 		Comment:    jsii.String(fmt.Sprintf("%q is false: nothing to do in this branch.", s.flag)),
-		Result:     sfn.Result_FromObject(&map[string]interface{}{"status": StatusSkipped}),
-		ResultPath: jsii.String(RunPath(s.flag)),
+		Result:     sfn.Result_FromObject(&map[string]interface{}{"status": contract.StatusSkipped}),
+		ResultPath: jsii.String(contract.RunPath(s.flag)),
 	})
 	s.choice.Otherwise(s.skip)
 	// The last end is the default-setting hook added by Afterwards; the skip

@@ -1,6 +1,7 @@
 package skippable_test
 
 import (
+	"encoding/json"
 	"reflect"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/skippable"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
 )
 
 // guardRules are the rules every guard must render, in this order: the
@@ -137,9 +139,9 @@ func TestGuardShapes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			def := render(t, tc.build)
 			if tc.flag != "" {
-				guard := def.States[skippable.GuardName(tc.flag)]
+				guard := def.States[contract.GuardName(tc.flag)]
 				if guard["Type"] != "Choice" {
-					t.Fatalf("guard %q missing or not a Choice: %v", skippable.GuardName(tc.flag), guard)
+					t.Fatalf("guard %q missing or not a Choice: %v", contract.GuardName(tc.flag), guard)
 				}
 				if !reflect.DeepEqual(guard["Choices"], guardRules(tc.flag, tc.body)) {
 					t.Errorf("rules = %v, want %v", guard["Choices"], guardRules(tc.flag, tc.body))
@@ -236,4 +238,59 @@ func TestRunsSelector(t *testing.T) {
 	if got := def.States["P"]["ResultSelector"]; !reflect.DeepEqual(got, want) {
 		t.Errorf("ResultSelector = %v, want %v", got, want)
 	}
+}
+
+// TestRecogniserRoundTrip renders guards of every shape and reads them back
+// with contract.Recognise, the recogniser partialrun and make local use:
+// each guard is found with its flag, body and skip path, and nothing else
+// is taken for a guard, so a change to how guards render cannot drift from
+// how they are read.
+func TestRecogniserRoundTrip(t *testing.T) {
+	def := render(t, func(s awscdk.Stack) sfn.IChainable {
+		load := skippable.New(s, jsii.String("Load"), &skippable.Props{Flag: "load", Body: pass(s, "Fetch")})
+		refine := skippable.New(s, jsii.String("Refine"), &skippable.Props{Flag: "refine",
+			Body: sfn.Chain_Start(pass(s, "Clean")).Next(pass(s, "Dedupe"))})
+		left := skippable.New(s, jsii.String("Left"), &skippable.Props{Flag: "left", Body: pass(s, "Build left")})
+		right := skippable.New(s, jsii.String("Right"), &skippable.Props{Flag: "right", Body: pass(s, "Build right")})
+		par := sfn.NewParallel(s, jsii.String("Both"), nil).Branch(left.End()).Branch(right.End())
+		publish := skippable.New(s, jsii.String("Publish"), &skippable.Props{Flag: "publish", Body: par})
+		v := skippable.NewValidation(s, jsii.String("Validate"), nil)
+		return v.Next(load).Next(refine).Next(publish).Next(pass(s, "Done"))
+	})
+	want := map[string]contract.Guard{
+		"load":    {Flag: "load", Task: "Fetch", Skip: contract.GuardName("refine")},
+		"refine":  {Flag: "refine", Task: "Clean", Skip: contract.GuardName("publish")},
+		"publish": {Flag: "publish", Task: "Both", Skip: "Done"},
+		"left":    {Flag: "left", Task: "Build left", Skip: contract.SkipName("left")},
+		"right":   {Flag: "right", Task: "Build right", Skip: contract.SkipName("right")},
+	}
+	found := map[string]contract.Guard{}
+	var visit func(states map[string]map[string]any)
+	visit = func(states map[string]map[string]any) {
+		for name, st := range states {
+			if g, ok := contract.Recognise(st); ok {
+				if name != contract.GuardName(g.Flag) {
+					t.Errorf("state %q recognised as the guard of %q, whose name is %q", name, g.Flag, contract.GuardName(g.Flag))
+				}
+				found[g.Flag] = g
+			}
+			for _, b := range asSlice(st["Branches"]) {
+				var branch asl
+				raw, _ := json.Marshal(b)
+				if err := json.Unmarshal(raw, &branch); err != nil {
+					t.Fatal(err)
+				}
+				visit(branch.States)
+			}
+		}
+	}
+	visit(def.States)
+	if !reflect.DeepEqual(found, want) {
+		t.Errorf("recognised %v\nwant %v", found, want)
+	}
+}
+
+func asSlice(v any) []any {
+	s, _ := v.([]any)
+	return s
 }

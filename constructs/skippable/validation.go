@@ -7,12 +7,7 @@ import (
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-)
-
-// Names of the states a Validation adds.
-const (
-	ValidateName = "Validate input"
-	InvalidName  = "Invalid input"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
 )
 
 // ValidationProps configure a [Validation].
@@ -26,7 +21,7 @@ type ValidationProps struct {
 // Validation is the state machine's first state: a JSONata Choice that lets
 // valid input through, with the processing date filled in and every flag's
 // outcome initialised, and sends anything else to a Fail state with error
-// [ErrorInvalidInput] and a cause that names each offending key. The rest of
+// [contract.ErrorInvalidInput] and a cause that names each offending key. The rest of
 // the state machine can stay JSONPath.
 type Validation struct {
 	sfn.StateMachineFragment
@@ -49,18 +44,18 @@ func NewValidation(scope constructs.Construct, id *string, props *ValidationProp
 		panic(fmt.Errorf("skippable: %s: no flags to validate; create the guards before the validation", *id))
 	}
 	for _, f := range v.flags {
-		if err := CheckFlag(f); err != nil {
+		if err := contract.CheckFlag(f, DateKey); err != nil {
 			panic(err)
 		}
 	}
 
-	fail := sfn.Fail_Jsonata(v, jsii.String(InvalidName), &sfn.FailJsonataProps{
-		Comment: jsii.String("The input has an unknown key, a non-boolean flag or a " + DateKey + " that is not a date from " + MinDate + " to the start date."),
-		Error:   jsii.String(ErrorInvalidInput),
+	fail := sfn.Fail_Jsonata(v, jsii.String(contract.InvalidName), &sfn.FailJsonataProps{
+		Comment: jsii.String("The input has an unknown key, a non-boolean flag or a " + DateKey + " that is not a date from " + contract.MinDate + " to the start date."),
+		Error:   jsii.String(contract.ErrorInvalidInput),
 		Cause:   jsii.String(jsonata(`$join(` + problemsExpr(v.flags) + `, "; ")`)),
 	})
-	v.choice = sfn.Choice_Jsonata(v, jsii.String(ValidateName), &sfn.ChoiceJsonataProps{
-		Comment: jsii.String("Accepts only known flags with boolean values, an optional " + DateKey + " (YYYY-MM-DD, from " + MinDate + " to the start date) and " + CommentKey + "."),
+	v.choice = sfn.Choice_Jsonata(v, jsii.String(contract.ValidateName), &sfn.ChoiceJsonataProps{
+		Comment: jsii.String("Accepts only known flags with boolean values, an optional " + DateKey + " (YYYY-MM-DD, from " + contract.MinDate + " to the start date) and " + contract.CommentKey + "."),
 	})
 	v.choice.Otherwise(fail)
 	return v

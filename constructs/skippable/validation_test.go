@@ -4,15 +4,14 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/skippable"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
 	"github.com/partialruns/velib-pipeline/internal/flaginputs"
 	"github.com/partialruns/velib-pipeline/internal/jsonata"
-	"github.com/partialruns/velib-pipeline/internal/plan"
 )
 
 // validatedMachine is a small machine with two guards behind a validation.
@@ -27,28 +26,28 @@ func validatedMachine(t *testing.T) asl {
 
 func TestValidationShape(t *testing.T) {
 	def := validatedMachine(t)
-	if def.StartAt != skippable.ValidateName {
-		t.Fatalf("StartAt = %q, want %q", def.StartAt, skippable.ValidateName)
+	if def.StartAt != contract.ValidateName {
+		t.Fatalf("StartAt = %q, want %q", def.StartAt, contract.ValidateName)
 	}
-	choice := def.States[skippable.ValidateName]
+	choice := def.States[contract.ValidateName]
 	if choice["Type"] != "Choice" || choice["QueryLanguage"] != "JSONata" {
 		t.Errorf("validation state = %v, want a JSONata Choice", choice)
 	}
-	if choice["Default"] != skippable.InvalidName {
-		t.Errorf("Default = %v, want %q", choice["Default"], skippable.InvalidName)
+	if choice["Default"] != contract.InvalidName {
+		t.Errorf("Default = %v, want %q", choice["Default"], contract.InvalidName)
 	}
 	rules := choice["Choices"].([]any)
 	if len(rules) != 1 || rules[0].(map[string]any)["Next"] != "Run ingest?" {
 		t.Errorf("rules = %v, want one valid rule leading to the first guard", rules)
 	}
-	fail := def.States[skippable.InvalidName]
-	if fail["Type"] != "Fail" || fail["QueryLanguage"] != "JSONata" || fail["Error"] != skippable.ErrorInvalidInput {
+	fail := def.States[contract.InvalidName]
+	if fail["Type"] != "Fail" || fail["QueryLanguage"] != "JSONata" || fail["Error"] != contract.ErrorInvalidInput {
 		t.Errorf("fail state = %v", fail)
 	}
 	// Only the validation speaks JSONata; the guards stay JSONPath so the
 	// local interpreter used in behaviour tests can run them.
 	for name, st := range def.States {
-		if ql, ok := st["QueryLanguage"]; ok && name != skippable.ValidateName && name != skippable.InvalidName {
+		if ql, ok := st["QueryLanguage"]; ok && name != contract.ValidateName && name != contract.InvalidName {
 			t.Errorf("state %q sets QueryLanguage %v", name, ql)
 		}
 	}
@@ -68,11 +67,11 @@ func TestValidationNeedsFlags(t *testing.T) {
 // the cause against the table.
 func TestValidationExpressions(t *testing.T) {
 	def := validatedMachine(t)
-	rule := def.States[skippable.ValidateName]["Choices"].([]any)[0].(map[string]any)
+	rule := def.States[contract.ValidateName]["Choices"].([]any)[0].(map[string]any)
 	exprs := []jsonata.Expression{
 		{Where: "valid", Source: unwrap(t, rule["Condition"])},
 		{Where: "output", Source: unwrap(t, rule["Output"])},
-		{Where: "cause", Source: unwrap(t, def.States[skippable.InvalidName]["Cause"])},
+		{Where: "cause", Source: unwrap(t, def.States[contract.InvalidName]["Cause"])},
 	}
 	flags := []string{"ingest", "refine"}
 	table := flaginputs.Table(flags)
@@ -120,48 +119,6 @@ func TestValidationExpressions(t *testing.T) {
 				t.Errorf("output = %s, want %v", output, want)
 			}
 		})
-	}
-}
-
-// TestDateRuleMatchesPlanner holds the date rule's two implementations to
-// the same verdicts over the shared table: the JSONata one that runs in Step
-// Functions and plan.CheckDate, which partialrun applies before it starts an
-// execution.
-func TestDateRuleMatchesPlanner(t *testing.T) {
-	def := validatedMachine(t)
-	valid := unwrap(t, def.States[skippable.ValidateName]["Choices"].([]any)[0].(map[string]any)["Condition"])
-	today, err := time.Parse(time.RFC3339, flaginputs.StartTime)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var dates []string
-	var cases []jsonata.Case
-	for _, in := range flaginputs.Table([]string{"ingest", "refine"}) {
-		var input map[string]any
-		if json.Unmarshal([]byte(in.JSON), &input) != nil {
-			continue
-		}
-		date, ok := input["process_date"].(string)
-		if !ok {
-			continue
-		}
-		dates = append(dates, date)
-		only, _ := json.Marshal(map[string]string{"process_date": date})
-		cases = append(cases, jsonata.Case{Input: only, Context: map[string]any{"Execution": map[string]any{"StartTime": flaginputs.StartTime}}})
-	}
-	results, err := jsonata.Evaluate(jsonata.JS, []jsonata.Expression{{Where: "valid", Source: valid}}, cases)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, date := range dates {
-		inStepFunctions := results[i][0].Value == true
-		inPlanner := plan.CheckDate(date, today) == nil
-		if inStepFunctions != inPlanner {
-			t.Errorf("process_date %q: the validation state says valid=%v, plan.CheckDate says valid=%v", date, inStepFunctions, inPlanner)
-		}
-	}
-	if len(dates) < 20 {
-		t.Fatalf("only %d dates in the table", len(dates))
 	}
 }
 

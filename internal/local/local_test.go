@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/partialruns/velib-pipeline/internal/layout"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,7 +26,7 @@ func assembly(t *testing.T, dir string) {
 	t.Helper()
 	if msg := cdktest.Catch(func() {
 		app := cdktest.NewAppIn(dir, nil)
-		stacks.NewPipelineStack(app, stacks.StackID, nil)
+		stacks.NewPipelineStack(app, layout.StackID, nil)
 		app.Synth(nil)
 	}); msg != "" {
 		t.Fatalf("synth: %s", msg)
@@ -89,7 +90,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 		t.Helper()
 		var out bytes.Buffer
 		rep, err := local.Run(context.Background(), local.Options{
-			Assembly: asm, Stack: stacks.StackID, Dir: filepath.Join(work, "local"), Input: json.RawMessage(input),
+			Assembly: asm, Stack: layout.StackID, Dir: filepath.Join(work, "local"), Input: json.RawMessage(input),
 			Python: filepath.Join(root, ".tools", "venv", "bin", "python"), Runner: filepath.Join(root, "glue_scripts", "local_runner.py"),
 			Out: &out, Now: func() time.Time { return clock }, Feed: feed,
 		})

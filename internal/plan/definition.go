@@ -3,17 +3,15 @@
 // what each guards, what runs downstream of it, and the execution input that
 // runs exactly a chosen set of tasks.
 //
-// Guards are discovered from the definition itself, by shape, not from a
-// list: a Choice whose rules all lead to the same state and test one input
-// key the skippable way (absent → run, true → run) guards that state, and its
-// default is the skip path.
+// Guards are discovered from the definition itself, by shape, with the
+// construct's own recogniser (contract.Recognise), not from a list.
 package plan
 
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 
+	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
 	"github.com/partialruns/velib-pipeline/internal/asl"
 )
 
@@ -155,60 +153,22 @@ func (d *Definition) reachable(start string) []string {
 	return queue
 }
 
-var flagPath = regexp.MustCompile(`^\$\.([A-Za-z][A-Za-z0-9_]*)$`)
-
-// guard recognises a skippable guard: a Choice whose rules all lead to one
-// state, each testing the same $.flag for absence or for true.
+// guard recognises a skippable guard (see contract.Recognise) and works out
+// its body: what the task leads to before the skip path rejoins.
 func (d *Definition) guard(name string) (Guard, bool) {
-	st := d.states[name]
-	rules, _ := st["Choices"].([]any)
-	skip, _ := st["Default"].(string)
-	if st["Type"] != "Choice" || len(rules) == 0 || skip == "" || st["QueryLanguage"] == "JSONata" {
+	found, ok := contract.Recognise(d.states[name])
+	if !ok {
 		return Guard{}, false
 	}
-	var flag, task string
-	for _, r := range rules {
-		rule, _ := r.(map[string]any)
-		variable, next, ok := runRule(rule)
-		m := flagPath.FindStringSubmatch(variable)
-		if !ok || m == nil || (flag != "" && m[1] != flag) || (task != "" && next != task) {
-			return Guard{}, false
-		}
-		flag, task = m[1], next
-	}
-	if task == skip {
-		return Guard{}, false
-	}
-	// The body is what the task leads to before the skip path rejoins.
 	rejoined := map[string]bool{}
-	for _, s := range d.reachable(skip) {
+	for _, s := range d.reachable(found.Skip) {
 		rejoined[s] = true
 	}
 	var body []string
-	for _, s := range d.reachable(task) {
+	for _, s := range d.reachable(found.Task) {
 		if !rejoined[s] {
 			body = append(body, s)
 		}
 	}
-	return Guard{Flag: flag, State: name, Task: task, Body: body}, true
-}
-
-// runRule reads a rule that runs the body: {"Variable": v, "IsPresent":
-// false}, its {"Not": {"Variable": v, "IsPresent": true}} form, or
-// {"Variable": v, "BooleanEquals": true}.
-func runRule(rule map[string]any) (variable, next string, ok bool) {
-	next, _ = rule["Next"].(string)
-	test := rule
-	negated := false
-	if inner, isNot := rule["Not"].(map[string]any); isNot {
-		test, negated = inner, true
-	}
-	variable, _ = test["Variable"].(string)
-	switch {
-	case !negated && test["IsPresent"] == false, negated && test["IsPresent"] == true:
-		return variable, next, next != ""
-	case !negated && test["BooleanEquals"] == true:
-		return variable, next, next != ""
-	}
-	return "", "", false
+	return Guard{Flag: found.Flag, State: name, Task: found.Task, Body: body}, true
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 )
 
 // Flags lists the flags in execution order.
@@ -86,26 +85,6 @@ func (d *Definition) Input(run map[string]bool, processDate string) string {
 	}
 	b.WriteString("}")
 	return b.String()
-}
-
-// MinDate is the earliest process date the validation state accepts.
-const MinDate = "1970-01-01"
-
-// CheckDate accepts what the validation state accepts: a YYYY-MM-DD
-// calendar date from MinDate to today's date (UTC), today being when the
-// execution starts. A test in the skippable package holds the two to the
-// same verdicts.
-func CheckDate(s string, today time.Time) error {
-	t, err := time.Parse(time.DateOnly, s)
-	switch {
-	case err != nil || t.Format(time.DateOnly) != s:
-		return fmt.Errorf("process date %q is not a YYYY-MM-DD calendar date", s)
-	case s < MinDate:
-		return fmt.Errorf("process date %q is before %s", s, MinDate)
-	case s > today.UTC().Format(time.DateOnly):
-		return fmt.Errorf("process date %q is after today, %s (UTC)", s, today.UTC().Format(time.DateOnly))
-	}
-	return nil
 }
 
 // Table renders run as an aligned table: flag, task, run or skip.

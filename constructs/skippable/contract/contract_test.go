@@ -1,0 +1,126 @@
+package contract_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/internal/flaginputs"
+	"github.com/partialruns/velib-pipeline/internal/jsonata"
+)
+
+func TestCheckFlag(t *testing.T) {
+	tests := []struct {
+		name, problem string // "" when the name is a valid flag
+	}{
+		{"lambda_load_data", ""},
+		{"A", ""},
+		{strings.Repeat("a", contract.MaxFlagLength), ""},
+		{strings.Repeat("a", contract.MaxFlagLength+1), "the limit is 75"},
+		{"", "empty flag name"},
+		{"1abc", "not valid"},
+		{"a-b", "not valid"},
+		{"a.b", "not valid"},
+		{"Comment", "reserved"},
+		{"runs", "reserved"},
+		{"process_date", "declares it as an input parameter"},
+	}
+	for _, tc := range tests {
+		err := contract.CheckFlag(tc.name, "process_date")
+		switch {
+		case tc.problem == "" && err != nil:
+			t.Errorf("CheckFlag(%q) = %v, want nil", tc.name, err)
+		case tc.problem != "" && (err == nil || !strings.Contains(err.Error(), tc.problem)):
+			t.Errorf("CheckFlag(%q) = %v, want an error saying %q", tc.name, err, tc.problem)
+		}
+	}
+	if got := len(contract.GuardName(strings.Repeat("a", contract.MaxFlagLength))); got > 80 {
+		t.Errorf("the longest guard name has %d characters; Step Functions allows 80", got)
+	}
+}
+
+func TestRecognise(t *testing.T) {
+	rule := func(test map[string]any) map[string]any {
+		test["Next"] = "Task"
+		return test
+	}
+	tests := []struct {
+		name  string
+		state map[string]any
+		want  contract.Guard
+		ok    bool
+	}{
+		{"as rendered", map[string]any{"Type": "Choice", "Default": "After", "Choices": []any{
+			rule(map[string]any{"Variable": "$.load", "IsPresent": false}),
+			rule(map[string]any{"Variable": "$.load", "BooleanEquals": true})}}, contract.Guard{Flag: "load", Task: "Task", Skip: "After"}, true},
+		{"negated presence", map[string]any{"Type": "Choice", "Default": "After", "Choices": []any{
+			rule(map[string]any{"Not": map[string]any{"Variable": "$.load", "IsPresent": true}})}}, contract.Guard{Flag: "load", Task: "Task", Skip: "After"}, true},
+		{"two flags", map[string]any{"Type": "Choice", "Default": "After", "Choices": []any{
+			rule(map[string]any{"Variable": "$.a", "IsPresent": false}),
+			rule(map[string]any{"Variable": "$.b", "BooleanEquals": true})}}, contract.Guard{}, false},
+		{"runs on false", map[string]any{"Type": "Choice", "Default": "After", "Choices": []any{
+			rule(map[string]any{"Variable": "$.load", "BooleanEquals": false})}}, contract.Guard{}, false},
+		{"no default", map[string]any{"Type": "Choice", "Choices": []any{
+			rule(map[string]any{"Variable": "$.load", "IsPresent": false})}}, contract.Guard{}, false},
+		{"nested path", map[string]any{"Type": "Choice", "Default": "After", "Choices": []any{
+			rule(map[string]any{"Variable": "$.a.b", "IsPresent": false})}}, contract.Guard{}, false},
+		{"not a Choice", map[string]any{"Type": "Pass", "Next": "After"}, contract.Guard{}, false},
+	}
+	for _, tc := range tests {
+		got, ok := contract.Recognise(tc.state)
+		if ok != tc.ok || got != tc.want {
+			t.Errorf("%s: Recognise = %+v, %v; want %+v, %v", tc.name, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+// TestDateRuleBothWays holds the date rule's two implementations to the
+// same verdicts over every date in the shared table: DateProblemExpr, which
+// runs in Step Functions (evaluated here on both pinned engines), and
+// CheckDate, which partialrun applies before it starts an execution.
+func TestDateRuleBothWays(t *testing.T) {
+	today, err := time.Parse(time.RFC3339, flaginputs.StartTime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expr := `($date := $states.input.d; $today := "` + flaginputs.Today + `"; $show := ` + contract.ShowFunc + `; ` + contract.DateProblemExpr("process_date") + `)`
+	var dates []string
+	var cases []jsonata.Case
+	for _, in := range flaginputs.Table([]string{"a", "b"}) {
+		var input map[string]any
+		if json.Unmarshal([]byte(in.JSON), &input) != nil {
+			continue
+		}
+		if date, ok := input["process_date"].(string); ok {
+			dates = append(dates, date)
+			b, _ := json.Marshal(map[string]string{"d": date})
+			cases = append(cases, jsonata.Case{Input: b})
+		}
+	}
+	if len(dates) < 20 {
+		t.Fatalf("only %d dates in the table", len(dates))
+	}
+	for _, engine := range jsonata.Engines {
+		results, err := jsonata.Evaluate(engine, []jsonata.Expression{{Where: "date", Source: expr}}, cases)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, date := range dates {
+			r := results[i][0]
+			if r.Failed() {
+				t.Errorf("%s: %q: %s", engine, date, r)
+				continue
+			}
+			problem, _ := r.Value.(string)
+			goErr := contract.CheckDate(date, today)
+			if (problem == "") != (goErr == nil) {
+				t.Errorf("%s: %q: JSONata says %q, CheckDate says %v", engine, date, problem, goErr)
+			}
+			if problem != "" && !strings.Contains(problem, "process_date") {
+				t.Errorf("%s: %q: the message %q does not name the key", engine, date, problem)
+			}
+		}
+	}
+}

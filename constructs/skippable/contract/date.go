@@ -1,0 +1,56 @@
+package contract
+
+import (
+	"fmt"
+	"time"
+)
+
+// MinDate is the earliest date the date rule accepts.
+const MinDate = "1970-01-01"
+
+// The date rule exists twice, because it runs in two places: as JSONata in
+// the validation state (DateProblemExpr) and in Go in partialrun, before an
+// execution is started (CheckDate). A test holds the two to the same
+// verdicts over one table of dates.
+
+// CheckDate applies the date rule: a YYYY-MM-DD calendar date from MinDate
+// to today's date, UTC (today being when the execution starts).
+func CheckDate(s string, today time.Time) error {
+	t, err := time.Parse(time.DateOnly, s)
+	switch {
+	case err != nil || t.Format(time.DateOnly) != s:
+		return fmt.Errorf("%q is not a YYYY-MM-DD calendar date", s)
+	case s < MinDate:
+		return fmt.Errorf("%q is before %s", s, MinDate)
+	case s > today.UTC().Format(time.DateOnly):
+		return fmt.Errorf("%q is after today, %s (UTC)", s, today.UTC().Format(time.DateOnly))
+	}
+	return nil
+}
+
+// DateProblemExpr is a JSONata expression that applies the date rule to
+// $date, the value of key in the input, with $today bound to the start date
+// (YYYY-MM-DD) and $show to ShowFunc: it evaluates to a message naming key,
+// or to an empty array when the date is good.
+//
+// It keeps to what every JSONata engine reads alike: no date pictures
+// (engines parse them differently, and the Java lineage throws on impossible
+// dates), only a pattern and length check (Python's $ also matches before a
+// trailing newline), arithmetic on the parts, and string comparison.
+func DateProblemExpr(key string) string {
+	return `(
+		$type($date) != "string" or $length($date) != 10 or $not($contains($date, /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/))
+			? "` + key + ` must be a date YYYY-MM-DD, got " & $show($date)
+		: (
+			$y := $number($substring($date, 0, 4));
+			$m := $number($substring($date, 5, 2));
+			$d := $number($substring($date, 8, 2));
+			$leap := $y % 4 = 0 and ($y % 100 != 0 or $y % 400 = 0);
+			$m < 1 or $m > 12 or $d < 1 or $d > [31, $leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][$m - 1]
+				? "` + key + ` " & $show($date) & " is not a calendar date"
+			: $date < "` + MinDate + `" ? "` + key + ` " & $show($date) & " is before ` + MinDate + `"
+			: $date > $today ? "` + key + ` " & $show($date) & " is after the execution's start date " & $today
+			: []
+		)
+	)`
+}

@@ -1,0 +1,13 @@
+package contract
+
+// ShowFunc is a JSONata function that renders a wrong input value for a
+// message: a string as written, a boolean or null as such, and anything
+// else by its kind ("a number", "an object", "an array"), since engines
+// format numbers and order object keys differently.
+const ShowFunc = `function($v) {
+	$type($v) = "string" ? "\"" & $v & "\""
+	: $type($v) = "boolean" ? ($v ? "true" : "false")
+	: $type($v) = "null" ? "null"
+	: $type($v) = "number" ? "a number"
+	: "an " & $type($v)
+}`

@@ -1,0 +1,45 @@
+// Package layout is the Vélib' pipeline's data contract, shared by the
+// stack, the ingest Lambda's wiring, the Glue jobs' arguments and the local
+// runner: the stack's name, the flag names, the table names and the bucket
+// prefixes. It depends on no CDK package, so the tools that only read a
+// synthesized template need not load the CDK. The flag names are the
+// original project's, kept verbatim so its documented execution inputs
+// still work.
+package layout
+
+// StackID is the original project's stack name, kept so that
+// `cdk deploy AWSStateFunctionPartialRuns` still works.
+const StackID = "AWSStateFunctionPartialRuns"
+
+// Flags, in execution order.
+const (
+	FlagLoadData     = "lambda_load_data"
+	FlagRawToSilver  = "velib_raw_to_silver"
+	FlagAvgStats     = "velib_silver_to_gold_avg_stats"
+	FlagAvailPercent = "velib_silver_to_gold_avail_percent"
+)
+
+// Tables in the Glue Data Catalog.
+const (
+	TableSilver       = "velib_data_silver"
+	TableAvgStats     = "velib_avg_stats_gold"
+	TableAvailPercent = "velib_avail_percent_gold"
+)
+
+// Bucket prefixes. Raw snapshots are immutable; tables live under their
+// layer; tmp/ and logs/ expire.
+const (
+	PrefixRaw  = "raw/velib/"
+	PrefixTmp  = "tmp/"
+	PrefixLogs = "logs/"
+)
+
+// TablePrefix is where a table's Parquet files live.
+func TablePrefix(table string) string {
+	switch table {
+	case TableSilver:
+		return "silver/" + table + "/"
+	default:
+		return "gold/" + table + "/"
+	}
+}
