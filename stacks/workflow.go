@@ -40,12 +40,12 @@ func newWorkflow(scope constructs.Construct, p workflowProps) sfn.IChainable {
 		Flag: layout.FlagAvailPercent,
 		Body: glueTask(scope, "Gold avail percent", layout.FlagAvailPercent, p.availPercent),
 	})
-	// Created after the guards, so it accepts exactly their flags.
+	// It accepts exactly the flags of the guards chained after it.
 	validate := skippable.NewValidation(scope, jsii.String("Validation"), nil)
 
 	// Each branch gets a copy of the state; the selector folds the two
 	// branches' outcome records back into one map.
-	runs := skippable.RunsSelector(validate.Flags(), []string{layout.FlagAvgStats}, []string{layout.FlagAvailPercent})
+	runs := skippable.RunsSelector(layout.Flags, []string{layout.FlagAvgStats}, []string{layout.FlagAvailPercent})
 	gold := sfn.NewParallel(scope, jsii.String("Gold"), &sfn.ParallelProps{
 		Comment:        jsii.String("Both gold tables are built from silver, independently."),
 		ResultSelector: &runs,

@@ -26,14 +26,14 @@ func Example() {
 		Flag: "publish",
 		Body: sfn.NewPass(stack, jsii.String("Publish data"), &sfn.PassProps{ResultPath: jsii.String(contract.RunPath("publish"))}),
 	})
-	// Created after the guards, the validation accepts exactly their flags.
+	// The validation accepts exactly the flags of the guards chained after it.
 	validate := skippable.NewValidation(stack, jsii.String("Validate"), nil)
 
 	sfn.NewStateMachine(stack, jsii.String("Machine"), &sfn.StateMachineProps{
 		DefinitionBody: sfn.DefinitionBody_FromChainable(validate.Next(load).Next(publish.End())),
 	})
 
-	fmt.Println("flags:", skippable.Flags(stack))
+	fmt.Println("flags:", validate.Flags())
 	for _, name := range []string{contract.ValidateName, "Run load?", "Run publish?"} {
 		st := definition(stack).States[name]
 		fmt.Printf("%s -> ", name)

@@ -28,16 +28,17 @@ type Skippable struct {
 	sfn.StateMachineFragment
 	flag   string
 	choice sfn.Choice
-	// ends are the states that Next connects onward: the body's end states
-	// and, until End is called, a hook that makes the next state the
-	// Choice's default (the skip path).
-	ends []sfn.INextable
+	// bodyEnds are the body's end states, which Next connects onward.
+	bodyEnds []sfn.INextable
+	// skip ends the skip path once End is called; until then the skip path
+	// is connected by Next, as the Choice's default.
 	skip sfn.Pass
 }
 
 // New guards props.Body with a Choice named "Run <flag>?". It panics if the
-// flag name is invalid or already used in the stack, so the synth stops with
-// a message naming the flag.
+// flag name is invalid, so the synth stops with a message naming the flag.
+// A flag may be reused by another state machine, never within one: the
+// guard's state name would then occur twice, which the synth refuses.
 func New(scope constructs.Construct, id *string, props *Props) *Skippable {
 	if props == nil || props.Body == nil {
 		panic(fmt.Errorf("skippable: %s: Props.Body is required", *id))
@@ -60,10 +61,7 @@ func New(scope constructs.Construct, id *string, props *Props) *Skippable {
 	s.choice.When(sfn.Condition_BooleanEquals(path, jsii.Bool(true)), props.Body, &sfn.ChoiceTransitionOptions{
 		Comment: jsii.String("flag true: run"),
 	})
-	// Afterwards with IncludeOtherwise returns the body's end states plus a
-	// hook that sets the Choice's default when a next state is chained, so
-	// the skip path goes straight to it in one transition.
-	s.ends = *s.choice.Afterwards(&sfn.AfterwardsOptions{IncludeOtherwise: jsii.Bool(true)}).EndStates()
+	s.bodyEnds = *props.Body.EndStates()
 	s.Node().AddValidation(&skipPathCheck{s})
 	return s
 }
@@ -74,11 +72,26 @@ func (s *Skippable) Flag() string { return s.flag }
 // StartState is the guard Choice. It implements [sfn.IChainable].
 func (s *Skippable) StartState() sfn.State { return s.choice }
 
-// EndStates are the states that a following Next connects. It implements
+// EndStates are the states that a following Next connects: the body's end
+// states, and the skip path (the Choice's default until End, then the skip
+// Pass), so that a skipped body costs one transition. It implements
 // [sfn.IChainable].
 func (s *Skippable) EndStates() *[]sfn.INextable {
-	ends := append([]sfn.INextable(nil), s.ends...)
+	ends := append([]sfn.INextable(nil), s.bodyEnds...)
+	if s.skip != nil {
+		ends = append(ends, s.skip)
+	} else {
+		ends = append(ends, &skipPath{s})
+	}
 	return &ends
+}
+
+// skipPath connects the skip path to whatever is chained next.
+type skipPath struct{ s *Skippable }
+
+func (p *skipPath) Next(next sfn.IChainable) sfn.Chain {
+	p.s.choice.Otherwise(next)
+	return sfn.Chain_Start(next)
 }
 
 // End makes this fragment the last of its branch (or of the state machine):
@@ -96,9 +109,6 @@ func (s *Skippable) End() *Skippable {
 		ResultPath: jsii.String(contract.RunPath(s.flag)),
 	})
 	s.choice.Otherwise(s.skip)
-	// The last end is the default-setting hook added by Afterwards; the skip
-	// Pass takes its place, so a later Next still continues both paths.
-	s.ends = append(s.ends[:len(s.ends)-1:len(s.ends)-1], s.skip)
 	return s
 }
 

@@ -7,10 +7,13 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/skippable"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/internal/cdktest"
 )
 
 // guardRules are the rules every guard must render, in this order: the
@@ -171,13 +174,20 @@ func TestSynthErrors(t *testing.T) {
 		{"reserved process_date", guardWithFlag("process_date"), []string{`flag "process_date" is reserved`}},
 		{"reserved runs", guardWithFlag("runs"), []string{`flag "runs" is reserved`}},
 		{
-			name: "duplicate flag",
+			name: "a flag used twice in one state machine",
 			build: func(s awscdk.Stack) sfn.IChainable {
 				a := skippable.New(s, jsii.String("A"), &skippable.Props{Flag: "load", Body: pass(s, "One")})
 				b := skippable.New(s, jsii.String("B"), &skippable.Props{Flag: "load", Body: pass(s, "Two")})
-				return a.Next(b)
+				return a.Next(b.End())
 			},
-			want: []string{`flag "load" is used twice in stack Test`},
+			want: []string{"Run load?"},
+		},
+		{
+			name: "validation with no guard after it",
+			build: func(s awscdk.Stack) sfn.IChainable {
+				return skippable.NewValidation(s, jsii.String("V"), nil).Next(pass(s, "X"))
+			},
+			want: []string{"no flags to validate: no guard can run after the validation"},
 		},
 		{
 			name: "no body",
@@ -213,18 +223,70 @@ func guardWithFlag(flag string) func(s awscdk.Stack) sfn.IChainable {
 	}
 }
 
-func TestFlagsListsGuardsInOrder(t *testing.T) {
-	var got []string
-	render(t, func(s awscdk.Stack) sfn.IChainable {
+func TestValidationFlagsInTreeOrder(t *testing.T) {
+	var v *skippable.Validation
+	def := render(t, func(s awscdk.Stack) sfn.IChainable {
+		// The validation comes first and the chain is built back to front:
+		// its flags are found when the machine is synthesized.
+		v = skippable.NewValidation(s, jsii.String("Validate"), nil)
 		a := skippable.New(s, jsii.String("A"), &skippable.Props{Flag: "ingest", Body: pass(s, "Ingest")})
 		b := skippable.New(s, jsii.String("B"), &skippable.Props{Flag: "refine", Body: pass(s, "Refine")})
 		c := skippable.New(s, jsii.String("C"), &skippable.Props{Flag: "publish", Body: pass(s, "Publish")})
-		got = skippable.Flags(s)
-		return a.Next(b).Next(c.End())
+		tail := b.Next(c.End())
+		return v.Next(a.Next(tail))
 	})
-	if want := []string{"ingest", "refine", "publish"}; !reflect.DeepEqual(got, want) {
+	if got, want := v.Flags(), []string{"ingest", "refine", "publish"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("Flags = %v, want %v", got, want)
 	}
+	mustContain(t, def.States[contract.InvalidName]["Cause"].(string), `["ingest","refine","publish"]`)
+}
+
+// TestTwoMachinesInOneStack shows that flags belong to a state machine: two
+// machines in one stack reuse the flag "load", and each validation accepts
+// its own flags and rejects the other's.
+func TestTwoMachinesInOneStack(t *testing.T) {
+	stack := awscdk.NewStack(cdktest.NewApp(nil), jsii.String("Test"), nil)
+	machine := func(id, other string) *skippable.Validation {
+		scope := constructs.NewConstruct(stack, jsii.String(id))
+		v := skippable.NewValidation(scope, jsii.String("Validate"), nil)
+		load := skippable.New(scope, jsii.String("Load"), &skippable.Props{Flag: "load", Body: pass(scope, "Fetch")})
+		own := skippable.New(scope, jsii.String("Own"), &skippable.Props{Flag: other, Body: pass(scope, "Work")})
+		sfn.NewStateMachine(scope, jsii.String("Machine"), &sfn.StateMachineProps{
+			DefinitionBody: sfn.DefinitionBody_FromChainable(v.Next(load).Next(own.End())),
+		})
+		return v
+	}
+	first, second := machine("First", "publish"), machine("Second", "archive")
+	var defs []asl
+	if msg := cdktest.Catch(func() {
+		machines := assertions.Template_FromStack(stack, nil).FindResources(jsii.String("AWS::StepFunctions::StateMachine"), nil)
+		for _, id := range []string{"FirstMachine", "SecondMachine"} {
+			for logical, m := range *machines {
+				if strings.HasPrefix(logical, id) {
+					var def asl
+					raw := (*m)["Properties"].(map[string]any)["DefinitionString"].(string)
+					lintJSONata(t, []byte(raw))
+					if err := json.Unmarshal([]byte(raw), &def); err != nil {
+						t.Fatal(err)
+					}
+					defs = append(defs, def)
+				}
+			}
+		}
+	}); msg != "" {
+		t.Fatalf("synth failed: %s", msg)
+	}
+	if got := first.Flags(); !reflect.DeepEqual(got, []string{"load", "publish"}) {
+		t.Errorf("first machine's flags = %v", got)
+	}
+	if got := second.Flags(); !reflect.DeepEqual(got, []string{"load", "archive"}) {
+		t.Errorf("second machine's flags = %v", got)
+	}
+	if len(defs) != 2 {
+		t.Fatalf("found %d state machines, want 2", len(defs))
+	}
+	mustContain(t, defs[0].States[contract.InvalidName]["Cause"].(string), `$flags := ["load","publish"]`)
+	mustContain(t, defs[1].States[contract.InvalidName]["Cause"].(string), `$flags := ["load","archive"]`)
 }
 
 func TestRunsSelector(t *testing.T) {

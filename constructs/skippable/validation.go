@@ -2,6 +2,7 @@ package skippable
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
@@ -12,57 +13,72 @@ import (
 
 // ValidationProps configure a [Validation].
 type ValidationProps struct {
-	// Flags the input may set. Default: every flag registered by a
-	// [Skippable] in the same stack when NewValidation is called, so create
-	// the guards first.
+	// Flags the input may set. Default: the flags of the guards that can
+	// run after the validation in its state machine, found when the state
+	// machine is synthesized, so guards may be created and chained in any
+	// order.
 	Flags []string
 }
 
 // Validation is the state machine's first state: a JSONata Choice that lets
 // valid input through, with the processing date filled in and every flag's
 // outcome initialised, and sends anything else to a Fail state with error
-// [contract.ErrorInvalidInput] and a cause that names each offending key. The rest of
-// the state machine can stay JSONPath.
+// [contract.ErrorInvalidInput] and a cause that names each offending key.
+// The rest of the state machine can stay JSONPath.
 type Validation struct {
 	sfn.StateMachineFragment
-	flags  []string
-	choice sfn.Choice
-	wired  bool
+	explicit []string
+	choice   sfn.Choice
+	next     sfn.IChainable
 }
 
-// NewValidation builds the validation states. It panics if there are no
-// flags to accept or a flag name is invalid.
+// NewValidation builds the validation states. The synth fails if the
+// validation is not chained to a next state, if it finds no flag to accept,
+// or if a flag name is invalid.
 func NewValidation(scope constructs.Construct, id *string, props *ValidationProps) *Validation {
 	v := &Validation{}
 	sfn.NewStateMachineFragment_Override(v, scope, id)
 	if props != nil && props.Flags != nil {
-		v.flags = append([]string(nil), props.Flags...)
-	} else {
-		v.flags = Flags(awscdk.Stack_Of(scope))
+		v.explicit = append([]string{}, props.Flags...)
 	}
-	if len(v.flags) == 0 {
-		panic(fmt.Errorf("skippable: %s: no flags to validate; create the guards before the validation", *id))
-	}
-	for _, f := range v.flags {
-		if err := contract.CheckFlag(f, DateKey); err != nil {
-			panic(err)
-		}
-	}
-
 	fail := sfn.Fail_Jsonata(v, jsii.String(contract.InvalidName), &sfn.FailJsonataProps{
 		Comment: jsii.String("The input has an unknown key, a non-boolean flag or a " + DateKey + " that is not a date from " + contract.MinDate + " to the start date."),
 		Error:   jsii.String(contract.ErrorInvalidInput),
-		Cause:   jsii.String(jsonata(`$join(` + problemsExpr(v.flags) + `, "; ")`)),
+		Cause:   v.lazy(func(flags []string) string { return `$join(` + problemsExpr(flags) + `, "; ")` }),
 	})
 	v.choice = sfn.Choice_Jsonata(v, jsii.String(contract.ValidateName), &sfn.ChoiceJsonataProps{
 		Comment: jsii.String("Accepts only known flags with boolean values, an optional " + DateKey + " (YYYY-MM-DD, from " + contract.MinDate + " to the start date) and " + contract.CommentKey + "."),
 	})
 	v.choice.Otherwise(fail)
+	v.Node().AddValidation(&flagsCheck{v})
 	return v
 }
 
-// Flags returns the flags this validation accepts, in order.
-func (v *Validation) Flags() []string { return append([]string(nil), v.flags...) }
+// Flags returns the flags this validation accepts, in construct-tree order.
+// Unless they were given in [ValidationProps], they are known only once
+// the state machine is complete: call it during synthesis or after.
+func (v *Validation) Flags() []string {
+	if v.explicit != nil {
+		return append([]string{}, v.explicit...)
+	}
+	if v.next == nil {
+		return nil
+	}
+	// Not cached: the chain after the validation may still grow.
+	return reachableFlags(v, v.next.StartState())
+}
+
+// lazy renders a JSONata expression from the flags when the state machine
+// is synthesized, when every guard after the validation exists. The
+// delimiters stay outside the token, where CDK checks for them.
+func (v *Validation) lazy(expr func(flags []string) string) *string {
+	return jsii.String(jsonata(*awscdk.Lazy_String(&producer{func() string { return expr(v.Flags()) }}, nil)))
+}
+
+// producer adapts a Go function to CDK's lazy string values.
+type producer struct{ produce func() string }
+
+func (p *producer) Produce() *string { return jsii.String(p.produce()) }
 
 // StartState is the validation Choice. It implements [sfn.IChainable].
 func (v *Validation) StartState() sfn.State { return v.choice }
@@ -80,17 +96,41 @@ func (v *Validation) EndStates() *[]sfn.INextable {
 type validPath struct{ v *Validation }
 
 func (p *validPath) Next(next sfn.IChainable) sfn.Chain {
-	if p.v.wired {
+	if p.v.next != nil {
 		panic(fmt.Errorf("skippable: the validation already continues to a state; chain it once"))
 	}
-	p.v.wired = true
+	p.v.next = next
 	p.v.choice.When(
-		sfn.Condition_Jsonata(jsii.String(jsonata(`$count(`+problemsExpr(p.v.flags)+`) = 0`))),
+		sfn.Condition_Jsonata(p.v.lazy(func(flags []string) string { return `$count(` + problemsExpr(flags) + `) = 0` })),
 		next,
 		&sfn.ChoiceTransitionOptions{
 			Comment: jsii.String("input is valid"),
-			Outputs: jsonata(outputExpr(p.v.flags)),
+			Outputs: p.v.lazy(outputExpr),
 		},
 	)
 	return sfn.Chain_Start(next)
+}
+
+// flagsCheck fails the synth when the validation would accept nothing or
+// an invalid flag.
+type flagsCheck struct{ v *Validation }
+
+func (c *flagsCheck) Validate() *[]*string {
+	if c.v.next == nil && c.v.explicit == nil {
+		return &[]*string{jsii.String("skippable: the validation leads nowhere: chain the first state after it with Next")}
+	}
+	flags := c.v.Flags()
+	if len(flags) == 0 {
+		return &[]*string{jsii.String("skippable: no flags to validate: no guard can run after the validation")}
+	}
+	var problems []*string
+	for _, f := range flags {
+		if err := contract.CheckFlag(f, DateKey); err != nil {
+			problems = append(problems, jsii.String(err.Error()))
+		}
+	}
+	if len(problems) > 0 {
+		problems = append(problems, jsii.String("skippable: the validation's flags are "+strings.Join(flags, ", ")))
+	}
+	return &problems
 }

@@ -53,13 +53,6 @@ func TestValidationShape(t *testing.T) {
 	}
 }
 
-func TestValidationNeedsFlags(t *testing.T) {
-	msg := synthError(func(s awscdk.Stack) sfn.IChainable {
-		return skippable.NewValidation(s, jsii.String("Validate"), nil).Next(pass(s, "X"))
-	})
-	mustContain(t, msg, "no flags to validate; create the guards before the validation")
-}
-
 // TestValidationExpressions evaluates every JSONata expression of the
 // rendered validation on both pinned engines (jsonata-js 2.0.6 and the Java
 // lineage's jsonata-python) for the shared table of inputs, fails on any

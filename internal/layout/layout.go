@@ -19,6 +19,9 @@ const (
 	FlagAvailPercent = "velib_silver_to_gold_avail_percent"
 )
 
+// Flags lists the flags in execution order.
+var Flags = []string{FlagLoadData, FlagRawToSilver, FlagAvgStats, FlagAvailPercent}
+
 // Tables in the Glue Data Catalog.
 const (
 	TableSilver       = "velib_data_silver"
