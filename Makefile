@@ -22,7 +22,11 @@ export NODE_PATH := $(CURDIR)/$(NODE_MODS)
 CDK_OFFLINE := CDK_DISABLE_CLI_TELEMETRY=true
 CDK_FLAGS   := --no-notices
 
-.PHONY: synth validate local test bench partialrun bootstrap deploy diff destroy fmt lint snapshot tools clean
+.PHONY: help synth validate local test bench partialrun bootstrap deploy diff destroy fmt lint snapshot tools clean
+
+## help: list the targets and what each does
+help:
+	@awk '/^## [a-z][a-z \/]*:/ { sub(/^## /, ""); printf "  %s\n", $$0; more = 1; next } /^## / && more { sub(/^## /, "      "); print; next } { more = 0 }' Makefile
 
 ## synth: install the pinned tools and synthesize the template into cdk.out/
 synth: tools

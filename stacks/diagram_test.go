@@ -7,12 +7,12 @@ import (
 	"github.com/partialruns/velib-pipeline/internal/snapshot"
 )
 
-// TestDiagram keeps the README's workflow diagram drawn from the synthesized
+// TestDiagram keeps docs/architecture.md's workflow diagram drawn from the synthesized
 // definition, so it cannot drift from what deploys.
 func TestDiagram(t *testing.T) {
 	chart, err := asl.Mermaid(flatDefinition(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	snapshot.CheckSection(t, "../README.md", "workflow diagram", "```mermaid\n"+chart+"```\n")
+	snapshot.CheckSection(t, "../docs/architecture.md", "workflow diagram", "```mermaid\n"+chart+"```\n")
 }

@@ -34,7 +34,7 @@ type Suppression struct {
 }
 
 // Suppressions lists every accepted finding: each on one construct, for
-// named findings only, with its reason. README's Security section is
+// named findings only, with its reason. docs/security.md is
 // generated from this list.
 func Suppressions() []Suppression {
 	out := []Suppression{

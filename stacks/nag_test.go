@@ -29,7 +29,7 @@ func TestNag(t *testing.T) {
 	}
 }
 
-// TestSecurityTable keeps README's table of suppressions generated from
+// TestSecurityTable keeps docs/security.md's table of suppressions generated from
 // stacks.Suppressions.
 func TestSecurityTable(t *testing.T) {
 	var b strings.Builder
@@ -37,7 +37,7 @@ func TestSecurityTable(t *testing.T) {
 	for _, s := range stacks.Suppressions() {
 		fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", s.Rule, s.Path, "`"+strings.Join(s.Findings, "`<br>`")+"`", s.Reason)
 	}
-	snapshot.CheckSection(t, "../README.md", "nag suppressions", b.String())
+	snapshot.CheckSection(t, "../docs/security.md", "nag suppressions", b.String())
 }
 
 // suppressedLog records the findings cdk-nag suppressed. It implements
