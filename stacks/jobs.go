@@ -1,7 +1,6 @@
 package stacks
 
 import (
-	"github.com/partialruns/velib-pipeline/internal/layout"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -12,6 +11,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/sparkjob"
+	"github.com/partialruns/velib-pipeline/internal/layout"
 	"github.com/partialruns/velib-pipeline/internal/modroot"
 )
 

@@ -2,7 +2,6 @@ package stacks
 
 import (
 	"fmt"
-	"github.com/partialruns/velib-pipeline/internal/layout"
 	"regexp"
 	"strings"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+	"github.com/partialruns/velib-pipeline/internal/layout"
 )
 
 // AddNagChecks applies the cdk-nag AwsSolutions rules to scope: a finding
@@ -131,25 +131,16 @@ func appliesTo(finding string) any {
 	return &cdknag.RegexAppliesTo{Regex: jsii.String("/" + FindingPattern(finding) + "/")}
 }
 
-// suppress attaches Suppressions to the stack's constructs. A path that
-// does not exist is a bug in this file, so it panics.
+// suppress attaches Suppressions to the stack's constructs by path, with
+// cdk-nag's own API, which fails the synth when a path matches nothing.
 func suppress(stack awscdk.Stack) {
 	for _, s := range Suppressions() {
-		c := stack.Node().TryFindChild(jsii.String(strings.Split(s.Path, "/")[0]))
-		for _, part := range strings.Split(s.Path, "/")[1:] {
-			if c != nil {
-				c = c.Node().TryFindChild(jsii.String(part))
-			}
-		}
-		if c == nil {
-			panic(fmt.Errorf("stacks: cdk-nag suppression for a construct that does not exist: %s", s.Path))
-		}
 		applies := make([]any, len(s.Findings))
 		for i, f := range s.Findings {
 			applies[i] = appliesTo(f)
 		}
-		cdknag.NagSuppressions_AddResourceSuppressions(c, &[]*cdknag.NagPackSuppression{{
-			Id: jsii.String(s.Rule), Reason: jsii.String(s.Reason), AppliesTo: &applies,
-		}}, jsii.Bool(true))
+		cdknag.NagSuppressions_AddResourceSuppressionsByPath(stack, jsii.String("/"+*stack.Node().Path()+"/"+s.Path),
+			&[]*cdknag.NagPackSuppression{{Id: jsii.String(s.Rule), Reason: jsii.String(s.Reason), AppliesTo: &applies}},
+			jsii.Bool(true))
 	}
 }
