@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -71,20 +72,22 @@ func (d *Definition) Select(from string, only, skip []string) (map[string]bool, 
 
 // Input renders the execution input for run: every flag explicitly, in
 // execution order, then process_date when one is given.
+// Keys and values are JSON-encoded one by one, so the keys keep that order,
+// which a map would lose.
 func (d *Definition) Input(run map[string]bool, processDate string) string {
-	var b strings.Builder
-	b.WriteString("{")
-	for i, f := range d.Flags() {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "%q: %t", f, run[f])
+	var parts []string
+	add := func(key string, value any) {
+		k, _ := json.Marshal(key) // strings and booleans always marshal
+		v, _ := json.Marshal(value)
+		parts = append(parts, string(k)+": "+string(v))
+	}
+	for _, f := range d.Flags() {
+		add(f, run[f])
 	}
 	if processDate != "" {
-		fmt.Fprintf(&b, ", %q: %q", "process_date", processDate)
+		add("process_date", processDate)
 	}
-	b.WriteString("}")
-	return b.String()
+	return "{" + strings.Join(parts, ", ") + "}"
 }
 
 // Table renders run as an aligned table: flag, task, run or skip.
