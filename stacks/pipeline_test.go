@@ -46,7 +46,7 @@ func TestStateMachine(t *testing.T) {
 		flag := strings.TrimSuffix(strings.TrimPrefix(name, "Run "), "?")
 		assert.Equal(t, contract.GuardName(flag), name)
 		for _, rule := range st["Choices"].([]any) {
-			assert.Equal(t, "$."+flag, rule.(map[string]any)["Variable"], "guard %q", name)
+			assert.Equal(t, contract.FlagPath(flag), rule.(map[string]any)["Variable"], "guard %q", name)
 		}
 		guarded = append(guarded, flag)
 	}

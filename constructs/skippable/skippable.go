@@ -19,6 +19,10 @@ type Props struct {
 	// Comment describes the guard in the console. Default: one naming the
 	// flag and its rules.
 	Comment *string
+	// QueryLanguage is the top-level query language of the state machine
+	// the guard is in: its states are rendered in it, since AWS refuses
+	// JSONPath states in a JSONata state machine. Default: JSONPath.
+	QueryLanguage sfn.QueryLanguage
 }
 
 // Skippable is a state machine fragment that runs its body unless the
@@ -33,6 +37,8 @@ type Skippable struct {
 	// skip ends the skip path once End is called; until then the skip path
 	// is connected by Next, as the Choice's default.
 	skip sfn.Pass
+	// jsonata says whether the guard's states are JSONata states.
+	jsonata bool
 }
 
 // New guards props.Body with a Choice named "Run <flag>?". It panics if the
@@ -43,7 +49,7 @@ func New(scope constructs.Construct, id *string, props *Props) *Skippable {
 	if props == nil || props.Body == nil {
 		panic(fmt.Errorf("skippable: %s: Props.Body is required", *id))
 	}
-	s := &Skippable{flag: props.Flag}
+	s := &Skippable{flag: props.Flag, jsonata: props.QueryLanguage == sfn.QueryLanguage_JSONATA}
 	sfn.NewStateMachineFragment_Override(s, scope, id)
 	register(s, props.Flag)
 
@@ -51,16 +57,25 @@ func New(scope constructs.Construct, id *string, props *Props) *Skippable {
 	if comment == nil {
 		comment = jsii.String(fmt.Sprintf("Runs the next step unless the input sets %q to false.", props.Flag))
 	}
-	path := jsii.String("$." + props.Flag)
-	s.choice = sfn.NewChoice(s, jsii.String(contract.GuardName(props.Flag)), &sfn.ChoiceProps{Comment: comment})
-	// Absent first: a rule that reads a missing path is a runtime error, so
-	// the BooleanEquals rule is only reached when the flag is present.
-	s.choice.When(sfn.Condition_IsNotPresent(path), props.Body, &sfn.ChoiceTransitionOptions{
-		Comment: jsii.String("flag absent: run"),
-	})
-	s.choice.When(sfn.Condition_BooleanEquals(path, jsii.Bool(true)), props.Body, &sfn.ChoiceTransitionOptions{
-		Comment: jsii.String("flag true: run"),
-	})
+	name := jsii.String(contract.GuardName(props.Flag))
+	if s.jsonata {
+		s.choice = sfn.Choice_Jsonata(s, name, &sfn.ChoiceJsonataProps{Comment: comment})
+		s.choice.When(sfn.Condition_Jsonata(jsii.String(contract.FlagCondition(props.Flag))), props.Body, &sfn.ChoiceTransitionOptions{
+			Comment: jsii.String("flag absent or true: run"),
+		})
+	} else {
+		path := jsii.String(contract.FlagPath(props.Flag))
+		s.choice = sfn.NewChoice(s, name, &sfn.ChoiceProps{Comment: comment})
+		// Absent first: a rule that reads a missing path is a runtime
+		// error, so the BooleanEquals rule is only reached when the flag
+		// is present.
+		s.choice.When(sfn.Condition_IsNotPresent(path), props.Body, &sfn.ChoiceTransitionOptions{
+			Comment: jsii.String("flag absent: run"),
+		})
+		s.choice.When(sfn.Condition_BooleanEquals(path, jsii.Bool(true)), props.Body, &sfn.ChoiceTransitionOptions{
+			Comment: jsii.String("flag true: run"),
+		})
+	}
 	s.bodyEnds = *props.Body.EndStates()
 	s.Node().AddValidation(&skipPathCheck{s})
 	return s
@@ -103,13 +118,33 @@ func (s *Skippable) End() *Skippable {
 	if s.skip != nil {
 		return s
 	}
-	s.skip = sfn.NewPass(s, jsii.String(contract.SkipName(s.flag)), &sfn.PassProps{
-		Comment:    jsii.String(fmt.Sprintf("%q is false: nothing to do in this branch.", s.flag)),
-		Result:     sfn.Result_FromObject(&map[string]interface{}{"status": contract.StatusSkipped}),
-		ResultPath: jsii.String(contract.RunPath(s.flag)),
-	})
+	name := jsii.String(contract.SkipName(s.flag))
+	comment := jsii.String(fmt.Sprintf("%q is false: nothing to do in this branch.", s.flag))
+	if s.jsonata {
+		s.skip = sfn.Pass_Jsonata(s, name, &sfn.PassJsonataProps{
+			Comment: comment,
+			// The state may be anything here (a Map item, a task's
+			// result); only an object can carry the record.
+			Outputs: jsii.String(`{% $type($states.input) = "object" ? $merge([$states.input, {"` + contract.RunsKey + `": $merge([` +
+				`$exists($states.input.` + contract.RunsKey + `) ? $states.input.` + contract.RunsKey + ` : {}, ` +
+				`{"` + s.flag + `": {"status": "` + contract.StatusSkipped + `"}}])}]) : $states.input %}`),
+		})
+	} else {
+		s.skip = sfn.NewPass(s, name, &sfn.PassProps{
+			Comment:    comment,
+			Result:     sfn.Result_FromObject(&map[string]interface{}{"status": contract.StatusSkipped}),
+			ResultPath: jsii.String(contract.RunPath(s.flag)),
+		})
+	}
 	s.choice.Otherwise(s.skip)
 	return s
+}
+
+func (s *Skippable) queryLanguage() sfn.QueryLanguage {
+	if s.jsonata {
+		return sfn.QueryLanguage_JSONATA
+	}
+	return sfn.QueryLanguage_JSON_PATH
 }
 
 // skipPathCheck fails the synth when a guard's skip path was never connected:
@@ -118,7 +153,7 @@ func (s *Skippable) End() *Skippable {
 type skipPathCheck struct{ s *Skippable }
 
 func (c *skipPathCheck) Validate() *[]*string {
-	if _, ok := (*c.s.choice.ToStateJson(sfn.QueryLanguage_JSON_PATH))["Default"]; ok {
+	if _, ok := (*c.s.choice.ToStateJson(c.s.queryLanguage()))["Default"]; ok {
 		return &[]*string{}
 	}
 	return &[]*string{jsii.String(fmt.Sprintf(

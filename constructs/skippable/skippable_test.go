@@ -20,8 +20,8 @@ import (
 // absent rule first, so the BooleanEquals rule never reads a missing path.
 func guardRules(flag, target string) []any {
 	return []any{
-		map[string]any{"Variable": "$." + flag, "IsPresent": false, "Next": target, "Comment": "flag absent: run"},
-		map[string]any{"Variable": "$." + flag, "BooleanEquals": true, "Next": target, "Comment": "flag true: run"},
+		map[string]any{"Variable": contract.FlagPath(flag), "IsPresent": false, "Next": target, "Comment": "flag absent: run"},
+		map[string]any{"Variable": contract.FlagPath(flag), "BooleanEquals": true, "Next": target, "Comment": "flag true: run"},
 	}
 }
 

@@ -117,8 +117,8 @@ func (d *Definition) add(m machine, exit, parent string) {
 		if st["End"] == true {
 			after = exit
 		}
-		if branches, ok := st["Branches"].([]any); ok {
-			for _, b := range branches {
+		if graphs := nested(st); len(graphs) > 0 {
+			for _, b := range graphs {
 				raw, _ := json.Marshal(b)
 				var branch machine
 				if json.Unmarshal(raw, &branch) == nil && branch.StartAt != "" {
@@ -126,8 +126,8 @@ func (d *Definition) add(m machine, exit, parent string) {
 					d.add(branch, after, name)
 				}
 			}
-			// A Parallel moves on only when its branches end; they lead
-			// to the state after it.
+			// A Parallel or Map moves on only when its branches or
+			// iterations end; they lead to the state after it.
 			after = ""
 		}
 		if after != "" {
@@ -135,6 +135,18 @@ func (d *Definition) add(m machine, exit, parent string) {
 		}
 		d.edges[name] = next
 	}
+}
+
+// nested returns the graphs inside a Parallel (its branches) or a Map (its
+// item processor).
+func nested(st map[string]any) []any {
+	graphs, _ := st["Branches"].([]any)
+	for _, key := range []string{"ItemProcessor", "Iterator"} {
+		if g, ok := st[key]; ok {
+			graphs = append(graphs, g)
+		}
+	}
+	return graphs
 }
 
 // reachable lists the states reachable from start, start included, breadth

@@ -66,6 +66,13 @@ func TestRecognise(t *testing.T) {
 			rule(map[string]any{"Variable": "$.load", "IsPresent": false})}}, contract.Guard{}, false},
 		{"nested path", map[string]any{"Type": "Choice", "Default": "After", "Choices": []any{
 			rule(map[string]any{"Variable": "$.a.b", "IsPresent": false})}}, contract.Guard{}, false},
+		{"reading the execution input", map[string]any{"Type": "Choice", "Default": "After", "Choices": []any{
+			rule(map[string]any{"Variable": contract.FlagPath("load"), "IsPresent": false}),
+			rule(map[string]any{"Variable": contract.FlagPath("load"), "BooleanEquals": true})}}, contract.Guard{Flag: "load", Task: "Task", Skip: "After"}, true},
+		{"JSONata", map[string]any{"Type": "Choice", "QueryLanguage": "JSONata", "Default": "After", "Choices": []any{
+			rule(map[string]any{"Condition": contract.FlagCondition("load")})}}, contract.Guard{Flag: "load", Task: "Task", Skip: "After"}, true},
+		{"JSONata, another condition", map[string]any{"Type": "Choice", "Default": "After", "Choices": []any{
+			rule(map[string]any{"Condition": "{% $states.input.load %}"})}}, contract.Guard{}, false},
 		{"not a Choice", map[string]any{"Type": "Pass", "Next": "After"}, contract.Guard{}, false},
 	}
 	for _, tc := range tests {

@@ -12,16 +12,22 @@ type Guard struct {
 	Skip string
 }
 
-var flagPath = regexp.MustCompile(`^\$\.([A-Za-z][A-Za-z0-9_]*)$`)
+// flagPath matches the path a JSONPath guard tests: FlagPath, or $.flag as
+// guards rendered before they read the execution input did.
+var flagPath = regexp.MustCompile(`^(?:\$\$\.Execution\.Input|\$)\.([A-Za-z][A-Za-z0-9_]*)$`)
+
+// flagCondition matches FlagCondition.
+var flagCondition = regexp.MustCompile(`^\{% \$not\(\$states\.context\.Execution\.Input\.([A-Za-z][A-Za-z0-9_]*) = false\) %\}$`)
 
 // Recognise reports whether state (one entry of a definition's States) is a
-// guard the construct rendered, by its shape rather than its name: a
-// JSONPath Choice with a default, whose rules all lead to one state, each
-// running the body when the same $.flag is absent or true.
+// guard the construct rendered, by its shape rather than its name: a Choice
+// with a default whose rules all lead to one state, each running the body
+// when the same flag is absent or true (JSONPath), or whose one rule is
+// FlagCondition (JSONata).
 func Recognise(state map[string]any) (Guard, bool) {
 	rules, _ := state["Choices"].([]any)
 	skip, _ := state["Default"].(string)
-	if state["Type"] != "Choice" || len(rules) == 0 || skip == "" || state["QueryLanguage"] == "JSONata" {
+	if state["Type"] != "Choice" || len(rules) == 0 || skip == "" {
 		return Guard{}, false
 	}
 	var g Guard
@@ -29,6 +35,11 @@ func Recognise(state map[string]any) (Guard, bool) {
 		rule, _ := r.(map[string]any)
 		variable, next, ok := runRule(rule)
 		m := flagPath.FindStringSubmatch(variable)
+		if condition, isJSONata := rule["Condition"].(string); isJSONata {
+			m = flagCondition.FindStringSubmatch(condition)
+			next, _ = rule["Next"].(string)
+			ok = next != "" && len(rules) == 1
+		}
 		if !ok || m == nil || (g.Flag != "" && m[1] != g.Flag) || (g.Task != "" && next != g.Task) {
 			return Guard{}, false
 		}

@@ -1,0 +1,17 @@
+package contract
+
+// A guard reads its flag from the execution input, not from the state: the
+// state inside a Map iteration is the item, and a task may replace the state
+// with its result, but the execution input is the same everywhere, and it is
+// what the validation checked.
+
+// FlagPath is the JSONPath a JSONPath guard tests: the flag in the
+// execution input, through the context object.
+func FlagPath(flag string) string { return "$$.Execution.Input." + flag }
+
+// FlagCondition is the JSONata condition of a JSONata guard's one rule:
+// true unless the execution input sets flag to false. A missing flag reads
+// as nothing, and nothing = false is false, so absent runs.
+func FlagCondition(flag string) string {
+	return "{% $not($states.context.Execution.Input." + flag + " = false) %}"
+}
