@@ -41,7 +41,9 @@ func newWorkflow(scope constructs.Construct, p workflowProps) sfn.IChainable {
 		Body: glueTask(scope, "Gold avail percent", layout.FlagAvailPercent, p.availPercent),
 	})
 	// It accepts exactly the flags of the guards chained after it.
-	validate := skippable.NewValidation(scope, jsii.String("Validation"), nil)
+	validate := skippable.NewValidation(scope, jsii.String("Validation"), &skippable.ValidationProps{
+		Params: []contract.Param{contract.DateParam(layout.DateKey)},
+	})
 
 	// Each branch gets a copy of the state; the selector folds the two
 	// branches' outcome records back into one map.
@@ -64,8 +66,8 @@ func ingestTask(scope constructs.Construct, fn awslambda.IFunction) sfn.IChainab
 		Comment:        jsii.String("Fetches the GBFS feed and writes one raw snapshot."),
 		LambdaFunction: fn,
 		Payload: sfn.TaskInput_FromObject(&map[string]any{
-			skippable.DateKey: sfn.JsonPath_StringAt(jsii.String("$." + skippable.DateKey)),
-			"execution":       sfn.JsonPath_StringAt(jsii.String("$$.Execution.Id")),
+			layout.DateKey: sfn.JsonPath_StringAt(jsii.String("$." + layout.DateKey)),
+			"execution":    sfn.JsonPath_StringAt(jsii.String("$$.Execution.Id")),
 		}),
 		// The default retry covers errors this list already names, with no
 		// jitter; one policy, stated here, is easier to reason about.
@@ -89,7 +91,7 @@ func glueTask(scope constructs.Construct, name, flag string, job awsglue.IJob) s
 		GlueJobName:        job.JobName(),
 		IntegrationPattern: sfn.IntegrationPattern_RUN_JOB,
 		Arguments: sfn.TaskInput_FromObject(&map[string]any{
-			"--" + skippable.DateKey: sfn.JsonPath_StringAt(jsii.String("$." + skippable.DateKey)),
+			"--" + layout.DateKey: sfn.JsonPath_StringAt(jsii.String("$." + layout.DateKey)),
 		}),
 		ResultSelector: &map[string]any{
 			"status":      contract.StatusRan,

@@ -16,11 +16,11 @@
 // A [Validation] placed at the start of the state machine rejects any input
 // that the guards would misread: an unknown key (a misspelt flag would
 // otherwise be ignored and its task would run), a flag that is not a boolean,
-// a process_date that is not a calendar date from [MinDate] to the
-// execution's start date, or input that is not a JSON object. It fails the
-// execution with the error [ErrorInvalidInput] and a cause naming every
-// offending key. The flags it accepts are the ones registered by the guards,
-// so the list can never drift from the state machine.
+// a declared parameter its check refuses (e.g. a date, with
+// contract.DateParam), or input that is not a JSON object. It fails the
+// execution with the error contract.ErrorInvalidInput and a cause naming
+// every offending key. The flags it accepts are those of the guards that can
+// run after it in its state machine, so the list can never drift.
 //
 // The validation's JSONata keeps to what every engine reads alike (no field
 // read from the context item, no lone $ or $$, no date pictures, nothing that
@@ -33,6 +33,6 @@
 //
 // Outcomes are recorded in the state under "runs": the validation state marks
 // each flag "pending" or "skipped", and each guarded task is expected to write
-// its own record to [RunPath] of its flag with status "ran". A succeeded
+// its own record to contract.RunPath of its flag with status "ran". A succeeded
 // execution's output therefore says, per flag, whether its task ran.
 package skippable

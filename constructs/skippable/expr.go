@@ -34,7 +34,12 @@ import (
 // problemsExpr is a JSONata expression that evaluates to the list of things
 // wrong with $states.input, empty when the input is valid. Each message names
 // the key at fault.
-func problemsExpr(flags []string) string {
+func problemsExpr(flags []string, params []contract.Param) string {
+	known := append([]string{contract.CommentKey}, contract.Names(params)...)
+	var checks []string
+	for _, p := range params {
+		checks = append(checks, `"`+p.Name+`" in $names ? ($value := $lookup($in, "`+p.Name+`"); `+p.Check+`) : []`)
+	}
 	return oneLine(`(
 		$flags := ` + jsonList(flags) + `;
 		$in := $states.input;
@@ -43,36 +48,57 @@ func problemsExpr(flags []string) string {
 		$type($in) != "object" ? ["input must be a JSON object, got " & $show($in)] : (
 			$names := $keys($in);
 			$unknown := $sort(
-				$filter($names, function($k) { $not($k in $flags) and $not($k in ["` + contract.CommentKey + `", "` + DateKey + `"]) }),
+				$filter($names, function($k) { $not($k in $flags) and $not($k in ` + jsonList(known) + `) }),
 				function($a, $b) { $encodeUrlComponent($a) > $encodeUrlComponent($b) }
 			);
 			$notBool := $filter($flags, function($f) { $f in $names and $type($lookup($in, $f)) != "boolean" });
-			$date := $lookup($in, "` + DateKey + `");
-			$dateProblem := $not("` + DateKey + `" in $names) ? [] : ` + contract.DateProblemExpr(DateKey) + `;
 			[
 				$count($unknown) > 0
 					? "unknown key(s) " & $join($map($unknown, function($k) { "\"" & $k & "\"" }), ", ")
-						& "; valid flags are " & $join($flags, ", ") & " (plus optional ` + DateKey + ` and ` + contract.CommentKey + `)"
+						& "; valid flags are " & $join($flags, ", ") & " (plus optional ` + optionalKeys(params) + `)"
 					: [],
-				$map($notBool, function($f) { "flag \"" & $f & "\" must be true or false, got " & $show($lookup($in, $f)) }),
-				$dateProblem
+				$map($notBool, function($f) { "flag \"" & $f & "\" must be true or false, got " & $show($lookup($in, $f)) })` +
+		prefixEach(", ", checks) + `
 			]
 		)
 	)`)
 }
 
+// optionalKeys names the keys the input may hold besides the flags.
+func optionalKeys(params []contract.Param) string {
+	names := append(contract.Names(params), contract.CommentKey)
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+func prefixEach(prefix string, items []string) string {
+	var b strings.Builder
+	for _, it := range items {
+		b.WriteString(prefix + it)
+	}
+	return b.String()
+}
+
 // outputExpr is a JSONata expression for the validated state: the input as
-// sent, plus the processing date (the execution's start date, UTC, unless the
-// input names one) and a pending or skipped record per flag under RunsKey.
-func outputExpr(flags []string) string {
-	return oneLine(`$merge([$states.input, {
-		"` + DateKey + `": "` + DateKey + `" in $keys($states.input)
-			? $lookup($states.input, "` + DateKey + `")
-			: $substring($states.context.Execution.StartTime, 0, 10),
-		"` + contract.RunsKey + `": $merge($map(` + jsonList(flags) + `, function($f) {
-			{$f: {"status": $lookup($states.input, $f) = false ? "` + contract.StatusSkipped + `" : "` + contract.StatusPending + `"}}
-		}))
-	}])`)
+// sent, plus each declared parameter's default where the input has none,
+// and a pending or skipped record per flag under RunsKey.
+func outputExpr(flags []string, params []contract.Param) string {
+	var defaults []string
+	for _, p := range params {
+		if p.Default != "" {
+			defaults = append(defaults, `"`+p.Name+`" in $keys($states.input) ? {} : {"`+p.Name+`": (`+p.Default+`)}`)
+		}
+	}
+	return oneLine(`(
+		$today := $substring($states.context.Execution.StartTime, 0, 10);
+		$merge([$states.input` + prefixEach(", ", defaults) + `, {
+			"` + contract.RunsKey + `": $merge($map(` + jsonList(flags) + `, function($f) {
+				{$f: {"status": $lookup($states.input, $f) = false ? "` + contract.StatusSkipped + `" : "` + contract.StatusPending + `"}}
+			}))
+		}])
+	)`)
 }
 
 // jsonata wraps an expression in the delimiters Step Functions expects.

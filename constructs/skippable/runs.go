@@ -8,11 +8,6 @@ import (
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
 )
 
-// DateKey optionally names the date partition ("YYYY-MM-DD") that the
-// tasks process. The validation state fills in the execution's start date,
-// UTC, when it is absent, so later states can always read it.
-const DateKey = "process_date"
-
 // RunsSelector returns a Parallel state's ResultSelector that folds the
 // outcome records of its branches back into one map, to be stored with
 // ResultPath "$.runs". branches lists, per branch in order, the flags guarded

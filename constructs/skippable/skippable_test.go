@@ -171,7 +171,13 @@ func TestSynthErrors(t *testing.T) {
 		{"dot, which would change the JSONPath", guardWithFlag("load.data"), []string{`flag "load.data" is not valid`}},
 		{"too long for a state name", guardWithFlag(strings.Repeat("f", 76)), []string{"76 characters", "limit is 75"}},
 		{"reserved Comment", guardWithFlag("Comment"), []string{`flag "Comment" is reserved`}},
-		{"reserved process_date", guardWithFlag("process_date"), []string{`flag "process_date" is reserved`}},
+		{
+			name: "a flag named like a declared parameter",
+			build: func(s awscdk.Stack) sfn.IChainable {
+				return skippable.NewValidation(s, jsii.String("V"), dated).Next(guardWithFlag("process_date")(s))
+			},
+			want: []string{`flag "process_date" is reserved: the state machine declares it as an input parameter`},
+		},
 		{"reserved runs", guardWithFlag("runs"), []string{`flag "runs" is reserved`}},
 		{
 			name: "a flag used twice in one state machine",
@@ -228,7 +234,7 @@ func TestValidationFlagsInTreeOrder(t *testing.T) {
 	def := render(t, func(s awscdk.Stack) sfn.IChainable {
 		// The validation comes first and the chain is built back to front:
 		// its flags are found when the machine is synthesized.
-		v = skippable.NewValidation(s, jsii.String("Validate"), nil)
+		v = skippable.NewValidation(s, jsii.String("Validate"), dated)
 		a := skippable.New(s, jsii.String("A"), &skippable.Props{Flag: "ingest", Body: pass(s, "Ingest")})
 		b := skippable.New(s, jsii.String("B"), &skippable.Props{Flag: "refine", Body: pass(s, "Refine")})
 		c := skippable.New(s, jsii.String("C"), &skippable.Props{Flag: "publish", Body: pass(s, "Publish")})
@@ -316,7 +322,7 @@ func TestRecogniserRoundTrip(t *testing.T) {
 		right := skippable.New(s, jsii.String("Right"), &skippable.Props{Flag: "right", Body: pass(s, "Build right")})
 		par := sfn.NewParallel(s, jsii.String("Both"), nil).Branch(left.End()).Branch(right.End())
 		publish := skippable.New(s, jsii.String("Publish"), &skippable.Props{Flag: "publish", Body: par})
-		v := skippable.NewValidation(s, jsii.String("Validate"), nil)
+		v := skippable.NewValidation(s, jsii.String("Validate"), dated)
 		return v.Next(load).Next(refine).Next(publish).Next(pass(s, "Done"))
 	})
 	want := map[string]contract.Guard{

@@ -16,7 +16,7 @@ func TestSnapshot(t *testing.T) {
 	def := render(t, func(s awscdk.Stack) sfn.IChainable {
 		load := skippable.New(s, jsii.String("Load"), &skippable.Props{Flag: "load", Body: pass(s, "Load data")})
 		publish := skippable.New(s, jsii.String("Publish"), &skippable.Props{Flag: "publish", Body: pass(s, "Publish data")})
-		v := skippable.NewValidation(s, jsii.String("Validate"), nil)
+		v := skippable.NewValidation(s, jsii.String("Validate"), dated)
 		stage := sfn.NewParallel(s, jsii.String("Stage"), nil).Branch(publish.End())
 		return v.Next(load).Next(stage)
 	})

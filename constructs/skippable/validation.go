@@ -18,6 +18,10 @@ type ValidationProps struct {
 	// machine is synthesized, so guards may be created and chained in any
 	// order.
 	Flags []string
+	// Params are the input keys other than the flags that the state
+	// machine accepts, each with its check and default, e.g.
+	// contract.DateParam("process_date"). Default: none.
+	Params []contract.Param
 }
 
 // Validation is the state machine's first state: a JSONata Choice that lets
@@ -28,6 +32,7 @@ type ValidationProps struct {
 type Validation struct {
 	sfn.StateMachineFragment
 	explicit []string
+	params   []contract.Param
 	choice   sfn.Choice
 	next     sfn.IChainable
 }
@@ -38,20 +43,35 @@ type Validation struct {
 func NewValidation(scope constructs.Construct, id *string, props *ValidationProps) *Validation {
 	v := &Validation{}
 	sfn.NewStateMachineFragment_Override(v, scope, id)
-	if props != nil && props.Flags != nil {
-		v.explicit = append([]string{}, props.Flags...)
+	if props != nil {
+		if props.Flags != nil {
+			v.explicit = append([]string{}, props.Flags...)
+		}
+		v.params = append([]contract.Param{}, props.Params...)
 	}
 	fail := sfn.Fail_Jsonata(v, jsii.String(contract.InvalidName), &sfn.FailJsonataProps{
-		Comment: jsii.String("The input has an unknown key, a non-boolean flag or a " + DateKey + " that is not a date from " + contract.MinDate + " to the start date."),
+		Comment: jsii.String("The input has an unknown key, a non-boolean flag or a parameter its check refuses."),
 		Error:   jsii.String(contract.ErrorInvalidInput),
-		Cause:   v.lazy(func(flags []string) string { return `$join(` + problemsExpr(flags) + `, "; ")` }),
+		Cause:   v.lazy(func(flags []string) string { return `$join(` + problemsExpr(flags, v.params) + `, "; ")` }),
 	})
 	v.choice = sfn.Choice_Jsonata(v, jsii.String(contract.ValidateName), &sfn.ChoiceJsonataProps{
-		Comment: jsii.String("Accepts only known flags with boolean values, an optional " + DateKey + " (YYYY-MM-DD, from " + contract.MinDate + " to the start date) and " + contract.CommentKey + "."),
+		Comment: jsii.String(v.comment()),
 	})
 	v.choice.Otherwise(fail)
 	v.Node().AddValidation(&flagsCheck{v})
 	return v
+}
+
+// comment says in the console what the validation accepts.
+func (v *Validation) comment() string {
+	s := "Accepts only known flags with boolean values"
+	for _, p := range v.params {
+		s += ", an optional " + p.Name
+		if p.Describe != "" {
+			s += " (" + p.Describe + ")"
+		}
+	}
+	return s + " and " + contract.CommentKey + "."
 }
 
 // Flags returns the flags this validation accepts, in construct-tree order.
@@ -101,11 +121,11 @@ func (p *validPath) Next(next sfn.IChainable) sfn.Chain {
 	}
 	p.v.next = next
 	p.v.choice.When(
-		sfn.Condition_Jsonata(p.v.lazy(func(flags []string) string { return `$count(` + problemsExpr(flags) + `) = 0` })),
+		sfn.Condition_Jsonata(p.v.lazy(func(flags []string) string { return `$count(` + problemsExpr(flags, p.v.params) + `) = 0` })),
 		next,
 		&sfn.ChoiceTransitionOptions{
 			Comment: jsii.String("input is valid"),
-			Outputs: p.v.lazy(outputExpr),
+			Outputs: p.v.lazy(func(flags []string) string { return outputExpr(flags, p.v.params) }),
 		},
 	)
 	return sfn.Chain_Start(next)
@@ -125,7 +145,7 @@ func (c *flagsCheck) Validate() *[]*string {
 	}
 	var problems []*string
 	for _, f := range flags {
-		if err := contract.CheckFlag(f, DateKey); err != nil {
+		if err := contract.CheckFlag(f, contract.Names(c.v.params)...); err != nil {
 			problems = append(problems, jsii.String(err.Error()))
 		}
 	}

@@ -19,7 +19,7 @@ func validatedMachine(t *testing.T) asl {
 	return render(t, func(s awscdk.Stack) sfn.IChainable {
 		a := skippable.New(s, jsii.String("A"), &skippable.Props{Flag: "ingest", Body: pass(s, "Ingest")})
 		b := skippable.New(s, jsii.String("B"), &skippable.Props{Flag: "refine", Body: pass(s, "Refine")})
-		v := skippable.NewValidation(s, jsii.String("Validate"), nil)
+		v := skippable.NewValidation(s, jsii.String("Validate"), dated)
 		return v.Next(a).Next(b.End())
 	})
 }

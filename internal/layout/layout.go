@@ -19,6 +19,11 @@ const (
 	FlagAvailPercent = "velib_silver_to_gold_avail_percent"
 )
 
+// DateKey is the optional execution-input key naming the date partition
+// ("YYYY-MM-DD") the Glue jobs process; the validation fills in the
+// execution's start date when it is absent.
+const DateKey = "process_date"
+
 // Flags lists the flags in execution order.
 var Flags = []string{FlagLoadData, FlagRawToSilver, FlagAvgStats, FlagAvailPercent}
 
