@@ -47,7 +47,7 @@ func newLake(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key a
 	job := func(id, flag, description string, reads []string, writes string, tables []string, args map[string]string) *sparkjob.Job {
 		args["--bucket"] = *bucket.BucketName()
 		args["--database"] = databaseName(cfg)
-		return sparkjob.New(scope, jsii.String(id), &sparkjob.Props{
+		j := sparkjob.New(scope, jsii.String(id), &sparkjob.Props{
 			JobName:               cfg.NamePrefix + "-" + flag,
 			Description:           description,
 			Script:                assetCode(scope, id+"Script", scripts+"/"+flag+".py"),
@@ -65,6 +65,8 @@ func newLake(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key a
 			Timeout:               awscdk.Duration_Minutes(jsii.Number(float64(cfg.GlueTimeoutMinutes))),
 			Arguments:             args,
 		})
+		keepLogicalID(j.Job, deployedJobs[id])
+		return j
 	}
 	s3url := func(prefix string) string { return *bucket.S3UrlForObject(jsii.String(prefix)) }
 	silver := layout.TablePrefix(layout.TableSilver)

@@ -59,15 +59,15 @@ func Suppressions() []Suppression {
 			Reason:   "The Lambda invoke integration is granted the ingest function and its versions and aliases; no other function.",
 		},
 		{
-			Path: "FailuresRule/EventsRole", Rule: "AwsSolutions-IAM5",
+			Path: "Failures/Rule/EventsRole", Rule: "AwsSolutions-IAM5",
 			Findings: []string{"Action::kms:GenerateDataKey*"},
 			Reason:   "Publishing to the encrypted failure topic needs a data key; CDK's SNS target grant names the action in its wildcard form, on the pipeline key only.",
 		},
 	}
 	for _, j := range []struct{ role, flag, read, write string }{
-		{"RawToSilverRole", layout.FlagRawToSilver, layout.PrefixRaw, layout.TablePrefix(layout.TableSilver)},
-		{"AvgStatsRole", layout.FlagAvgStats, layout.TablePrefix(layout.TableSilver), layout.TablePrefix(layout.TableAvgStats)},
-		{"AvailPercentRole", layout.FlagAvailPercent, layout.TablePrefix(layout.TableSilver), layout.TablePrefix(layout.TableAvailPercent)},
+		{"RawToSilver/Role", layout.FlagRawToSilver, layout.PrefixRaw, layout.TablePrefix(layout.TableSilver)},
+		{"AvgStats/Role", layout.FlagAvgStats, layout.TablePrefix(layout.TableSilver), layout.TablePrefix(layout.TableAvgStats)},
+		{"AvailPercent/Role", layout.FlagAvailPercent, layout.TablePrefix(layout.TableSilver), layout.TablePrefix(layout.TableAvailPercent)},
 	} {
 		out = append(out,
 			Suppression{

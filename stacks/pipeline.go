@@ -62,12 +62,17 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 			IncludeExecutionData: jsii.Bool(true),
 		},
 	})
-	alert.New(stack, jsii.String("Failures"), &alert.Props{
+	failures := alert.New(stack, jsii.String("Failures"), &alert.Props{
 		StateMachine: machine,
 		Key:          key,
 		TopicName:    jsii.String(cfg.NamePrefix + "-pipeline-failures"),
 		Email:        cfg.NotificationEmail,
 	})
+	keepLogicalID(failures.Topic, deployedFailuresTopic)
+	if failures.Subscription != nil {
+		// A new subscription would have to be confirmed again.
+		keepLogicalID(failures.Subscription, logicalIDAt("FailuresTopic", cfg.NotificationEmail, "Resource"))
+	}
 
 	output(stack, "BucketName", "Data bucket: raw snapshots and table files.", bucket.BucketName())
 	output(stack, "DatabaseName", "Glue database holding the silver and gold tables.", lake.database.DatabaseName())

@@ -37,10 +37,14 @@ type Props struct {
 	Email string
 }
 
-// Alert is the topic and the rule that feeds it.
+// Alert is the topic and the rule that feeds it, defined inside a
+// construct of their own ("Topic" and "Rule" below the id given to New).
 type Alert struct {
+	constructs.Construct
 	Topic awssns.Topic
 	Rule  awsevents.Rule
+	// Subscription is the e-mail subscription, nil without Props.Email.
+	Subscription awssns.Subscription
 }
 
 // New defines the topic, the rule and, if an e-mail address is given, its
@@ -50,7 +54,10 @@ func New(scope constructs.Construct, id *string, props *Props) *Alert {
 	if props.StateMachine == nil || props.Key == nil {
 		panic(fmt.Errorf("alert: %s: StateMachine and Key are required", *id))
 	}
-	topic := awssns.NewTopic(scope, jsii.String(*id+"Topic"), &awssns.TopicProps{
+	// Resources go into a.Construct, the jsii object: the Go struct that
+	// embeds it is not one.
+	a := &Alert{Construct: constructs.NewConstruct(scope, id)}
+	topic := awssns.NewTopic(a.Construct, jsii.String("Topic"), &awssns.TopicProps{
 		TopicName:   props.TopicName,
 		DisplayName: jsii.String("Pipeline failures"),
 		MasterKey:   props.Key,
@@ -68,7 +75,7 @@ func New(scope constructs.Construct, id *string, props *Props) *Alert {
 	for i, s := range Statuses {
 		statuses[i] = s
 	}
-	rule := awsevents.NewRule(scope, jsii.String(*id+"Rule"), &awsevents.RuleProps{
+	rule := awsevents.NewRule(a.Construct, jsii.String("Rule"), &awsevents.RuleProps{
 		Description: jsii.String("Executions that end FAILED, TIMED_OUT or ABORTED."),
 		EventPattern: &awsevents.EventPattern{
 			Source:     jsii.Strings("aws.states"),
@@ -94,7 +101,8 @@ func New(scope constructs.Construct, id *string, props *Props) *Alert {
 		if a, err := mail.ParseAddress(props.Email); err != nil || a.Address != props.Email {
 			panic(fmt.Errorf("alert: %s: %q is not a plain e-mail address", *id, props.Email))
 		}
-		topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(props.Email), nil))
+		a.Subscription = topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(props.Email), nil))
 	}
-	return &Alert{Topic: topic, Rule: rule}
+	a.Topic, a.Rule = topic, rule
+	return a
 }

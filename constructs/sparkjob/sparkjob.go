@@ -60,8 +60,10 @@ type Props struct {
 	Arguments map[string]string
 }
 
-// Job is a PySpark Glue job and its role.
+// Job is a PySpark Glue job and its role, defined inside a construct of
+// their own ("Job" and "Role" below the id given to New).
 type Job struct {
+	constructs.Construct
 	Job  awsglue.PySparkEtlJob
 	Role awsiam.Role
 }
@@ -72,8 +74,11 @@ func New(scope constructs.Construct, id *string, props *Props) *Job {
 	if err := p.check(); err != nil {
 		panic(fmt.Errorf("sparkjob: %s: %w", *id, err))
 	}
+	// Resources go into j.Construct, the jsii object: the Go struct that
+	// embeds it is not one.
+	j := &Job{Construct: constructs.NewConstruct(scope, id)}
 	stack := awscdk.Stack_Of(scope)
-	role := awsiam.NewRole(scope, jsii.String(*id+"Role"), &awsiam.RoleProps{
+	role := awsiam.NewRole(j.Construct, jsii.String("Role"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("glue.amazonaws.com"), nil),
 		Description: jsii.String("Runs Glue job " + p.JobName + "; may touch only its declared prefixes and tables."),
 	})
@@ -92,7 +97,7 @@ func New(scope constructs.Construct, id *string, props *Props) *Job {
 	if len(p.ExtraPythonFiles) > 0 {
 		extra = &p.ExtraPythonFiles
 	}
-	job := awsglue.NewPySparkEtlJob(scope, id, &awsglue.PySparkEtlJobProps{
+	job := awsglue.NewPySparkEtlJob(j.Construct, jsii.String("Job"), &awsglue.PySparkEtlJobProps{
 		JobName:               jsii.String(p.JobName),
 		Description:           jsii.String(p.Description),
 		Role:                  role,
@@ -109,7 +114,8 @@ func New(scope constructs.Construct, id *string, props *Props) *Job {
 		SparkUI:               &awsglue.SparkUIProps{Bucket: p.Bucket, Prefix: jsii.String("/" + p.SparkUIPrefix)},
 		DefaultArguments:      &args,
 	})
-	return &Job{Job: job, Role: role}
+	j.Job, j.Role = job, role
+	return j
 }
 
 func withDefaults(p Props) Props {

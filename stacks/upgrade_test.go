@@ -1,0 +1,82 @@
+package stacks_test
+
+import (
+	"maps"
+	"strings"
+	"testing"
+)
+
+// deployed lists, by logical id, the resources of the deployed stack that an
+// in-place upgrade must keep: those that hold data, and those with a fixed
+// physical name, which CloudFormation would have to create anew, under the
+// same name, before deleting the old one (and fail). It is kept by hand, not
+// refreshed with the snapshots: changing it is a migration, not a refresh.
+var deployed = map[string]string{
+	"AccessLogs8B620ECA":       "AWS::S3::Bucket",
+	"Data666C94C7":             "AWS::S3::Bucket",
+	"DatabaseB269D8BB":         "AWS::Glue::Database",
+	"Key961B73FD":              "AWS::KMS::Key",
+	"LoadDataLogsB4575A30":     "AWS::Logs::LogGroup",
+	"StateMachineLogs3CB16D3C": "AWS::Logs::LogGroup",
+	"StateMachine2E01A3A5":     "AWS::StepFunctions::StateMachine",
+	"RawToSilverC9205871":      "AWS::Glue::Job",
+	"AvgStatsEFCA9424":         "AWS::Glue::Job",
+	"AvailPercent69638D38":     "AWS::Glue::Job",
+	"FailuresTopic8CFD5254":    "AWS::SNS::Topic",
+	"GlueSecurity04AF0E84":     "AWS::Glue::SecurityConfiguration",
+}
+
+// deployedWithEmail adds what the configuration with an e-mail address
+// deployed: its subscription, which a replacement would make the address
+// confirm again.
+var deployedWithEmail = map[string]string{
+	"FailuresTopicopsexampleorgCC67BA21": "AWS::SNS::Subscription",
+}
+
+// keptTypes hold data: replacing one loses it.
+var keptTypes = map[string]bool{
+	"AWS::S3::Bucket": true, "AWS::KMS::Key": true, "AWS::Glue::Database": true,
+	"AWS::Glue::Table": true, "AWS::Logs::LogGroup": true, "AWS::DynamoDB::Table": true,
+}
+
+// physicalNames are the properties that fix a resource's name.
+var physicalNames = []string{"Name", "TopicName", "StateMachineName", "LogGroupName", "FunctionName", "RoleName", "BucketName", "QueueName"}
+
+// TestUpgradeKeepsLogicalIDs fails when a change would replace a resource
+// that holds data or has a fixed name: every such resource of the deployed
+// stack is still there under its logical id, and every such resource in the
+// template is one of them (or was added to the list on purpose).
+func TestUpgradeKeepsLogicalIDs(t *testing.T) {
+	for _, ctx := range []map[string]any{nil, {"removalPolicy": "destroy", "notificationEmail": "ops@example.org"}} {
+		resources := synth(t, ctx).JSON["Resources"].(map[string]any)
+		want := maps.Clone(deployed)
+		if ctx != nil {
+			maps.Copy(want, deployedWithEmail)
+		}
+		for id, typ := range want {
+			r, ok := resources[id].(map[string]any)
+			switch {
+			case !ok:
+				t.Errorf("%v: %s (%s) is gone: an upgrade would replace it; keep its logical id or add a migration", ctx, id, typ)
+			case r["Type"] != typ:
+				t.Errorf("%v: %s is now a %v, was a %s", ctx, id, r["Type"], typ)
+			}
+		}
+		for id, raw := range resources {
+			r := raw.(map[string]any)
+			typ, _ := r["Type"].(string)
+			if _, listed := want[id]; listed || strings.HasPrefix(typ, "Custom::") {
+				continue
+			}
+			if keptTypes[typ] {
+				t.Errorf("%v: new %s %s holds data: add it to the deployed list", ctx, typ, id)
+			}
+			props, _ := r["Properties"].(map[string]any)
+			for _, name := range physicalNames {
+				if _, fixed := props[name].(string); fixed {
+					t.Errorf("%v: new %s %s has a fixed %s: add it to the deployed list", ctx, typ, id, name)
+				}
+			}
+		}
+	}
+}
