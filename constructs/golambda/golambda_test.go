@@ -4,11 +4,13 @@ import (
 	"debug/elf"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/partialruns/velib-pipeline/internal/modroot"
 )
 
 // module writes a small Go module with a main package in cmd/fn that
@@ -17,16 +19,28 @@ func module(t *testing.T) string {
 	t.Helper()
 	root := t.TempDir()
 	files := map[string]string{
-		"go.mod":          "module example.com/fn\n\ngo 1.22\n",
-		"cmd/fn/main.go":  "package main\n\nimport \"example.com/fn/greet\"\n\nfunc main() { println(greet.Hello()) }\n",
+		"go.mod":          goMod(""),
+		"cmd/fn/main.go":  "package main\n\nimport (\n\t\"example.com/dep\"\n\t\"example.com/fn/greet\"\n)\n\nfunc main() { println(greet.Hello(), dep.Name) }\n",
 		"greet/greet.go":  "package greet\n\nfunc Hello() string { return \"hello\" }\n",
 		"greet/x_test.go": "package greet\n",
 		"unused/u.go":     "package unused\n",
+		// Modules of their own, replaced by local folders so that go list
+		// needs no network: one the function imports, one it does not.
+		"dep/go.mod":     "module example.com/dep\n\ngo 1.22\n",
+		"dep/dep.go":     "package dep\n\nconst Name = \"dep\"\n",
+		"other/go.mod":   "module example.com/other\n\ngo 1.22\n",
+		"other/other.go": "package other\n",
 	}
 	for name, body := range files {
 		write(t, root, name, body)
 	}
 	return root
+}
+
+// goMod is the test module's go.mod; extra is added to its require block.
+func goMod(extra string) string {
+	return "module example.com/fn\n\ngo 1.22\n\nrequire (\n\texample.com/dep v0.0.0\n" + extra + ")\n\n" +
+		"replace example.com/dep => ./dep\n\nreplace example.com/other => ./other\n"
 }
 
 func write(t *testing.T, root, name, body string) {
@@ -59,8 +73,15 @@ func TestAssetHash(t *testing.T) {
 			write(t, r, "greet/greet.go", "package greet\n\nfunc Hello() string { return \"hi\" }\n")
 		}, false},
 		{"a new file in an imported package", func(r string) { write(t, r, "greet/more.go", "package greet\n") }, false},
-		{"go.mod changed", func(r string) { write(t, r, "go.mod", "module example.com/fn\n\ngo 1.23\n") }, false},
-		{"go.sum appeared", func(r string) { write(t, r, "go.sum", "") }, false},
+		{"the go version changed", func(r string) { write(t, r, "go.mod", strings.Replace(goMod(""), "go 1.22", "go 1.23", 1)) }, false},
+		{"a module it links changed", func(r string) { write(t, r, "dep/dep.go", "package dep\n\nconst Name = \"dep2\"\n") }, false},
+		{"a module it links changed version", func(r string) {
+			write(t, r, "go.mod", strings.Replace(goMod(""), "example.com/dep v0.0.0", "example.com/dep v0.0.1", 1))
+		}, false},
+		// A CDK upgrade is such a change: it must not redeploy the function.
+		{"a module it does not link was added", func(r string) { write(t, r, "go.mod", goMod("\texample.com/other v0.0.0\n")) }, true},
+		{"a module it does not link changed", func(r string) { write(t, r, "other/other.go", "package other\n\n// changed\n") }, true},
+		{"go.sum appeared", func(r string) { write(t, r, "go.sum", "example.com/unrelated v1.0.0 h1:x=\n") }, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -76,6 +97,31 @@ func TestAssetHash(t *testing.T) {
 				t.Errorf("hash changed = %v, want %v", got != want, !tc.same)
 			}
 		})
+	}
+}
+
+// TestLambdaHashLeavesOutTheCDK checks the ingest Lambda of this
+// repository: its hash covers the AWS SDK and Lambda runtime modules it
+// links, and no CDK module, so a CDK upgrade does not redeploy it.
+func TestLambdaHashLeavesOutTheCDK(t *testing.T) {
+	root, err := modroot.Find()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := buildInputs(root, "./lambda/loaddata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var links []string
+	for _, m := range in.modules {
+		path, _, _ := strings.Cut(m, " ")
+		links = append(links, path)
+		if strings.Contains(path, "aws-cdk-go") || strings.Contains(path, "jsii-runtime-go") || strings.Contains(path, "cdk-nag") {
+			t.Errorf("the Lambda's hash covers %s", m)
+		}
+	}
+	if !slices.Contains(links, "github.com/aws/aws-lambda-go") {
+		t.Errorf("the Lambda's hash leaves out the Lambda runtime it links: %v", links)
 	}
 }
 

@@ -1,6 +1,7 @@
 package golambda
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,35 +10,52 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 )
 
-// listFormat prints, for each package of the main module in the build, its
-// directory and the files compiled into it. Standard-library and third-party
-// packages are pinned by go.sum, which is hashed whole.
-const listFormat = `{{if .Module}}{{if .Module.Main}}{{.Dir}}{{range .GoFiles}}|{{.}}{{end}}{{range .EmbedFiles}}|{{.}}{{end}}{{end}}{{end}}`
+// listFormat prints lines for each package in the build of entry: for a
+// package whose source is on disk in this checkout (the main module, or a
+// module replaced by a local directory), "F|dir|file|file…", the files
+// being hashed; for a module's package, "M|path version sum" (go.sum pins
+// the content; the version is also written into the binary).
+const listFormat = `{{if .Module}}` +
+	`{{if not .Module.Main}}M|{{.Module.Path}} {{.Module.Version}} {{.Module.Sum}}{{"\n"}}{{end}}` +
+	`{{if or .Module.Main (and .Module.Replace (not .Module.Replace.Version))}}F|{{.Dir}}{{range .GoFiles}}|{{.}}{{end}}{{range .EmbedFiles}}|{{.}}{{end}}{{end}}` +
+	`{{end}}`
+
+// inputs is what determines the binary built from entry.
+type inputs struct {
+	// files are source files, relative to the module root with slashes.
+	files []string
+	// modules are the other modules the binary links, as "path version
+	// sum", sorted.
+	modules []string
+}
 
 // AssetHash returns a hex SHA-256 of everything that determines the binary
-// built from entry: the build settings, go.mod, go.sum and the source files
-// of the main module's packages that entry imports (tests excluded). Paths
-// are hashed relative to moduleRoot, so the hash does not depend on where the
-// checkout lives.
+// built from entry, and nothing else: the build settings, the go and
+// toolchain lines of go.mod, the source files of the packages entry
+// imports from this checkout (tests excluded), and the version and checksum
+// of every other module it links. A module the binary does not link (the
+// CDK, say) can change without changing the hash, so it does not redeploy
+// the function. Paths are hashed relative to moduleRoot, so the hash does
+// not depend on where the checkout lives.
 func AssetHash(moduleRoot, entry string) (string, error) {
-	files, err := sourceFiles(moduleRoot, entry)
+	in, err := buildInputs(moduleRoot, entry)
 	if err != nil {
 		return "", err
 	}
-	files = append(files, "go.mod")
-	// A module with no dependencies has no go.sum.
-	if _, err := os.Stat(filepath.Join(moduleRoot, "go.sum")); err == nil {
-		files = append(files, "go.sum")
+	directives, err := goDirectives(filepath.Join(moduleRoot, "go.mod"))
+	if err != nil {
+		return "", err
 	}
-	sort.Strings(files)
-
 	h := sha256.New()
-	fmt.Fprintf(h, "env=%q flags=%q\n", buildEnv, buildFlags)
-	for _, rel := range files {
+	fmt.Fprintf(h, "env=%q flags=%q go.mod=%q\n", buildEnv, buildFlags, directives)
+	for _, m := range in.modules {
+		fmt.Fprintf(h, "module %s\n", m)
+	}
+	for _, rel := range in.files {
 		if err := hashFile(h, moduleRoot, rel); err != nil {
 			return "", err
 		}
@@ -45,9 +63,8 @@ func AssetHash(moduleRoot, entry string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// sourceFiles lists the files compiled into entry's binary, relative to
-// moduleRoot with forward slashes.
-func sourceFiles(moduleRoot, entry string) ([]string, error) {
+// buildInputs asks go list what entry's binary is built from.
+func buildInputs(moduleRoot, entry string) (inputs, error) {
 	cmd := exec.Command("go", "list", "-deps", "-f", listFormat, entry)
 	cmd.Dir = moduleRoot
 	cmd.Env = append(os.Environ(), buildEnv...)
@@ -55,30 +72,55 @@ func sourceFiles(moduleRoot, entry string) ([]string, error) {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("golambda: go list %s: %v\n%s", entry, err, stderr.String())
+		return inputs{}, fmt.Errorf("golambda: go list %s: %v\n%s", entry, err, stderr.String())
 	}
 	root, err := filepath.Abs(moduleRoot)
 	if err != nil {
-		return nil, err
+		return inputs{}, err
 	}
-	var files []string
+	var in inputs
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		if line == "" {
-			continue
-		}
-		parts := strings.Split(line, "|")
-		dir, err := filepath.Rel(root, parts[0])
-		if err != nil {
-			return nil, err
-		}
-		for _, name := range parts[1:] {
-			files = append(files, filepath.ToSlash(filepath.Join(dir, name)))
+		kind, rest, _ := strings.Cut(line, "|")
+		switch kind {
+		case "M":
+			in.modules = append(in.modules, rest)
+		case "F":
+			parts := strings.Split(rest, "|")
+			dir, err := filepath.Rel(root, parts[0])
+			if err != nil {
+				return inputs{}, err
+			}
+			for _, name := range parts[1:] {
+				in.files = append(in.files, filepath.ToSlash(filepath.Join(dir, name)))
+			}
 		}
 	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("golambda: %s has no Go files in module %s", entry, root)
+	if len(in.files) == 0 {
+		return inputs{}, fmt.Errorf("golambda: %s has no Go files in module %s", entry, root)
 	}
-	return files, nil
+	slices.Sort(in.files)
+	slices.Sort(in.modules)
+	in.modules = slices.Compact(in.modules)
+	return in, nil
+}
+
+// goDirectives returns the go and toolchain lines of a go.mod file, which
+// choose the compiler and the language version.
+func goDirectives(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("golambda: %w", err)
+	}
+	defer f.Close()
+	var out []string
+	scanner := bufio.NewScanner(f)
+	for scanner.Scan() {
+		line := strings.TrimSpace(scanner.Text())
+		if strings.HasPrefix(line, "go ") || strings.HasPrefix(line, "toolchain ") {
+			out = append(out, line)
+		}
+	}
+	return out, scanner.Err()
 }
 
 func hashFile(h io.Writer, root, rel string) error {
