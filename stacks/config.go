@@ -81,76 +81,89 @@ func (c Config) LogRetention() awslogs.RetentionDays { return retentions[c.LogRe
 // Every invalid key is reported, each by name.
 func ConfigFromContext(get func(key string) any) (Config, error) {
 	c := DefaultConfig
-	var errs []error
-	str := func(key string, dst *string) {
-		switch v := get(key).(type) {
-		case nil:
-		case string:
-			*dst = strings.TrimSpace(v)
-		default:
-			errs = append(errs, fmt.Errorf("context %q must be a string, got %v", key, v))
-		}
-	}
-	num := func(key string, dst *int, lo, hi int) {
-		var n int
-		switch v := get(key).(type) {
-		case nil:
-			return
-		case float64:
-			if v != float64(int(v)) {
-				errs = append(errs, fmt.Errorf("context %q must be a whole number, got %v", key, v))
-				return
-			}
-			n = int(v)
-		case string:
-			var err error
-			if n, err = strconv.Atoi(strings.TrimSpace(v)); err != nil {
-				errs = append(errs, fmt.Errorf("context %q must be a whole number, got %q", key, v))
-				return
-			}
-		default:
-			errs = append(errs, fmt.Errorf("context %q must be a whole number, got %v", key, v))
-			return
-		}
-		if n < lo || n > hi {
-			errs = append(errs, fmt.Errorf("context %q must be between %d and %d, got %d", key, lo, hi, n))
-			return
-		}
-		*dst = n
-	}
-
-	str(keyNamePrefix, &c.NamePrefix)
+	r := contextReader{get: get}
+	r.str(keyNamePrefix, &c.NamePrefix)
 	if !namePrefixPattern.MatchString(c.NamePrefix) {
-		errs = append(errs, fmt.Errorf("context %q must be 1-20 characters of lower-case letters, digits and '-', starting with a letter; got %q", keyNamePrefix, c.NamePrefix))
+		r.fail("context %q must be 1-20 characters of lower-case letters, digits and '-', starting with a letter; got %q", keyNamePrefix, c.NamePrefix)
 	}
 	// G.1X jobs need at least 2 workers; the cap guards against a typo
 	// that would run up a large bill.
-	num(keyGlueWorkers, &c.GlueWorkers, 2, 100)
+	r.num(keyGlueWorkers, &c.GlueWorkers, 2, 100)
 	// Glue allows up to 7 days; two days is already far beyond a daily run.
-	num(keyGlueTimeout, &c.GlueTimeoutMinutes, 1, 2880)
-	str(keyFeedURL, &c.FeedURL)
+	r.num(keyGlueTimeout, &c.GlueTimeoutMinutes, 1, 2880)
+	r.str(keyFeedURL, &c.FeedURL)
 	if u, err := url.Parse(c.FeedURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		errs = append(errs, fmt.Errorf("context %q must be an http(s) URL, got %q", keyFeedURL, c.FeedURL))
+		r.fail("context %q must be an http(s) URL, got %q", keyFeedURL, c.FeedURL)
 	}
-	str(keyNotificationEmail, &c.NotificationEmail)
+	r.str(keyNotificationEmail, &c.NotificationEmail)
 	if c.NotificationEmail != "" {
 		if a, err := mail.ParseAddress(c.NotificationEmail); err != nil || a.Address != c.NotificationEmail {
-			errs = append(errs, fmt.Errorf("context %q must be a plain e-mail address, got %q", keyNotificationEmail, c.NotificationEmail))
+			r.fail("context %q must be a plain e-mail address, got %q", keyNotificationEmail, c.NotificationEmail)
 		}
 	}
 	policy := "retain"
-	str(keyRemovalPolicy, &policy)
+	r.str(keyRemovalPolicy, &policy)
 	switch strings.ToLower(policy) {
 	case "retain":
 	case "destroy":
 		c.Destroy = true
 	default:
-		errs = append(errs, fmt.Errorf("context %q must be \"retain\" or \"destroy\", got %q", keyRemovalPolicy, policy))
+		r.fail("context %q must be \"retain\" or \"destroy\", got %q", keyRemovalPolicy, policy)
 	}
-	num(keyLogRetentionDays, &c.LogRetentionDays, 1, 3653)
+	r.num(keyLogRetentionDays, &c.LogRetentionDays, 1, 3653)
 	if _, ok := retentions[c.LogRetentionDays]; !ok {
-		days := slices.Sorted(maps.Keys(retentions))
-		errs = append(errs, fmt.Errorf("context %q must be one of %v, got %d", keyLogRetentionDays, days, c.LogRetentionDays))
+		r.fail("context %q must be one of %v, got %d", keyLogRetentionDays, slices.Sorted(maps.Keys(retentions)), c.LogRetentionDays)
 	}
-	return c, errors.Join(errs...)
+	return c, errors.Join(r.errs...)
+}
+
+// contextReader reads typed context values and collects every problem, so
+// a user sees all of them at once.
+type contextReader struct {
+	get  func(key string) any
+	errs []error
+}
+
+func (r *contextReader) fail(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Errorf(format, args...))
+}
+
+// str sets *dst to the string at key, if any.
+func (r *contextReader) str(key string, dst *string) {
+	switch v := r.get(key).(type) {
+	case nil:
+	case string:
+		*dst = strings.TrimSpace(v)
+	default:
+		r.fail("context %q must be a string, got %v", key, v)
+	}
+}
+
+// num sets *dst to the whole number at key, if any, between lo and hi.
+func (r *contextReader) num(key string, dst *int, lo, hi int) {
+	var n int
+	switch v := r.get(key).(type) {
+	case nil:
+		return
+	case float64:
+		if v != float64(int(v)) {
+			r.fail("context %q must be a whole number, got %v", key, v)
+			return
+		}
+		n = int(v)
+	case string:
+		var err error
+		if n, err = strconv.Atoi(strings.TrimSpace(v)); err != nil {
+			r.fail("context %q must be a whole number, got %q", key, v)
+			return
+		}
+	default:
+		r.fail("context %q must be a whole number, got %v", key, v)
+		return
+	}
+	if n < lo || n > hi {
+		r.fail("context %q must be between %d and %d, got %d", key, lo, hi, n)
+		return
+	}
+	*dst = n
 }

@@ -45,23 +45,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		avgStats:     lake.avgStats.Job,
 		availPercent: lake.availPercent.Job,
 	})
-	machine := sfn.NewStateMachine(stack, jsii.String("StateMachine"), &sfn.StateMachineProps{
-		StateMachineName: jsii.String(cfg.NamePrefix + "-pipeline"),
-		StateMachineType: sfn.StateMachineType_STANDARD,
-		Comment:          jsii.String("Vélib' pipeline. Skip any step with its flag set to false, e.g. {\"lambda_load_data\": false}."),
-		DefinitionBody:   sfn.DefinitionBody_FromChainable(definition),
-		Timeout:          machineTimeout(cfg),
-		TracingEnabled:   jsii.Bool(true),
-		Logs: &sfn.LogOptions{
-			Destination: awslogs.NewLogGroup(stack, jsii.String("StateMachineLogs"), &awslogs.LogGroupProps{
-				LogGroupName:  jsii.String("/aws/vendedlogs/states/" + cfg.NamePrefix + "-pipeline"),
-				Retention:     cfg.LogRetention(),
-				RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
-			}),
-			Level:                sfn.LogLevel_ALL,
-			IncludeExecutionData: jsii.Bool(true),
-		},
-	})
+	machine := newStateMachine(stack, cfg, definition)
 	failures := alert.New(stack, jsii.String("Failures"), &alert.Props{
 		StateMachine: machine,
 		Key:          key,
@@ -82,6 +66,28 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		&map[string]*string{"Arn": machine.StateMachineArn()}))
 	suppress(stack)
 	return stack
+}
+
+// newStateMachine is the Standard state machine, traced, with every
+// execution's events and data logged.
+func newStateMachine(stack awscdk.Stack, cfg Config, definition sfn.IChainable) sfn.StateMachine {
+	return sfn.NewStateMachine(stack, jsii.String("StateMachine"), &sfn.StateMachineProps{
+		StateMachineName: jsii.String(cfg.NamePrefix + "-pipeline"),
+		StateMachineType: sfn.StateMachineType_STANDARD,
+		Comment:          jsii.String("Vélib' pipeline. Skip any step with its flag set to false, e.g. {\"lambda_load_data\": false}."),
+		DefinitionBody:   sfn.DefinitionBody_FromChainable(definition),
+		Timeout:          machineTimeout(cfg),
+		TracingEnabled:   jsii.Bool(true),
+		Logs: &sfn.LogOptions{
+			Destination: awslogs.NewLogGroup(stack, jsii.String("StateMachineLogs"), &awslogs.LogGroupProps{
+				LogGroupName:  jsii.String("/aws/vendedlogs/states/" + cfg.NamePrefix + "-pipeline"),
+				Retention:     cfg.LogRetention(),
+				RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+			}),
+			Level:                sfn.LogLevel_ALL,
+			IncludeExecutionData: jsii.Bool(true),
+		},
+	})
 }
 
 // machineTimeout outlasts the longest legitimate run: the silver job and

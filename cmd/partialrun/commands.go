@@ -247,52 +247,73 @@ func cmdResume(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	exec, err := client.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(pos[0])})
+	r, err := planResume(ctx, client, pos[0])
 	if err != nil {
-		return explain(err)
+		return err
+	}
+	fmt.Fprintf(out, "resuming %s (%s, started %s) on the current definition of %s\n",
+		pos[0], r.status, r.started.UTC().Format(time.RFC3339), r.machine)
+	for _, dec := range r.decisions {
+		fmt.Fprintf(out, "  %s\n", dec)
+	}
+	fmt.Fprintf(out, "input: %s\n", r.input)
+	switch {
+	case r.nothing():
+		fmt.Fprintln(out, "nothing left to run")
+		return nil
+	case o.dryRun:
+		return nil
+	}
+	return startAndWatch(ctx, client, o, r.machine, r.input, out)
+}
+
+// resumption is what resuming an earlier execution would start.
+type resumption struct {
+	machine, status, input string
+	started                time.Time
+	decisions              []plan.Decision
+}
+
+func (r resumption) nothing() bool {
+	for _, d := range r.decisions {
+		if d.Run {
+			return false
+		}
+	}
+	return true
+}
+
+// planResume reads an ended execution, its history and the current
+// definition of its state machine, and works out the new execution.
+func planResume(ctx context.Context, client *sfn.Client, executionARN string) (resumption, error) {
+	exec, err := client.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(executionARN)})
+	if err != nil {
+		return resumption{}, explain(err)
 	}
 	if exec.Status == types.ExecutionStatusRunning || exec.Status == types.ExecutionStatusPendingRedrive {
-		return fmt.Errorf("execution %s is still %s: wait for it to end, or stop it, before resuming", pos[0], strings.ToLower(string(exec.Status)))
+		return resumption{}, fmt.Errorf("execution %s is still %s: wait for it to end, or stop it, before resuming", executionARN, strings.ToLower(string(exec.Status)))
 	}
 	var input map[string]any
 	if err := json.Unmarshal([]byte(aws.ToString(exec.Input)), &input); err != nil {
 		input = map[string]any{} // an input that was not an object failed validation: nothing ran
 	}
-	exited, err := exitedStates(ctx, client, pos[0])
+	exited, err := exitedStates(ctx, client, executionARN)
 	if err != nil {
-		return err
+		return resumption{}, err
 	}
-	machine := aws.ToString(exec.StateMachineArn)
-	d, err := describe(ctx, client, machine)
+	r := resumption{machine: aws.ToString(exec.StateMachineArn), status: string(exec.Status), started: aws.ToTime(exec.StartDate)}
+	d, err := describe(ctx, client, r.machine)
 	if err != nil {
-		return err
+		return resumption{}, err
 	}
 	// The new run must process the day the earlier one did, not today.
 	date, _ := input["process_date"].(string)
 	if date == "" && exec.StartDate != nil {
 		date = exec.StartDate.UTC().Format(time.DateOnly)
 	}
-	decisions := d.Resume(input, exited)
-	fmt.Fprintf(out, "resuming %s (%s, started %s) on the current definition of %s\n",
-		pos[0], exec.Status, exec.StartDate.UTC().Format(time.RFC3339), machine)
-	for _, dec := range decisions {
-		fmt.Fprintf(out, "  %s\n", dec)
-	}
-	run := plan.RunMap(decisions)
-	input2 := d.Input(run, date)
-	fmt.Fprintf(out, "input: %s\n", input2)
-	nothing := true
-	for _, r := range run {
-		nothing = nothing && !r
-	}
-	switch {
-	case nothing:
-		fmt.Fprintln(out, "nothing left to run")
-		return nil
-	case o.dryRun:
-		return nil
-	}
-	return startAndWatch(ctx, client, o, machine, input2, out)
+	r.decisions = d.Resume(input, exited)
+	r.input = d.Input(plan.RunMap(r.decisions), date)
+	return r, nil
 }
 
 // exitedStates reads the whole history of an execution and returns the

@@ -63,29 +63,9 @@ func New(scope constructs.Construct, id *string, props *Props) *Alert {
 		MasterKey:   props.Key,
 		EnforceSSL:  jsii.Bool(true),
 	})
-	// EventBridge encrypts the message it publishes to an encrypted topic,
-	// so the key policy must let it.
-	props.Key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)},
-		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
-		Resources:  jsii.Strings("*"),
-	}), nil)
+	allowEventBridge(props.Key)
 
-	statuses := make([]any, len(Statuses))
-	for i, s := range Statuses {
-		statuses[i] = s
-	}
-	rule := awsevents.NewRule(a.Construct, jsii.String("Rule"), &awsevents.RuleProps{
-		Description: jsii.String("Executions that end FAILED, TIMED_OUT or ABORTED."),
-		EventPattern: &awsevents.EventPattern{
-			Source:     jsii.Strings("aws.states"),
-			DetailType: jsii.Strings("Step Functions Execution Status Change"),
-			Detail: &map[string]any{
-				"status":          statuses,
-				"stateMachineArn": []any{props.StateMachine.StateMachineArn()},
-			},
-		},
-	})
+	rule := newRule(a.Construct, props.StateMachine)
 	rule.AddTarget(awseventstargets.NewSnsTopic(topic, &awseventstargets.SnsTopicProps{
 		// A role of its own, allowed to publish to this topic only.
 		AuthorizeUsingRole: jsii.Bool(true),
@@ -105,4 +85,33 @@ func New(scope constructs.Construct, id *string, props *Props) *Alert {
 	}
 	a.Topic, a.Rule = topic, rule
 	return a
+}
+
+// allowEventBridge lets EventBridge use key: it encrypts the message it
+// publishes to an encrypted topic.
+func allowEventBridge(key awskms.IKey) {
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
+		Resources:  jsii.Strings("*"),
+	}), nil)
+}
+
+// newRule matches the executions of machine that end badly.
+func newRule(scope constructs.Construct, machine sfn.IStateMachine) awsevents.Rule {
+	statuses := make([]any, len(Statuses))
+	for i, s := range Statuses {
+		statuses[i] = s
+	}
+	return awsevents.NewRule(scope, jsii.String("Rule"), &awsevents.RuleProps{
+		Description: jsii.String("Executions that end FAILED, TIMED_OUT or ABORTED."),
+		EventPattern: &awsevents.EventPattern{
+			Source:     jsii.Strings("aws.states"),
+			DetailType: jsii.Strings("Step Functions Execution Status Change"),
+			Detail: &map[string]any{
+				"status":          statuses,
+				"stateMachineArn": []any{machine.StateMachineArn()},
+			},
+		},
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os/exec"
 	"strings"
 	"sync"
 )
@@ -44,35 +45,58 @@ func RunLive(definition []byte, startTime string, input json.RawMessage, handle 
 	if err != nil {
 		return Result{}, err
 	}
+	s, err := startSession()
+	if err != nil {
+		return Result{}, err
+	}
+	s.write(json.RawMessage(request))
+	result, readErr := s.serve(handle, onEvent)
+	if err := s.close(); err != nil || readErr != nil || result == nil {
+		return Result{}, fmt.Errorf("aslrun: node: %v\n%s", errors.Join(readErr, err), strings.TrimSpace(s.stderr.String()))
+	}
+	return *result, nil
+}
+
+// session is run.js in live mode: requests go to its stdin one JSON line
+// at a time, and its stdout is read line by line.
+type session struct {
+	cmd     *exec.Cmd
+	stdin   io.WriteCloser
+	stdout  io.ReadCloser
+	stderr  bytes.Buffer
+	writeMu sync.Mutex
+	calls   sync.WaitGroup
+}
+
+func startSession() (*session, error) {
 	cmd, err := nodeCommand()
 	if err != nil {
-		return Result{}, err
+		return nil, err
 	}
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return Result{}, err
+	s := &session{cmd: cmd}
+	if s.stdin, err = cmd.StdinPipe(); err != nil {
+		return nil, err
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return Result{}, err
+	if s.stdout, err = cmd.StdoutPipe(); err != nil {
+		return nil, err
 	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		return Result{}, err
-	}
-	var writeMu sync.Mutex
-	write := func(v any) {
-		b, _ := json.Marshal(v)
-		writeMu.Lock()
-		defer writeMu.Unlock()
-		stdin.Write(append(b, '\n'))
-	}
-	write(json.RawMessage(request))
+	cmd.Stderr = &s.stderr
+	return s, cmd.Start()
+}
 
+// write sends one line; task handlers write concurrently.
+func (s *session) write(v any) {
+	b, _ := json.Marshal(v)
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	s.stdin.Write(append(b, '\n'))
+}
+
+// serve reads the runner's lines until it ends: it answers each task call
+// from its own goroutine, passes events on, and returns the result.
+func (s *session) serve(handle Handler, onEvent func(Event)) (*Result, error) {
 	var result *Result
-	var calls sync.WaitGroup
-	scanner := bufio.NewScanner(stdout)
+	scanner := bufio.NewScanner(s.stdout)
 	scanner.Buffer(make([]byte, 1<<20), 64<<20)
 	for scanner.Scan() {
 		var msg struct {
@@ -83,24 +107,12 @@ func RunLive(definition []byte, startTime string, input json.RawMessage, handle 
 		}
 		line := scanner.Bytes()
 		if err := json.Unmarshal(line, &msg); err != nil {
-			return Result{}, fmt.Errorf("aslrun: runner said %q: %v", line, err)
+			return nil, fmt.Errorf("aslrun: runner said %q: %v", line, err)
 		}
 		switch msg.Type {
 		case "call":
-			calls.Add(1)
-			go func() {
-				defer calls.Done()
-				out, err := handle(msg.State, msg.Input)
-				var te *TaskError
-				switch {
-				case errors.As(err, &te):
-					write(map[string]any{"id": msg.ID, "error": te.Name, "cause": te.Cause})
-				case err != nil:
-					write(map[string]any{"id": msg.ID, "error": "Local.Error", "cause": err.Error()})
-				default:
-					write(map[string]any{"id": msg.ID, "output": out})
-				}
-			}()
+			s.calls.Add(1)
+			go s.answer(msg.ID, msg.State, msg.Input, handle)
 		case "event":
 			var e Event
 			if err := json.Unmarshal(line, &e); err == nil && onEvent != nil {
@@ -109,16 +121,33 @@ func RunLive(definition []byte, startTime string, input json.RawMessage, handle 
 		case "result":
 			var r Result
 			if err := json.Unmarshal(line, &r); err != nil {
-				return Result{}, err
+				return nil, err
 			}
 			result = &r
 		}
 	}
-	calls.Wait()
-	stdin.Close()
-	io.Copy(io.Discard, stdout)
-	if err := cmd.Wait(); err != nil || result == nil {
-		return Result{}, fmt.Errorf("aslrun: node: %v\n%s", err, strings.TrimSpace(stderr.String()))
+	return result, scanner.Err()
+}
+
+// answer runs one task and replies with its output or its error.
+func (s *session) answer(id int, state string, input json.RawMessage, handle Handler) {
+	defer s.calls.Done()
+	out, err := handle(state, input)
+	var te *TaskError
+	switch {
+	case errors.As(err, &te):
+		s.write(map[string]any{"id": id, "error": te.Name, "cause": te.Cause})
+	case err != nil:
+		s.write(map[string]any{"id": id, "error": "Local.Error", "cause": err.Error()})
+	default:
+		s.write(map[string]any{"id": id, "output": out})
 	}
-	return *result, nil
+}
+
+// close waits for the handlers still running, then for the runner.
+func (s *session) close() error {
+	s.calls.Wait()
+	s.stdin.Close()
+	io.Copy(io.Discard, s.stdout)
+	return s.cmd.Wait()
 }
