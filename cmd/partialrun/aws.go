@@ -11,14 +11,35 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 )
 
+// api is the part of the Step Functions client partialrun uses; tests
+// stand in for it.
+type api interface {
+	DescribeStateMachine(context.Context, *sfn.DescribeStateMachineInput, ...func(*sfn.Options)) (*sfn.DescribeStateMachineOutput, error)
+	StartExecution(context.Context, *sfn.StartExecutionInput, ...func(*sfn.Options)) (*sfn.StartExecutionOutput, error)
+	DescribeExecution(context.Context, *sfn.DescribeExecutionInput, ...func(*sfn.Options)) (*sfn.DescribeExecutionOutput, error)
+	GetExecutionHistory(context.Context, *sfn.GetExecutionHistoryInput, ...func(*sfn.Options)) (*sfn.GetExecutionHistoryOutput, error)
+	RedriveExecution(context.Context, *sfn.RedriveExecutionInput, ...func(*sfn.Options)) (*sfn.RedriveExecutionOutput, error)
+}
+
+// connector returns a client for the region of resourceARN.
+type connector func(ctx context.Context, a access, resourceARN arn.ARN) (api, error)
+
 // access is how to reach AWS: the standard credential chain, narrowed by
 // --profile and --region.
-type access struct{ region, profile string }
+type access struct {
+	region, profile string
+	connect         connector
+}
 
-// client returns a Step Functions client for the region of resourceARN
-// unless --region says otherwise: the resource lives there, whatever the
-// profile's default region.
-func (a access) client(ctx context.Context, resourceARN arn.ARN) (*sfn.Client, error) {
+// client returns a Step Functions client for resourceARN.
+func (a access) client(ctx context.Context, resourceARN arn.ARN) (api, error) {
+	return a.connect(ctx, a, resourceARN)
+}
+
+// connectAWS returns an SDK client for the region of resourceARN unless
+// --region says otherwise: the resource lives there, whatever the profile's
+// default region.
+func connectAWS(ctx context.Context, a access, resourceARN arn.ARN) (api, error) {
 	region := a.region
 	if region == "" {
 		region = resourceARN.Region

@@ -104,7 +104,7 @@ func (o *options) load(ctx context.Context) (*plan.Definition, error) {
 	return nil, fmt.Errorf("%w: --state-machine or --definition is required", errUsage)
 }
 
-func (o *options) machineClient(ctx context.Context) (*sfn.Client, error) {
+func (o *options) machineClient(ctx context.Context) (api, error) {
 	a, err := parseARN(o.stateMachine, "stateMachine")
 	if err != nil {
 		return nil, err
@@ -114,7 +114,7 @@ func (o *options) machineClient(ctx context.Context) (*sfn.Client, error) {
 
 // executionClient checks that a command got exactly one execution ARN and
 // returns a client for its region.
-func (o *options) executionClient(ctx context.Context, command string, pos []string) (*sfn.Client, error) {
+func (o *options) executionClient(ctx context.Context, command string, pos []string) (api, error) {
 	if len(pos) != 1 {
 		return nil, fmt.Errorf("%w: %s takes one execution ARN", errUsage, command)
 	}
@@ -125,7 +125,7 @@ func (o *options) executionClient(ctx context.Context, command string, pos []str
 	return o.client(ctx, a)
 }
 
-func describe(ctx context.Context, client *sfn.Client, machineARN string) (*plan.Definition, error) {
+func describe(ctx context.Context, client api, machineARN string) (*plan.Definition, error) {
 	out, err := client.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: aws.String(machineARN)})
 	if err != nil {
 		return nil, explain(err)
@@ -144,8 +144,8 @@ func checkGuards(d *plan.Definition, source string) (*plan.Definition, error) {
 	return d, nil
 }
 
-func cmdFlags(ctx context.Context, args []string, out io.Writer) error {
-	var o options
+func cmdFlags(ctx context.Context, args []string, out io.Writer, connect connector) error {
+	o := options{access: access{connect: connect}}
 	if _, err := parse("flags", args, func(fs *flag.FlagSet) { o.bindSource(fs); o.bindAccess(fs) }); err != nil {
 		return err
 	}
@@ -179,8 +179,8 @@ func (o *options) selection(d *plan.Definition, out io.Writer) (string, error) {
 	return input, nil
 }
 
-func cmdPlan(ctx context.Context, args []string, out io.Writer) error {
-	var o options
+func cmdPlan(ctx context.Context, args []string, out io.Writer, connect connector) error {
+	o := options{access: access{connect: connect}}
 	if _, err := parse("plan", args, func(fs *flag.FlagSet) { o.bindSource(fs); o.bindSelection(fs); o.bindAccess(fs) }); err != nil {
 		return err
 	}
@@ -192,8 +192,8 @@ func cmdPlan(ctx context.Context, args []string, out io.Writer) error {
 	return err
 }
 
-func cmdStart(ctx context.Context, args []string, out io.Writer) error {
-	var o options
+func cmdStart(ctx context.Context, args []string, out io.Writer, connect connector) error {
+	o := options{access: access{connect: connect}}
 	if _, err := parse("start", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&o.stateMachine, "state-machine", "", "state machine ARN")
 		o.bindSelection(fs)
@@ -220,7 +220,7 @@ func cmdStart(ctx context.Context, args []string, out io.Writer) error {
 	return startAndWatch(ctx, client, o, o.stateMachine, input, out)
 }
 
-func startAndWatch(ctx context.Context, client *sfn.Client, o options, machineARN, input string, out io.Writer) error {
+func startAndWatch(ctx context.Context, client api, o options, machineARN, input string, out io.Writer) error {
 	started, err := client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(machineARN), Input: aws.String(input)})
 	if err != nil {
 		return explain(err)
@@ -233,8 +233,8 @@ func startAndWatch(ctx context.Context, client *sfn.Client, o options, machineAR
 	return watch(ctx, client, exec, o.poll, out)
 }
 
-func cmdResume(ctx context.Context, args []string, out io.Writer) error {
-	var o options
+func cmdResume(ctx context.Context, args []string, out io.Writer, connect connector) error {
+	o := options{access: access{connect: connect}}
 	pos, err := parse("resume", args, func(fs *flag.FlagSet) {
 		fs.BoolVar(&o.dryRun, "dry-run", false, "print the plan and input, start nothing")
 		o.bindWait(fs)
@@ -285,7 +285,7 @@ func (r resumption) nothing() bool {
 
 // planResume reads an ended execution, its history and the current
 // definition of its state machine, and works out the new execution.
-func planResume(ctx context.Context, client *sfn.Client, executionARN string) (resumption, error) {
+func planResume(ctx context.Context, client api, executionARN string) (resumption, error) {
 	exec, err := client.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(executionARN)})
 	if err != nil {
 		return resumption{}, explain(err)
@@ -318,7 +318,7 @@ func planResume(ctx context.Context, client *sfn.Client, executionARN string) (r
 
 // exitedStates reads the whole history of an execution and returns the
 // states that exited, i.e. completed.
-func exitedStates(ctx context.Context, client *sfn.Client, execution string) (map[string]bool, error) {
+func exitedStates(ctx context.Context, client api, execution string) (map[string]bool, error) {
 	events, err := history(ctx, client, execution)
 	if err != nil {
 		return nil, err
@@ -332,8 +332,8 @@ func exitedStates(ctx context.Context, client *sfn.Client, execution string) (ma
 	return exited, nil
 }
 
-func cmdRedrive(ctx context.Context, args []string, out io.Writer) error {
-	var o options
+func cmdRedrive(ctx context.Context, args []string, out io.Writer, connect connector) error {
+	o := options{access: access{connect: connect}}
 	pos, err := parse("redrive", args, func(fs *flag.FlagSet) { o.bindAccess(fs) })
 	if err != nil {
 		return err

@@ -1,48 +1,51 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
-	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/partialruns/velib-pipeline/internal/asl"
 )
 
 const (
 	machineARN = "arn:aws:states:eu-west-3:123456789012:stateMachine:velib-pipeline"
 	execARN    = "arn:aws:states:eu-west-3:123456789012:execution:velib-pipeline:last-night"
-	startDate  = 1763769000.0 // 2025-11-21T23:50:00Z
 )
+
+// startDate is when the canned executions started: 2025-11-21T23:50:00Z.
+var startDate = time.Unix(1763769000, 0).UTC()
 
 // execution is what the fake knows of one execution.
 type execution struct {
 	statuses []string // returned by successive DescribeExecution calls; the last repeats
 	input    string
 	history  string // a testdata file shaped like GetExecutionHistory output
-	redrive  string // an error type RedriveExecution answers, if any
+	redrive  bool   // RedriveExecution refuses it
 }
 
-// fakeSFN speaks the Step Functions JSON protocol (awsJson1_0) on a local
-// port, enough for partialrun: it serves the real synthesized definition and
-// canned executions, and records what it was asked to start.
+// fakeSFN stands in for the Step Functions client at partialrun's api
+// interface: it serves the real synthesized definition and canned
+// executions, and records what it was asked to start.
 type fakeSFN struct {
 	t          *testing.T
 	definition string
 	mu         sync.Mutex
 	executions map[string]*execution
-	started    []map[string]string
-	calls      []string
+	started    []*sfn.StartExecutionInput
 }
 
 func newFake(t *testing.T) *fakeSFN {
 	t.Helper()
-	tpl, err := os.ReadFile("../../stacks/testdata/AWSStateFunctionPartialRuns.template.json")
+	tpl, err := os.ReadFile(template)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,86 +57,98 @@ func newFake(t *testing.T) *fakeSFN {
 	if f.definition, err = asl.FromTemplate(doc); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	// The SDK's own configuration: endpoint and static credentials from
-	// the environment, and nothing from the user's files.
-	t.Setenv("AWS_ENDPOINT_URL", srv.URL)
-	t.Setenv("AWS_ACCESS_KEY_ID", "test")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-	t.Setenv("AWS_SESSION_TOKEN", "")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
 	return f
 }
 
-func (f *fakeSFN) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// connect is the fake's connector: every region reaches the same fake.
+func (f *fakeSFN) connect(context.Context, access, arn.ARN) (api, error) { return f, nil }
+
+func (f *fakeSFN) DescribeStateMachine(_ context.Context, in *sfn.DescribeStateMachineInput, _ ...func(*sfn.Options)) (*sfn.DescribeStateMachineOutput, error) {
+	if aws.ToString(in.StateMachineArn) != machineARN {
+		return nil, &types.StateMachineDoesNotExist{Message: aws.String("State Machine Does Not Exist: '" + aws.ToString(in.StateMachineArn) + "'")}
+	}
+	return &sfn.DescribeStateMachineOutput{StateMachineArn: in.StateMachineArn, Name: aws.String("velib-pipeline"),
+		Definition: aws.String(f.definition), Type: types.StateMachineTypeStandard, CreationDate: &startDate}, nil
+}
+
+func (f *fakeSFN) StartExecution(_ context.Context, in *sfn.StartExecutionInput, _ ...func(*sfn.Options)) (*sfn.StartExecutionOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AWSStepFunctions.")
-	f.calls = append(f.calls, op)
-	var req map[string]any
-	body, _ := io.ReadAll(r.Body)
-	_ = json.Unmarshal(body, &req)
-	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-	str := func(k string) string { s, _ := req[k].(string); return s }
-	exec := f.executions[str("executionArn")]
-	switch op {
-	case "DescribeStateMachine":
-		if str("stateMachineArn") != machineARN {
-			f.fail(w, "StateMachineDoesNotExist", "State Machine Does Not Exist: '"+str("stateMachineArn")+"'")
-			return
-		}
-		f.reply(w, map[string]any{"stateMachineArn": machineARN, "name": "velib-pipeline", "definition": f.definition,
-			"roleArn": "arn:aws:iam::123456789012:role/sm", "type": "STANDARD", "creationDate": startDate})
-	case "StartExecution":
-		f.started = append(f.started, map[string]string{"stateMachineArn": str("stateMachineArn"), "input": str("input")})
-		arn := fmt.Sprintf("arn:aws:states:eu-west-3:123456789012:execution:velib-pipeline:run-%d", len(f.started))
-		if _, ok := f.executions[arn]; !ok {
-			f.executions[arn] = &execution{statuses: []string{"SUCCEEDED"}, history: "history-succeeded.json"}
-		}
-		f.executions[arn].input = str("input")
-		f.reply(w, map[string]any{"executionArn": arn, "startDate": startDate + 86400})
-	case "DescribeExecution", "GetExecutionHistory", "RedriveExecution":
-		if exec == nil {
-			f.fail(w, "ExecutionDoesNotExist", "Execution Does Not Exist: '"+str("executionArn")+"'")
-			return
-		}
-		switch op {
-		case "DescribeExecution":
-			status := exec.statuses[0]
-			if len(exec.statuses) > 1 {
-				exec.statuses = exec.statuses[1:]
-			}
-			f.reply(w, map[string]any{"executionArn": str("executionArn"), "stateMachineArn": machineARN, "name": "x",
-				"status": status, "startDate": startDate, "input": exec.input})
-		case "GetExecutionHistory":
-			b, err := os.ReadFile("testdata/" + exec.history)
-			if err != nil {
-				f.t.Error(err)
-			}
-			w.Write(b)
-		case "RedriveExecution":
-			if exec.redrive != "" {
-				f.fail(w, exec.redrive, "Execution cannot be redriven: the definition was updated")
-				return
-			}
-			f.reply(w, map[string]any{"redriveDate": startDate + 3600})
-		}
-	default:
-		f.fail(w, "UnknownOperationException", op)
+	f.started = append(f.started, in)
+	name := fmt.Sprintf("arn:aws:states:eu-west-3:123456789012:execution:velib-pipeline:run-%d", len(f.started))
+	if _, ok := f.executions[name]; !ok {
+		f.executions[name] = &execution{statuses: []string{"SUCCEEDED"}, history: "history-succeeded.json"}
 	}
+	f.executions[name].input = aws.ToString(in.Input)
+	started := startDate.Add(24 * time.Hour)
+	return &sfn.StartExecutionOutput{ExecutionArn: aws.String(name), StartDate: &started}, nil
 }
 
-func (f *fakeSFN) reply(w http.ResponseWriter, v any) {
-	if err := json.NewEncoder(w).Encode(v); err != nil {
-		f.t.Error(err)
+func (f *fakeSFN) find(executionARN *string) (*execution, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if e, ok := f.executions[aws.ToString(executionARN)]; ok {
+		return e, nil
 	}
+	return nil, &types.ExecutionDoesNotExist{Message: aws.String("Execution Does Not Exist: '" + aws.ToString(executionARN) + "'")}
 }
 
-func (f *fakeSFN) fail(w http.ResponseWriter, errType, msg string) {
-	w.WriteHeader(http.StatusBadRequest)
-	f.reply(w, map[string]any{"__type": "com.amazonaws.states#" + errType, "message": msg})
+func (f *fakeSFN) DescribeExecution(_ context.Context, in *sfn.DescribeExecutionInput, _ ...func(*sfn.Options)) (*sfn.DescribeExecutionOutput, error) {
+	e, err := f.find(in.ExecutionArn)
+	if err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	status := e.statuses[0]
+	if len(e.statuses) > 1 {
+		e.statuses = e.statuses[1:]
+	}
+	f.mu.Unlock()
+	return &sfn.DescribeExecutionOutput{ExecutionArn: in.ExecutionArn, StateMachineArn: aws.String(machineARN), Name: aws.String("x"),
+		Status: types.ExecutionStatus(status), StartDate: &startDate, Input: aws.String(e.input)}, nil
+}
+
+func (f *fakeSFN) GetExecutionHistory(_ context.Context, in *sfn.GetExecutionHistoryInput, _ ...func(*sfn.Options)) (*sfn.GetExecutionHistoryOutput, error) {
+	e, err := f.find(in.ExecutionArn)
+	if err != nil {
+		return nil, err
+	}
+	return &sfn.GetExecutionHistoryOutput{Events: loadHistory(f.t, e.history)}, nil
+}
+
+func (f *fakeSFN) RedriveExecution(_ context.Context, in *sfn.RedriveExecutionInput, _ ...func(*sfn.Options)) (*sfn.RedriveExecutionOutput, error) {
+	e, err := f.find(in.ExecutionArn)
+	if err != nil {
+		return nil, err
+	}
+	if e.redrive {
+		return nil, &types.ExecutionNotRedrivable{Message: aws.String("Execution cannot be redriven: the definition was updated")}
+	}
+	redriven := startDate.Add(time.Hour)
+	return &sfn.RedriveExecutionOutput{RedriveDate: &redriven}, nil
+}
+
+// loadHistory reads a testdata file shaped like the API's
+// GetExecutionHistory answer, whose timestamps are epoch seconds.
+func loadHistory(t *testing.T, name string) []types.HistoryEvent {
+	b, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page struct{ Events []map[string]any }
+	if err := json.Unmarshal(b, &page); err != nil {
+		t.Fatal(err)
+	}
+	events := make([]types.HistoryEvent, len(page.Events))
+	for i, raw := range page.Events {
+		seconds, _ := raw["timestamp"].(float64)
+		delete(raw, "timestamp")
+		b, _ := json.Marshal(raw)
+		if err := json.Unmarshal(b, &events[i]); err != nil {
+			t.Fatalf("%s: event %d: %v", name, i, err)
+		}
+		at := time.Unix(0, int64(seconds*float64(time.Second))).UTC()
+		events[i].Timestamp = &at
+	}
+	return events
 }

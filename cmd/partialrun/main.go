@@ -42,18 +42,18 @@ var errUsage = errors.New("usage")
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, connectAWS))
 }
 
 // run executes one command line and returns the exit status: 0 on success,
 // 1 when the command failed (an execution that failed included), 2 on a
 // usage error.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, connect connector) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
-	commands := map[string]func(context.Context, []string, io.Writer) error{
+	commands := map[string]func(context.Context, []string, io.Writer, connector) error{
 		"flags": cmdFlags, "plan": cmdPlan, "start": cmdStart, "resume": cmdResume, "redrive": cmdRedrive,
 	}
 	cmd, ok := commands[args[0]]
@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "partialrun: unknown command %q\n\n%s", args[0], usage)
 		return 2
 	}
-	err := cmd(ctx, args[1:], stdout)
+	err := cmd(ctx, args[1:], stdout, connect)
 	switch {
 	case err == nil:
 		return 0

@@ -3,22 +3,33 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 )
 
-// partialrun runs a command line and returns its exit status and output.
-func partialrun(args ...string) (int, string, string) {
+// partialrun runs a command line with connect standing for AWS and returns
+// its exit status and output.
+func partialrun(connect connector, args ...string) (int, string, string) {
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), args, &out, &errOut)
+	code := run(context.Background(), args, &out, &errOut, connect)
 	return code, out.String(), errOut.String()
+}
+
+// offline is the connector of commands that must not reach AWS.
+func offline(context.Context, access, arn.ARN) (api, error) {
+	return nil, errors.New("test: this command must not call AWS")
 }
 
 // expect runs partialrun with args and checks its exit status and that
 // each wanted text appears in its output.
-func expect(t *testing.T, code int, stdout, stderr []string, args ...string) {
+func expect(t *testing.T, connect connector, code int, stdout, stderr []string, args ...string) {
 	t.Helper()
-	gotCode, gotOut, gotErr := partialrun(args...)
+	gotCode, gotOut, gotErr := partialrun(connect, args...)
 	if gotCode != code {
 		t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", gotCode, code, gotOut, gotErr)
 	}
@@ -70,7 +81,7 @@ func TestOffline(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			expect(t, tc.code, tc.stdout, tc.stderr, tc.args...)
+			expect(t, offline, tc.code, tc.stdout, tc.stderr, tc.args...)
 		})
 	}
 }
@@ -136,7 +147,7 @@ func TestAgainstTheAPI(t *testing.T) {
 			stdout: []string{"redriven " + execARN}},
 		{name: "redrive refused", args: []string{"redrive", execARN}, code: 1,
 			setup: func(f *fakeSFN) {
-				f.executions[execARN] = &execution{statuses: []string{"FAILED"}, redrive: "ExecutionNotRedrivable"}
+				f.executions[execARN] = &execution{statuses: []string{"FAILED"}, redrive: true}
 			},
 			stderr: []string{"cannot be redriven: Execution cannot be redriven: the definition was updated", "partialrun resume " + execARN}},
 		{name: "unknown state machine", args: []string{"flags", "--state-machine", machineARN + "-old"}, code: 1,
@@ -148,13 +159,13 @@ func TestAgainstTheAPI(t *testing.T) {
 			if tc.setup != nil {
 				tc.setup(f)
 			}
-			expect(t, tc.code, tc.stdout, tc.stderr, tc.args...)
+			expect(t, f.connect, tc.code, tc.stdout, tc.stderr, tc.args...)
 			var started []string
 			for _, s := range f.started {
-				if s["stateMachineArn"] != machineARN {
-					t.Errorf("started on %s", s["stateMachineArn"])
+				if aws.ToString(s.StateMachineArn) != machineARN {
+					t.Errorf("started on %s", aws.ToString(s.StateMachineArn))
 				}
-				started = append(started, s["input"])
+				started = append(started, aws.ToString(s.Input))
 			}
 			if strings.Join(started, "\n") != strings.Join(tc.started, "\n") {
 				t.Errorf("started %q, want %q", started, tc.started)
@@ -163,11 +174,16 @@ func TestAgainstTheAPI(t *testing.T) {
 	}
 }
 
+// TestMissingCredentials runs the real SDK connector with every source of
+// credentials switched off: one clear line, no request sent.
 func TestMissingCredentials(t *testing.T) {
-	newFake(t)
-	t.Setenv("AWS_ACCESS_KEY_ID", "")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
-	code, _, stderr := partialrun("flags", "--state-machine", machineARN)
+	for _, v := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"} {
+		t.Setenv(v, "")
+	}
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	code, _, stderr := partialrun(connectAWS, "flags", "--state-machine", machineARN)
 	if code != 1 || !strings.Contains(stderr, "no AWS credentials found: set AWS_PROFILE or pass --profile") {
 		t.Errorf("exit %d, stderr %s", code, stderr)
 	}

@@ -19,7 +19,7 @@ func (e errExecutionFailed) Error() string { return fmt.Sprintf("the execution e
 // watch follows an execution until it ends: one line per task started,
 // finished or failed, then the outcome. A failed execution is an error
 // after its failed state, error and cause are printed.
-func watch(ctx context.Context, client *sfn.Client, execution string, poll time.Duration, out io.Writer) error {
+func watch(ctx context.Context, client api, execution string, poll time.Duration, out io.Writer) error {
 	seen := 0
 	started := map[string]time.Time{}
 	var failedState, errName, cause string
@@ -84,7 +84,7 @@ func lastEntered(events []types.HistoryEvent) string {
 	return ""
 }
 
-func history(ctx context.Context, client *sfn.Client, execution string) ([]types.HistoryEvent, error) {
+func history(ctx context.Context, client api, execution string) ([]types.HistoryEvent, error) {
 	var events []types.HistoryEvent
 	pages := sfn.NewGetExecutionHistoryPaginator(client, &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(execution), IncludeExecutionData: aws.Bool(false)})
 	for pages.HasMorePages() {
