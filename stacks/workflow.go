@@ -10,6 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/skippable"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/validation"
 	"github.com/partialruns/velib-pipeline/internal/layout"
 )
 
@@ -41,7 +42,7 @@ func newWorkflow(scope constructs.Construct, p workflowProps) sfn.IChainable {
 		Body: glueTask(scope, "Gold avail percent", layout.FlagAvailPercent, p.availPercent),
 	})
 	// It accepts exactly the flags of the guards chained after it.
-	validate := skippable.NewValidation(scope, jsii.String("Validation"), &skippable.ValidationProps{
+	validate := validation.New(scope, jsii.String("Validation"), &validation.Props{
 		Params: []contract.Param{contract.DateParam(layout.DateKey)},
 	})
 

@@ -13,7 +13,7 @@
 // is a runtime error in Step Functions; ordering the rules this way means no
 // rule ever reads a path that is not there.
 //
-// A [Validation] placed at the start of the state machine rejects any input
+// A validation (package validation) placed at the start of the state machine rejects any input
 // that the guards would misread: an unknown key (a misspelt flag would
 // otherwise be ignored and its task would run), a flag that is not a boolean,
 // a declared parameter its check refuses (e.g. a date, with

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/skippable"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/validation"
 )
 
 // A two-step pipeline in which either step can be switched off at start
@@ -27,7 +28,7 @@ func Example() {
 		Body: sfn.NewPass(stack, jsii.String("Publish data"), &sfn.PassProps{ResultPath: jsii.String(contract.RunPath("publish"))}),
 	})
 	// The validation accepts exactly the flags of the guards chained after it.
-	validate := skippable.NewValidation(stack, jsii.String("Validate"), nil)
+	validate := validation.New(stack, jsii.String("Validate"), nil)
 
 	sfn.NewStateMachine(stack, jsii.String("Machine"), &sfn.StateMachineProps{
 		DefinitionBody: sfn.DefinitionBody_FromChainable(validate.Next(load).Next(publish.End())),

@@ -9,8 +9,8 @@ import (
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/partialruns/velib-pipeline/constructs/skippable"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/validation"
 	"github.com/partialruns/velib-pipeline/internal/cdktest"
 	"github.com/partialruns/velib-pipeline/internal/jsonata"
 )
@@ -19,7 +19,7 @@ func TestMain(m *testing.M) { cdktest.Main(m) }
 
 // dated declares process_date with the date rule, as the shared table of
 // inputs expects.
-var dated = &skippable.ValidationProps{Params: []contract.Param{contract.DateParam("process_date")}}
+var dated = &validation.Props{Params: []contract.Param{contract.DateParam("process_date")}}
 
 // asl is a state machine definition decoded for assertions.
 type asl struct {

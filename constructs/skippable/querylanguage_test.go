@@ -9,6 +9,7 @@ import (
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/skippable"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/validation"
 	"github.com/partialruns/velib-pipeline/internal/aslrun"
 	"github.com/partialruns/velib-pipeline/internal/cdktest"
 	"github.com/partialruns/velib-pipeline/internal/plan"
@@ -50,7 +51,7 @@ func nestedMachine(t *testing.T, ql sfn.QueryLanguage) []byte {
 		both = sfn.NewParallel(stack, jsii.String("Both"), &sfn.ParallelProps{ResultPath: sfn.JsonPath_DISCARD()}).
 			Branch(guard("LeftGuard", "left", left).End()).Branch(guard("RightGuard", "right", right).End())
 	}
-	validate := skippable.NewValidation(stack, jsii.String("Validate"), nil)
+	validate := validation.New(stack, jsii.String("Validate"), nil)
 	sfn.NewStateMachine(stack, jsii.String("Machine"), &sfn.StateMachineProps{
 		QueryLanguage:  ql,
 		DefinitionBody: sfn.DefinitionBody_FromChainable(validate.Next(items).Next(each).Next(both).Next(done)),

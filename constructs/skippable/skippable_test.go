@@ -13,6 +13,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/skippable"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/validation"
 	"github.com/partialruns/velib-pipeline/internal/cdktest"
 )
 
@@ -174,7 +175,7 @@ func TestSynthErrors(t *testing.T) {
 		{
 			name: "a flag named like a declared parameter",
 			build: func(s awscdk.Stack) sfn.IChainable {
-				return skippable.NewValidation(s, jsii.String("V"), dated).Next(guardWithFlag("process_date")(s))
+				return validation.New(s, jsii.String("V"), dated).Next(guardWithFlag("process_date")(s))
 			},
 			want: []string{`flag "process_date" is reserved: the state machine declares it as an input parameter`},
 		},
@@ -191,7 +192,7 @@ func TestSynthErrors(t *testing.T) {
 		{
 			name: "validation with no guard after it",
 			build: func(s awscdk.Stack) sfn.IChainable {
-				return skippable.NewValidation(s, jsii.String("V"), nil).Next(pass(s, "X"))
+				return validation.New(s, jsii.String("V"), nil).Next(pass(s, "X"))
 			},
 			want: []string{"no flags to validate: no guard can run after the validation"},
 		},
@@ -230,11 +231,11 @@ func guardWithFlag(flag string) func(s awscdk.Stack) sfn.IChainable {
 }
 
 func TestValidationFlagsInTreeOrder(t *testing.T) {
-	var v *skippable.Validation
+	var v *validation.Validation
 	def := render(t, func(s awscdk.Stack) sfn.IChainable {
 		// The validation comes first and the chain is built back to front:
 		// its flags are found when the machine is synthesized.
-		v = skippable.NewValidation(s, jsii.String("Validate"), dated)
+		v = validation.New(s, jsii.String("Validate"), dated)
 		a := skippable.New(s, jsii.String("A"), &skippable.Props{Flag: "ingest", Body: pass(s, "Ingest")})
 		b := skippable.New(s, jsii.String("B"), &skippable.Props{Flag: "refine", Body: pass(s, "Refine")})
 		c := skippable.New(s, jsii.String("C"), &skippable.Props{Flag: "publish", Body: pass(s, "Publish")})
@@ -252,9 +253,9 @@ func TestValidationFlagsInTreeOrder(t *testing.T) {
 // its own flags and rejects the other's.
 func TestTwoMachinesInOneStack(t *testing.T) {
 	stack := awscdk.NewStack(cdktest.NewApp(nil), jsii.String("Test"), nil)
-	machine := func(id, other string) *skippable.Validation {
+	machine := func(id, other string) *validation.Validation {
 		scope := constructs.NewConstruct(stack, jsii.String(id))
-		v := skippable.NewValidation(scope, jsii.String("Validate"), nil)
+		v := validation.New(scope, jsii.String("Validate"), nil)
 		load := skippable.New(scope, jsii.String("Load"), &skippable.Props{Flag: "load", Body: pass(scope, "Fetch")})
 		own := skippable.New(scope, jsii.String("Own"), &skippable.Props{Flag: other, Body: pass(scope, "Work")})
 		sfn.NewStateMachine(scope, jsii.String("Machine"), &sfn.StateMachineProps{
@@ -322,7 +323,7 @@ func TestRecogniserRoundTrip(t *testing.T) {
 		right := skippable.New(s, jsii.String("Right"), &skippable.Props{Flag: "right", Body: pass(s, "Build right")})
 		par := sfn.NewParallel(s, jsii.String("Both"), nil).Branch(left.End()).Branch(right.End())
 		publish := skippable.New(s, jsii.String("Publish"), &skippable.Props{Flag: "publish", Body: par})
-		v := skippable.NewValidation(s, jsii.String("Validate"), dated)
+		v := validation.New(s, jsii.String("Validate"), dated)
 		return v.Next(load).Next(refine).Next(publish).Next(pass(s, "Done"))
 	})
 	want := map[string]contract.Guard{

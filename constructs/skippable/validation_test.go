@@ -10,6 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/skippable"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/validation"
 	"github.com/partialruns/velib-pipeline/internal/flaginputs"
 	"github.com/partialruns/velib-pipeline/internal/jsonata"
 )
@@ -19,7 +20,7 @@ func validatedMachine(t *testing.T) asl {
 	return render(t, func(s awscdk.Stack) sfn.IChainable {
 		a := skippable.New(s, jsii.String("A"), &skippable.Props{Flag: "ingest", Body: pass(s, "Ingest")})
 		b := skippable.New(s, jsii.String("B"), &skippable.Props{Flag: "refine", Body: pass(s, "Refine")})
-		v := skippable.NewValidation(s, jsii.String("Validate"), dated)
+		v := validation.New(s, jsii.String("Validate"), dated)
 		return v.Next(a).Next(b.End())
 	})
 }

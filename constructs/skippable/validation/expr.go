@@ -1,4 +1,4 @@
-package skippable
+package validation
 
 import (
 	"encoding/json"

@@ -1,4 +1,7 @@
-package skippable
+// Package validation is the first state of a state machine built with
+// skippable guards: a JSONata Choice that lets valid input through and fails
+// anything else with InvalidInput, naming every offending key.
+package validation
 
 import (
 	"fmt"
@@ -11,8 +14,8 @@ import (
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
 )
 
-// ValidationProps configure a [Validation].
-type ValidationProps struct {
+// Props configure a [Validation].
+type Props struct {
 	// Flags the input may set. Default: the flags of the guards that can
 	// run after the validation in its state machine, found when the state
 	// machine is synthesized, so guards may be created and chained in any
@@ -37,10 +40,10 @@ type Validation struct {
 	next     sfn.IChainable
 }
 
-// NewValidation builds the validation states. The synth fails if the
+// New builds the validation states. The synth fails if the
 // validation is not chained to a next state, if it finds no flag to accept,
 // or if a flag name is invalid.
-func NewValidation(scope constructs.Construct, id *string, props *ValidationProps) *Validation {
+func New(scope constructs.Construct, id *string, props *Props) *Validation {
 	v := &Validation{}
 	sfn.NewStateMachineFragment_Override(v, scope, id)
 	if props != nil {
@@ -75,7 +78,7 @@ func (v *Validation) comment() string {
 }
 
 // Flags returns the flags this validation accepts, in construct-tree order.
-// Unless they were given in [ValidationProps], they are known only once
+// Unless they were given in [Props], they are known only once
 // the state machine is complete: call it during synthesis or after.
 func (v *Validation) Flags() []string {
 	if v.explicit != nil {
