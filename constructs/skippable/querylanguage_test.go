@@ -9,6 +9,7 @@ import (
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/skippable"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/validation"
 	"github.com/partialruns/velib-pipeline/internal/aslrun"
 	"github.com/partialruns/velib-pipeline/internal/cdktest"
@@ -48,7 +49,8 @@ func nestedMachine(t *testing.T, ql sfn.QueryLanguage) []byte {
 		m := sfn.NewMap(stack, jsii.String("Each item"), &sfn.MapProps{ItemsPath: jsii.String("$.items"), ResultPath: sfn.JsonPath_DISCARD()})
 		m.ItemProcessor(guard("EachGuard", "each", work).End(), nil)
 		each = m
-		both = sfn.NewParallel(stack, jsii.String("Both"), &sfn.ParallelProps{ResultPath: sfn.JsonPath_DISCARD()}).
+		runs := skippable.RunsSelector([]string{"each", "left", "right"}, []string{"left"}, []string{"right"})
+		both = sfn.NewParallel(stack, jsii.String("Both"), &sfn.ParallelProps{ResultSelector: &runs, ResultPath: jsii.String("$." + contract.RunsKey)}).
 			Branch(guard("LeftGuard", "left", left).End()).Branch(guard("RightGuard", "right", right).End())
 	}
 	validate := validation.New(stack, jsii.String("Validate"), nil)

@@ -190,6 +190,36 @@ func TestSynthErrors(t *testing.T) {
 			want: []string{"Run load?"},
 		},
 		{
+			name: "a guarded body that replaces the state",
+			build: validatedBody(func(s awscdk.Stack) sfn.IChainable {
+				return sfn.NewPass(s, jsii.String("Compute"), &sfn.PassProps{Result: sfn.Result_FromString(jsii.String("x"))})
+			}),
+			want: []string{`state "Compute" replaces the whole state with its result, and the runs record with it`},
+		},
+		{
+			name: "a guarded body that writes over the record",
+			build: validatedBody(func(s awscdk.Stack) sfn.IChainable {
+				return sfn.NewPass(s, jsii.String("Compute"), &sfn.PassProps{Result: sfn.Result_FromString(jsii.String("x")), ResultPath: jsii.String("$.runs")})
+			}),
+			want: []string{`state "Compute" replaces the runs record with its result`},
+		},
+		{
+			name: "a state that keeps part of the state",
+			build: validatedBody(func(s awscdk.Stack) sfn.IChainable {
+				return sfn.NewPass(s, jsii.String("Narrow"), &sfn.PassProps{OutputPath: jsii.String("$.load")})
+			}),
+			want: []string{`state "Narrow" keeps only part of the state (OutputPath)`},
+		},
+		{
+			name: "a Parallel that drops its branches' records",
+			build: func(s awscdk.Stack) sfn.IChainable {
+				g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "gold", Body: pass(s, "Gold")})
+				par := sfn.NewParallel(s, jsii.String("Stage"), &sfn.ParallelProps{ResultPath: sfn.JsonPath_DISCARD()}).Branch(g.End())
+				return validation.New(s, jsii.String("V"), nil).Next(par)
+			},
+			want: []string{`state "Stage" runs guards in its branches but does not fold their runs records back`},
+		},
+		{
 			name: "validation with no guard after it",
 			build: func(s awscdk.Stack) sfn.IChainable {
 				return validation.New(s, jsii.String("V"), nil).Next(pass(s, "X"))
@@ -221,6 +251,15 @@ func TestSynthErrors(t *testing.T) {
 				mustContain(t, msg, w)
 			}
 		})
+	}
+}
+
+// validatedBody is a validation followed by a guard of flag "load" around
+// the body build returns.
+func validatedBody(build func(s awscdk.Stack) sfn.IChainable) func(s awscdk.Stack) sfn.IChainable {
+	return func(s awscdk.Stack) sfn.IChainable {
+		g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "load", Body: build(s)})
+		return validation.New(s, jsii.String("V"), nil).Next(g.End())
 	}
 }
 
@@ -321,7 +360,9 @@ func TestRecogniserRoundTrip(t *testing.T) {
 			Body: sfn.Chain_Start(pass(s, "Clean")).Next(pass(s, "Dedupe"))})
 		left := skippable.New(s, jsii.String("Left"), &skippable.Props{Flag: "left", Body: pass(s, "Build left")})
 		right := skippable.New(s, jsii.String("Right"), &skippable.Props{Flag: "right", Body: pass(s, "Build right")})
-		par := sfn.NewParallel(s, jsii.String("Both"), nil).Branch(left.End()).Branch(right.End())
+		runs := skippable.RunsSelector([]string{"load", "refine", "left", "right", "publish"}, []string{"left"}, []string{"right"})
+		par := sfn.NewParallel(s, jsii.String("Both"), &sfn.ParallelProps{ResultSelector: &runs, ResultPath: jsii.String("$." + contract.RunsKey)}).
+			Branch(left.End()).Branch(right.End())
 		publish := skippable.New(s, jsii.String("Publish"), &skippable.Props{Flag: "publish", Body: par})
 		v := validation.New(s, jsii.String("Validate"), dated)
 		return v.Next(load).Next(refine).Next(publish).Next(pass(s, "Done"))

@@ -28,15 +28,16 @@ func registered(c constructs.IConstruct) []string {
 // unique within a state machine, so guards of other state machines that
 // reuse a flag do not count.
 func reachableFlags(scope constructs.IConstruct, start sfn.State) []string {
-	names := map[string]bool{}
-	for _, st := range *sfn.State_FindReachableStates(start, &sfn.FindStateOptions{IncludeErrorHandlers: jsii.Bool(true)}) {
-		names[*st.StateId()] = true
-		collectNested(*st.ToStateJson(sfn.QueryLanguage_JSON_PATH), names)
-	}
+	return guardsIn(scope, renderedStates(start))
+}
+
+// guardsIn lists, in construct-tree order, the flags of the app's guards
+// among states.
+func guardsIn(scope constructs.IConstruct, states map[string]map[string]any) []string {
 	var flags []string
 	seen := map[string]bool{}
 	for _, f := range registered(scope) {
-		if names[contract.GuardName(f)] && !seen[f] {
+		if _, ok := states[contract.GuardName(f)]; ok && !seen[f] {
 			seen[f] = true
 			flags = append(flags, f)
 		}
@@ -44,25 +45,45 @@ func reachableFlags(scope constructs.IConstruct, start sfn.State) []string {
 	return flags
 }
 
-// collectNested adds the names of the states nested in a rendered Parallel
-// or Map state.
-func collectNested(state map[string]any, names map[string]bool) {
-	var graphs []any
-	if branches, ok := state["Branches"].([]any); ok {
-		graphs = append(graphs, branches...)
+// renderedStates renders every state that can run after start, by name:
+// those reachable through transitions, error handlers included, and those
+// nested in their Parallel branches and Map iterations.
+func renderedStates(start sfn.State) map[string]map[string]any {
+	states := map[string]map[string]any{}
+	for _, st := range *sfn.State_FindReachableStates(start, &sfn.FindStateOptions{IncludeErrorHandlers: jsii.Bool(true)}) {
+		rendered := *st.ToStateJson(sfn.QueryLanguage_JSON_PATH)
+		states[*st.StateId()] = rendered
+		collectNested(rendered, states)
 	}
-	for _, key := range []string{"ItemProcessor", "Iterator"} {
-		if g, ok := state[key]; ok {
+	return states
+}
+
+// nestedGraphs returns the graphs inside a rendered Parallel (its branches)
+// or Map (its item processor).
+func nestedGraphs(state map[string]any) []map[string]any {
+	var graphs []map[string]any
+	branches, _ := state["Branches"].([]any)
+	for _, b := range branches {
+		if g, ok := b.(map[string]any); ok {
 			graphs = append(graphs, g)
 		}
 	}
-	for _, g := range graphs {
-		graph, _ := g.(map[string]any)
-		states, _ := graph["States"].(map[string]any)
-		for name, s := range states {
-			names[name] = true
-			if nested, ok := s.(map[string]any); ok {
-				collectNested(nested, names)
+	for _, key := range []string{"ItemProcessor", "Iterator"} {
+		if g, ok := state[key].(map[string]any); ok {
+			graphs = append(graphs, g)
+		}
+	}
+	return graphs
+}
+
+// collectNested adds the states nested in a rendered Parallel or Map.
+func collectNested(state map[string]any, into map[string]map[string]any) {
+	for _, graph := range nestedGraphs(state) {
+		nested, _ := graph["States"].(map[string]any)
+		for name, s := range nested {
+			if st, ok := s.(map[string]any); ok {
+				into[name] = st
+				collectNested(st, into)
 			}
 		}
 	}

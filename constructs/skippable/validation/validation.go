@@ -147,12 +147,19 @@ func (c *flagsCheck) Validate() *[]*string {
 		return &[]*string{jsii.String("skippable: no flags to validate: no guard can run after the validation")}
 	}
 	var problems []*string
+	if c.v.next != nil {
+		for _, p := range recordProblems(renderedStates(c.v.next.StartState()), flags) {
+			problems = append(problems, jsii.String(p))
+		}
+	}
+	badFlag := false
 	for _, f := range flags {
 		if err := contract.CheckFlag(f, contract.Names(c.v.params)...); err != nil {
 			problems = append(problems, jsii.String(err.Error()))
+			badFlag = true
 		}
 	}
-	if len(problems) > 0 {
+	if badFlag {
 		problems = append(problems, jsii.String("skippable: the validation's flags are "+strings.Join(flags, ", ")))
 	}
 	return &problems
