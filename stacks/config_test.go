@@ -1,6 +1,8 @@
 package stacks
 
 import (
+	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 )
@@ -74,5 +76,24 @@ func TestConfigFromContext(t *testing.T) {
 			}
 			tc.check(t, c)
 		})
+	}
+}
+
+// TestCdkJSONTurnsOffTelemetry keeps a direct `cdk synth` (not only make
+// synth, which sets CDK_DISABLE_CLI_TELEMETRY) from sending CLI telemetry:
+// the CLI reads "cli-telemetry": false from cdk.json's context.
+func TestCdkJSONTurnsOffTelemetry(t *testing.T) {
+	b, err := os.ReadFile("../cdk.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cdk struct {
+		Context map[string]any `json:"context"`
+	}
+	if err := json.Unmarshal(b, &cdk); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := cdk.Context["cli-telemetry"]; !ok || v != false {
+		t.Errorf(`cdk.json context "cli-telemetry" = %v, want false`, v)
 	}
 }

@@ -22,10 +22,33 @@ import (
 type options struct {
 	access
 	stateMachine, definition string
-	from, only, skip         string
+	from, only, skip         selection
 	processDate              string
 	wait, dryRun             bool
 	poll                     time.Duration
+}
+
+// selection is a --from, --only or --skip value that remembers whether it
+// was given: given empty, it would select nothing and silently run
+// everything, so it is a usage error instead.
+type selection struct {
+	value string
+	set   bool
+}
+
+func (s *selection) String() string { return s.value }
+
+func (s *selection) Set(v string) error {
+	s.value, s.set = v, true
+	return nil
+}
+
+// check refuses a selection given with no task in it.
+func (s *selection) check(name string) error {
+	if s.set && len(list(s.value)) == 0 {
+		return fmt.Errorf("%w: --%s needs a task or flag name, got %q", errUsage, name, s.value)
+	}
+	return nil
 }
 
 func (o *options) bindAccess(fs *flag.FlagSet) {
@@ -39,15 +62,24 @@ func (o *options) bindSource(fs *flag.FlagSet) {
 }
 
 func (o *options) bindSelection(fs *flag.FlagSet) {
-	fs.StringVar(&o.from, "from", "", "run this task and everything downstream of it")
-	fs.StringVar(&o.only, "only", "", "run only these tasks (comma-separated)")
-	fs.StringVar(&o.skip, "skip", "", "do not run these tasks (comma-separated)")
+	fs.Var(&o.from, "from", "run this task and everything downstream of it")
+	fs.Var(&o.only, "only", "run only these tasks (comma-separated)")
+	fs.Var(&o.skip, "skip", "do not run these tasks (comma-separated)")
 	fs.StringVar(&o.processDate, "process-date", "", "date partition to process, YYYY-MM-DD (default: the execution's start date, UTC)")
 }
 
 func (o *options) bindWait(fs *flag.FlagSet) {
 	fs.BoolVar(&o.wait, "wait", false, "follow the execution task by task until it ends; exit 1 if it fails")
 	fs.DurationVar(&o.poll, "poll", 5*time.Second, "how often --wait asks for progress")
+}
+
+// parseNone reads args for a command that takes no positional argument.
+func parseNone(name string, args []string, bind func(*flag.FlagSet)) error {
+	pos, err := parse(name, args, bind)
+	if err == nil && len(pos) > 0 {
+		err = fmt.Errorf("%w: %s takes no argument, got %q", errUsage, name, pos[0])
+	}
+	return err
 }
 
 // parse reads args for a command whose options are bound by bind, allowing
@@ -58,7 +90,9 @@ func parse(name string, args []string, bind func(*flag.FlagSet)) ([]string, erro
 	bind(fs)
 	var positional []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		} else if err != nil {
 			return nil, fmt.Errorf("%w: %v", errUsage, err)
 		}
 		if fs.NArg() == 0 {
@@ -146,7 +180,7 @@ func checkGuards(d *plan.Definition, source string) (*plan.Definition, error) {
 
 func cmdFlags(ctx context.Context, args []string, out io.Writer, connect connector) error {
 	o := options{access: access{connect: connect}}
-	if _, err := parse("flags", args, func(fs *flag.FlagSet) { o.bindSource(fs); o.bindAccess(fs) }); err != nil {
+	if err := parseNone("flags", args, func(fs *flag.FlagSet) { o.bindSource(fs); o.bindAccess(fs) }); err != nil {
 		return err
 	}
 	d, err := o.load(ctx)
@@ -170,7 +204,12 @@ func (o *options) selection(d *plan.Definition, out io.Writer) (string, error) {
 			return "", fmt.Errorf("--process-date %w", err)
 		}
 	}
-	run, err := d.Select(o.from, list(o.only), list(o.skip))
+	for name, sel := range map[string]*selection{"from": &o.from, "only": &o.only, "skip": &o.skip} {
+		if err := sel.check(name); err != nil {
+			return "", err
+		}
+	}
+	run, err := d.Select(strings.TrimSpace(o.from.value), list(o.only.value), list(o.skip.value))
 	if err != nil {
 		return "", err
 	}
@@ -181,7 +220,7 @@ func (o *options) selection(d *plan.Definition, out io.Writer) (string, error) {
 
 func cmdPlan(ctx context.Context, args []string, out io.Writer, connect connector) error {
 	o := options{access: access{connect: connect}}
-	if _, err := parse("plan", args, func(fs *flag.FlagSet) { o.bindSource(fs); o.bindSelection(fs); o.bindAccess(fs) }); err != nil {
+	if err := parseNone("plan", args, func(fs *flag.FlagSet) { o.bindSource(fs); o.bindSelection(fs); o.bindAccess(fs) }); err != nil {
 		return err
 	}
 	d, err := o.load(ctx)
@@ -194,7 +233,7 @@ func cmdPlan(ctx context.Context, args []string, out io.Writer, connect connecto
 
 func cmdStart(ctx context.Context, args []string, out io.Writer, connect connector) error {
 	o := options{access: access{connect: connect}}
-	if _, err := parse("start", args, func(fs *flag.FlagSet) {
+	if err := parseNone("start", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&o.stateMachine, "state-machine", "", "state machine ARN")
 		o.bindSelection(fs)
 		o.bindWait(fs)
@@ -292,6 +331,9 @@ func planResume(ctx context.Context, client api, executionARN string) (resumptio
 	}
 	if exec.Status == types.ExecutionStatusRunning || exec.Status == types.ExecutionStatusPendingRedrive {
 		return resumption{}, fmt.Errorf("execution %s is still %s: wait for it to end, or stop it, before resuming", executionARN, strings.ToLower(string(exec.Status)))
+	}
+	if aws.ToString(exec.Error) == contract.ErrorInvalidInput {
+		return resumption{}, fmt.Errorf("execution %s failed because its input was invalid, so nothing ran and there is nothing to resume (%s); start a new execution with a corrected input", executionARN, aws.ToString(exec.Cause))
 	}
 	var input map[string]any
 	if err := json.Unmarshal([]byte(aws.ToString(exec.Input)), &input); err != nil {

@@ -30,6 +30,8 @@ type execution struct {
 	input    string
 	history  string // a testdata file shaped like GetExecutionHistory output
 	redrive  bool   // RedriveExecution refuses it
+	// err and cause are how it failed, if it did.
+	err, cause string
 }
 
 // fakeSFN stands in for the Step Functions client at partialrun's api
@@ -105,7 +107,8 @@ func (f *fakeSFN) DescribeExecution(_ context.Context, in *sfn.DescribeExecution
 	}
 	f.mu.Unlock()
 	return &sfn.DescribeExecutionOutput{ExecutionArn: in.ExecutionArn, StateMachineArn: aws.String(machineARN), Name: aws.String("x"),
-		Status: types.ExecutionStatus(status), StartDate: &startDate, Input: aws.String(e.input)}, nil
+		Status: types.ExecutionStatus(status), StartDate: &startDate, Input: aws.String(e.input),
+		Error: optional(e.err), Cause: optional(e.cause)}, nil
 }
 
 func (f *fakeSFN) GetExecutionHistory(_ context.Context, in *sfn.GetExecutionHistoryInput, _ ...func(*sfn.Options)) (*sfn.GetExecutionHistoryOutput, error) {
@@ -126,6 +129,13 @@ func (f *fakeSFN) RedriveExecution(_ context.Context, in *sfn.RedriveExecutionIn
 	}
 	redriven := startDate.Add(time.Hour)
 	return &sfn.RedriveExecutionOutput{RedriveDate: &redriven}, nil
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return aws.String(s)
 }
 
 // loadHistory reads a testdata file shaped like the API's

@@ -49,7 +49,11 @@ func main() {
 // 1 when the command failed (an execution that failed included), 2 on a
 // usage error.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, connect connector) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
@@ -65,7 +69,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, connect c
 	switch {
 	case err == nil:
 		return 0
-	case errors.Is(err, errUsage), errors.Is(err, flag.ErrHelp):
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprint(stdout, usage)
+		return 0
+	case errors.Is(err, errUsage):
 		fmt.Fprintf(stderr, "partialrun %s: %v\n\n%s", args[0], err, usage)
 		return 2
 	default:

@@ -56,6 +56,14 @@ func TestOffline(t *testing.T) {
 		stderr []string
 	}{
 		{name: "help", args: []string{"--help"}, stdout: []string{"partialrun flags", "partialrun resume"}},
+		{name: "no arguments: usage, exit 2", args: []string{}, code: 2, stderr: []string{"Usage:"}},
+		{name: "help of a subcommand", args: []string{"plan", "-h"}, stdout: []string{"Usage:"}},
+		{name: "--help of resume", args: []string{"resume", "--help"}, stdout: []string{"Usage:"}},
+		{name: "an extra argument", args: []string{"plan", "--definition", template, "extra"}, code: 2, stderr: []string{`plan takes no argument, got "extra"`}},
+		{name: "--only with no task", args: []string{"plan", "--definition", template, "--only", ","}, code: 2, stderr: []string{`--only needs a task or flag name, got ","`}},
+		{name: "--only empty", args: []string{"plan", "--definition", template, "--only", ""}, code: 2, stderr: []string{`--only needs a task or flag name, got ""`}},
+		{name: "--skip empty", args: []string{"plan", "--definition", template, "--skip", ""}, code: 2, stderr: []string{`--skip needs a task or flag name`}},
+		{name: "--from empty", args: []string{"plan", "--definition", template, "--from", ""}, code: 2, stderr: []string{`--from needs a task or flag name`}},
 		{name: "flags from the synthesized template", args: []string{"flags", "--definition", template},
 			stdout: []string{"lambda_load_data\n  guards: Load data\n  then:   velib_raw_to_silver, velib_silver_to_gold_avg_stats, velib_silver_to_gold_avail_percent",
 				"velib_silver_to_gold_avg_stats\n  guards: Gold avg stats\n  then:   nothing"}},
@@ -137,6 +145,19 @@ func TestAgainstTheAPI(t *testing.T) {
 				f.executions[execARN] = &execution{statuses: []string{"FAILED"}, input: `{"lambda_load_data": false, "velib_raw_to_silver": false}`, history: "history-silver-failed.json"}
 			},
 			stdout: []string{"skip velib_raw_to_silver (Raw to silver): switched off in the earlier input"}},
+		{name: "start and wait, a Parallel branch fails while the other runs", args: []string{"start", "--state-machine", machineARN, "--wait", "--poll", "1ms"},
+			setup: func(f *fakeSFN) {
+				f.executions["arn:aws:states:eu-west-3:123456789012:execution:velib-pipeline:run-1"] = &execution{statuses: []string{"FAILED"}, history: "history-gold-interleaved.json"}
+			},
+			code:    1,
+			stdout:  []string{"failed   Gold avail percent: States.TaskFailed", "FAILED at Gold avail percent"},
+			started: []string{`{"lambda_load_data": true, "velib_raw_to_silver": true, "velib_silver_to_gold_avg_stats": true, "velib_silver_to_gold_avail_percent": true}`}},
+		{name: "resume an execution whose input was invalid", args: []string{"resume", execARN}, code: 1,
+			setup: func(f *fakeSFN) {
+				f.executions[execARN] = &execution{statuses: []string{"FAILED"}, input: `{"lambda_laod_data": false}`, history: "history-succeeded.json",
+					err: "InvalidInput", cause: `unknown key(s) "lambda_laod_data"`}
+			},
+			stderr: []string{"failed because its input was invalid, so nothing ran and there is nothing to resume", `unknown key(s) "lambda_laod_data"`}},
 		{name: "resume a running execution", args: []string{"resume", execARN}, code: 1,
 			setup:  func(f *fakeSFN) { f.executions[execARN] = &execution{statuses: []string{"RUNNING"}, input: `{}`} },
 			stderr: []string{"is still running: wait for it to end, or stop it, before resuming"}},

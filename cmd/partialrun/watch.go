@@ -39,7 +39,7 @@ func watch(ctx context.Context, client api, execution string, poll time.Duration
 				name := aws.ToString(e.StateExitedEventDetails.Name)
 				fmt.Fprintf(out, "%s  done     %s (%s)\n", at.UTC().Format(time.TimeOnly), name, at.Sub(started[name]).Round(time.Second))
 			case types.HistoryEventTypeTaskFailed:
-				failedState = lastEntered(events[:seen+1])
+				failedState = owningTask(events, e)
 				errName, cause = aws.ToString(e.TaskFailedEventDetails.Error), aws.ToString(e.TaskFailedEventDetails.Cause)
 				fmt.Fprintf(out, "%s  failed   %s: %s\n", at.UTC().Format(time.TimeOnly), failedState, errName)
 			case types.HistoryEventTypeExecutionFailed:
@@ -73,17 +73,28 @@ func watch(ctx context.Context, client api, execution string, poll time.Duration
 	}
 }
 
-// lastEntered is the most recent task entered, which a TaskFailed event
-// belongs to.
-func lastEntered(events []types.HistoryEvent) string {
-	for i := len(events) - 1; i >= 0; i-- {
-		if d := events[i].StateEnteredEventDetails; d != nil && events[i].Type == types.HistoryEventTypeTaskStateEntered {
-			return aws.ToString(d.Name)
+// owningTask is the Task state an event belongs to. Parallel branches
+// interleave their events, so the most recent task entered may be another
+// branch's: follow previousEventId back to the task's entry instead.
+func owningTask(events []types.HistoryEvent, e types.HistoryEvent) string {
+	byID := make(map[int64]types.HistoryEvent, len(events))
+	for _, ev := range events {
+		byID[ev.Id] = ev
+	}
+	for seen := 0; seen <= len(events); seen++ {
+		if e.Type == types.HistoryEventTypeTaskStateEntered && e.StateEnteredEventDetails != nil {
+			return aws.ToString(e.StateEnteredEventDetails.Name)
 		}
+		prev, ok := byID[e.PreviousEventId]
+		if !ok {
+			return ""
+		}
+		e = prev
 	}
 	return ""
 }
 
+// history reads the whole history of an execution, page by page.
 func history(ctx context.Context, client api, execution string) ([]types.HistoryEvent, error) {
 	var events []types.HistoryEvent
 	pages := sfn.NewGetExecutionHistoryPaginator(client, &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(execution), IncludeExecutionData: aws.Bool(false)})
