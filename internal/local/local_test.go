@@ -102,7 +102,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 	rows := func(rep *local.Report) map[string]int {
 		m := map[string]int{}
 		for _, s := range rep.Steps {
-			if s.Ran {
+			if s.Status == local.StepRan {
 				m[s.Task] = s.Rows
 			}
 		}
@@ -118,6 +118,8 @@ func TestPipelineEndToEnd(t *testing.T) {
 	if len(rows(rep)) != 0 {
 		t.Errorf("tasks ran on invalid input: %v", rows(rep))
 	}
+	checkStatuses(t, rep, map[string]string{"Load data": local.StepNotReached, "Raw to silver": local.StepNotReached,
+		"Gold avg stats": local.StepNotReached, "Gold avail percent": local.StepNotReached})
 	if _, err := os.Stat(tables); !os.IsNotExist(err) {
 		t.Errorf("something was written on invalid input: %v", err)
 	}
@@ -152,6 +154,11 @@ func TestPipelineEndToEnd(t *testing.T) {
 	if !strings.Contains(out, "skip   Raw to silver (velib_raw_to_silver is false)") {
 		t.Errorf("progress does not mark the skip:\n%s", out)
 	}
+	checkStatuses(t, rep, map[string]string{"Load data": local.StepSkipped, "Raw to silver": local.StepSkipped,
+		"Gold avg stats": local.StepRan, "Gold avail percent": local.StepRan})
+	if !strings.Contains(out, "Raw to silver          skipped") {
+		t.Errorf("the summary does not show the skip:\n%s", out)
+	}
 	after := files(t, tables)
 	if !equalTimes(under(before, "/silver/"), under(after, "/silver/")) || len(under(after, "/silver/")) == 0 {
 		t.Error("the gold-only run changed silver")
@@ -161,6 +168,26 @@ func TestPipelineEndToEnd(t *testing.T) {
 	}
 	if got := len(under(after, "/raw/")); got != 0 {
 		t.Errorf("unexpected parquet under raw: %d", got)
+	}
+
+	// A day with no raw data: silver fails, gold is never reached.
+	rep, out = run(`{"lambda_load_data": false, "process_date": "2025-11-19"}`)
+	if rep.Status != "FAILED" || rep.FailedState != "Raw to silver" {
+		t.Fatalf("a day without data: %s at %q\n%s", rep.Status, rep.FailedState, out)
+	}
+	checkStatuses(t, rep, map[string]string{"Load data": local.StepSkipped, "Raw to silver": local.StepFailed,
+		"Gold avg stats": local.StepNotReached, "Gold avail percent": local.StepNotReached})
+	if !strings.Contains(out, "Raw to silver          failed") || !strings.Contains(out, "Gold avg stats         not reached") {
+		t.Errorf("the summary does not tell failed from not reached:\n%s", out)
+	}
+}
+
+func checkStatuses(t *testing.T, rep *local.Report, want map[string]string) {
+	t.Helper()
+	for _, s := range rep.Steps {
+		if s.Status != want[s.Task] {
+			t.Errorf("%s: %s, want %s", s.Task, s.Status, want[s.Task])
+		}
 	}
 }
 

@@ -43,10 +43,19 @@ type Options struct {
 // Step is what happened to one guarded task.
 type Step struct {
 	Flag, Task string
-	Ran        bool
-	Seconds    float64
-	Rows       int
+	// Status is one of the Step statuses below.
+	Status  string
+	Seconds float64
+	Rows    int
 }
+
+// What happened to a step.
+const (
+	StepRan        = "ran"
+	StepSkipped    = "skipped"     // its flag was false
+	StepFailed     = "failed"      // it ran and failed
+	StepNotReached = "not reached" // the execution ended before its guard
+)
 
 // Report is the outcome of a local run.
 type Report struct {
@@ -88,13 +97,15 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	r := &runner{opts: opts, asm: asm, store: store, feedURL: feedURL, now: now, start: now(), steps: map[string]*Step{}}
 	defer r.closeSpark()
 	for _, g := range def.Guards {
-		r.steps[g.Task] = &Step{Flag: g.Flag, Task: g.Task}
+		r.steps[g.Task] = &Step{Flag: g.Flag, Task: g.Task, Status: StepNotReached}
 		r.guards = append(r.guards, g)
 	}
 	input := opts.Input
 	if len(strings.TrimSpace(string(input))) == 0 {
 		input = json.RawMessage(`{}`)
 	}
+	// Guards read their flags from the execution input.
+	json.Unmarshal(input, &r.input)
 	start := r.start.UTC().Format("2006-01-02T15:04:05.000Z")
 	r.say("running state machine %s locally, input %s", opts.Stack, compact(input))
 	res, err := aslrun.RunLive(asm.Definition, start, input, r.handle, r.event)
@@ -123,6 +134,8 @@ type runner struct {
 	mu    sync.Mutex // guards steps, runs and the output
 	steps map[string]*Step
 	runs  int
+	// input is the execution input, when it is an object.
+	input map[string]any
 
 	sparkMu sync.Mutex // held while Spark starts, which takes seconds
 	spark   *sparkRunner
@@ -143,12 +156,8 @@ func (r *runner) event(e aslrun.Event) {
 	}
 	r.say("%-6s %s", strings.ToLower(e.StateType), e.State)
 	for _, g := range r.guards {
-		if g.State != e.State {
-			continue
-		}
-		var in map[string]any
-		json.Unmarshal(e.Input, &in)
-		if v, ok := in[g.Flag]; ok && v == false {
+		if g.State == e.State && r.input[g.Flag] == false {
+			r.setStatus(g.Task, StepSkipped)
 			r.say("skip   %s (%s is false)", g.Task, g.Flag)
 		}
 	}
@@ -166,13 +175,28 @@ func (r *runner) handle(state string, raw json.RawMessage) (any, error) {
 		return nil, err
 	}
 	begin := time.Now()
+	var out any
+	var err error
 	switch {
 	case in.JobName != "":
-		return r.glue(state, in.JobName, in.Arguments, begin)
+		out, err = r.glue(state, in.JobName, in.Arguments, begin)
 	case in.FunctionName != "":
-		return r.ingest(state, in.FunctionName[strings.LastIndex(in.FunctionName, ":")+1:], begin)
+		out, err = r.ingest(state, in.FunctionName[strings.LastIndex(in.FunctionName, ":")+1:], begin)
+	default:
+		err = &aslrun.TaskError{Name: "Local.Unsupported", Cause: "task " + state + " calls a service the local run does not provide"}
 	}
-	return nil, &aslrun.TaskError{Name: "Local.Unsupported", Cause: "task " + state + " calls a service the local run does not provide"}
+	if err != nil {
+		r.setStatus(state, StepFailed)
+	}
+	return out, err
+}
+
+func (r *runner) setStatus(task, status string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if s, ok := r.steps[task]; ok {
+		s.Status = status
+	}
 }
 
 func (r *runner) ingest(state, function string, begin time.Time) (any, error) {
@@ -231,7 +255,7 @@ func (r *runner) finished(state string, begin time.Time, rows int, what string) 
 	secs := time.Since(begin).Seconds()
 	r.mu.Lock()
 	if s, ok := r.steps[state]; ok {
-		s.Ran, s.Seconds, s.Rows = true, secs, rows
+		s.Status, s.Seconds, s.Rows = StepRan, secs, rows
 	}
 	r.mu.Unlock()
 	r.say("done   %s in %.1f s: %s", state, secs, what)
@@ -271,15 +295,13 @@ func (r *runner) closeSpark() {
 // summary prints one line per task and where the data is.
 func (r *runner) summary(rep *Report) {
 	out := r.opts.Out
-	fmt.Fprintf(out, "\n%-22s %-8s %8s %8s\n", "task", "result", "seconds", "rows")
+	fmt.Fprintf(out, "\n%-22s %-11s %8s %8s\n", "task", "result", "seconds", "rows")
 	for _, s := range rep.Steps {
-		result, secs, rows := "skipped", "-", "-"
-		if s.Ran {
-			result, secs, rows = "ran", fmt.Sprintf("%.1f", s.Seconds), fmt.Sprint(s.Rows)
-		} else if rep.Status != "SUCCEEDED" {
-			result = "not run"
+		secs, rows := "-", "-"
+		if s.Status == StepRan {
+			secs, rows = fmt.Sprintf("%.1f", s.Seconds), fmt.Sprint(s.Rows)
 		}
-		fmt.Fprintf(out, "%-22s %-8s %8s %8s\n", s.Task, result, secs, rows)
+		fmt.Fprintf(out, "%-22s %-11s %8s %8s\n", s.Task, s.Status, secs, rows)
 	}
 	fmt.Fprintf(out, "\nexecution %s", rep.Status)
 	if rep.Status != "SUCCEEDED" {
