@@ -8,6 +8,7 @@ package flaginputs
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // StartTime is the execution start time the cases assume; dates are valid
@@ -66,7 +67,7 @@ func Table(flags []string) []Input {
 		valid("the execution's start date", `{"process_date": "`+Today+`"}`, nil, Today),
 		valid("the earliest date", `{"process_date": "1970-01-01"}`, nil, "1970-01-01"),
 
-		invalid("misspelt flag", fmt.Sprintf(`{%s: false}`, q(a+"x")), fmt.Sprintf(`unknown key(s) "%sx"`, a), "valid flags are "+join(flags)),
+		invalid("misspelt flag", fmt.Sprintf(`{%s: false}`, q(a+"x")), fmt.Sprintf(`unknown key(s) "%sx"`, a), "valid flags are "+strings.Join(flags, ", ")),
 		invalid("several unknown keys, in sorted order", fmt.Sprintf(`{"b": 1, %s: true, "a": 2, "10": 3, "9": 4}`, q(b)), `unknown key(s) "10", "9", "a", "b"`),
 		invalid("unicode keys", `{"é": true, "日本": 1, "😀": 2, "ｆ": 3}`, `unknown key(s) "é", "日本", "ｆ", "😀"`),
 		invalid("a key named $", `{"$": true}`, `unknown key(s) "$"`),
@@ -105,17 +106,6 @@ func Table(flags []string) []Input {
 		invalid("every problem at once", fmt.Sprintf(`{"x": true, %s: "yes", "process_date": "today"}`, q(a)),
 			`unknown key(s) "x"`, fmt.Sprintf(`flag "%s" must be true or false, got "yes"`, a), `process_date must be a date YYYY-MM-DD, got "today"`),
 	}
-}
-
-func join(flags []string) string {
-	s := ""
-	for i, f := range flags {
-		if i > 0 {
-			s += ", "
-		}
-		s += f
-	}
-	return s
 }
 
 func mustJSON(v any) string {
