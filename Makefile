@@ -42,9 +42,14 @@ validate: synth
 ## local: run the whole pipeline on this machine from the synthesized state
 ## machine, on local data under .local/ (no AWS): make local FLAGS='{"lambda_load_data": false}'
 ## or FLAGS_FILE=path/to/input.json
+# The input reaches the runner through a file that make itself writes, as
+# typed ($(value) stops make expanding a $ in it): never through the shell.
+LOCAL_INPUT ?= $(TOOLS)/local-input.json
 local: synth $(PY_STAMP)
+	$(if $(and $(value FLAGS),$(value FLAGS_FILE)),$(error give FLAGS or FLAGS_FILE, not both))
 	@go build -o $(TOOLS)/bin/local ./cmd/local
-	@$(TOOLS)/bin/local $(if $(FLAGS),-input '$(FLAGS)') $(if $(FLAGS_FILE),-input-file '$(FLAGS_FILE)')
+	$(if $(value FLAGS),$(file >$(LOCAL_INPUT),$(value FLAGS)))
+	@$(TOOLS)/bin/local $(if $(value FLAGS),-input-file $(LOCAL_INPUT))
 
 ## test: install the pinned tools and run every test level
 test: tools lint

@@ -21,7 +21,9 @@ import (
 
 func main() {
 	input := flag.String("input", "", "execution input, as JSON (default {})")
-	inputFile := flag.String("input-file", "", "file holding the execution input")
+	// make local passes FLAGS_FILE in the environment, so that no shell
+	// ever parses the path.
+	inputFile := flag.String("input-file", os.Getenv("FLAGS_FILE"), "file holding the execution input (default $FLAGS_FILE)")
 	dir := flag.String("dir", ".local", "folder for the local buckets and catalog")
 	assembly := flag.String("assembly", "cdk.out", "cloud assembly written by cdk synth")
 	flag.Parse()
@@ -30,6 +32,9 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// maxInput is the largest execution input Step Functions accepts, in bytes.
+const maxInput = 256 * 1024
 
 func run(input, inputFile, dir, assembly string) error {
 	if input != "" && inputFile != "" {
@@ -41,6 +46,9 @@ func run(input, inputFile, dir, assembly string) error {
 		if raw, err = os.ReadFile(inputFile); err != nil {
 			return err
 		}
+	}
+	if len(raw) > maxInput {
+		return fmt.Errorf("the input is %d bytes; Step Functions accepts at most %d (256 KiB)", len(raw), maxInput)
 	}
 	if len(raw) > 0 && !json.Valid(raw) {
 		return fmt.Errorf("the input is not valid JSON: %s", raw)

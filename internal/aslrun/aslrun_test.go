@@ -3,6 +3,7 @@ package aslrun
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -129,5 +130,24 @@ func TestRunLive(t *testing.T) {
 	}
 	if r.Status != "FAILED" || r.Error != "States.TaskFailed" || r.Cause != "job failed" || r.FailedState != "Work" {
 		t.Errorf("got %+v", r)
+	}
+}
+
+// TestRunLiveLargeInput runs an input near Step Functions' 256 KiB limit:
+// every state entered reports it, so the runner writes megabytes to its
+// pipe and must not exit before they are read.
+func TestRunLiveLargeInput(t *testing.T) {
+	big, _ := json.Marshal(map[string]any{"n": 1, "note": strings.Repeat("x", 250_000)})
+	handle := func(string, json.RawMessage) (any, error) { return "worked", nil }
+	entered := 0
+	r, err := RunLive([]byte(machine), "2026-11-21T23:50:18.000Z", big, handle, func(Event) { entered++ })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != "SUCCEEDED" || entered != 4 {
+		t.Errorf("status %s after %d states", r.Status, entered)
+	}
+	if note, _ := r.Output.(map[string]any)["note"].(string); len(note) != 250_000 {
+		t.Errorf("the output's note has %d characters, want 250000", len(note))
 	}
 }

@@ -55,8 +55,9 @@ async function main() {
     send({ type: 'call', id, state, input });
   });
   const result = await runCase(definition, startTime, request.live, call, (event) => send({ type: 'event', ...event }));
-  send({ type: 'result', ...result });
-  process.exit(0);
+  // Exit once everything written has reached the pipe: a pipe's writes
+  // can be queued, and exiting at once would cut the last lines short.
+  process.stdout.write(JSON.stringify({ type: 'result', ...result }) + '\n', () => process.exit(0));
 }
 
 // mockHandlers returns a handler factory: each Task throws its mock's

@@ -107,7 +107,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	// Guards read their flags from the execution input.
 	json.Unmarshal(input, &r.input)
 	start := r.start.UTC().Format("2006-01-02T15:04:05.000Z")
-	r.say("running state machine %s locally, input %s", opts.Stack, compact(input))
+	r.say("running state machine %s locally, input %s", opts.Stack, abbreviate(compact(input), 200))
 	res, err := aslrun.RunLive(asm.Definition, start, input, r.handle, r.event)
 	if err != nil {
 		return nil, err
@@ -308,6 +308,14 @@ func (r *runner) summary(rep *Report) {
 		fmt.Fprintf(out, " at %s\n  error: %s\n  cause: %s", rep.FailedState, rep.Error, rep.Cause)
 	}
 	fmt.Fprintf(out, "\ndata (raw snapshots and table files): %s\ncatalog (local metastore): %s\n", rep.Buckets, filepath.Join(r.opts.Dir, "spark"))
+}
+
+// abbreviate shortens s to about n bytes for a progress line.
+func abbreviate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return fmt.Sprintf("%s… (%d bytes)", s[:n], len(s))
 }
 
 func compact(raw json.RawMessage) string {
