@@ -86,11 +86,21 @@ func TestPipelineEndToEnd(t *testing.T) {
 	assembly(t, asm)
 	feed := tinyFeed(t)
 	clock := time.Date(2025, 11, 21, 8, 0, 0, 0, time.UTC)
+	// A relative state directory, as make local passes (.local): the
+	// tables must land under <dir>/s3/<bucket>/, not under the metastore.
+	cwd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := filepath.Rel(cwd, filepath.Join(work, ".local"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	run := func(input string) (*local.Report, string) {
 		t.Helper()
 		var out bytes.Buffer
 		rep, err := local.Run(context.Background(), local.Options{
-			Assembly: asm, Stack: layout.StackID, Dir: filepath.Join(work, "local"), Input: json.RawMessage(input),
+			Assembly: asm, Stack: layout.StackID, Dir: dir, Input: json.RawMessage(input),
 			Python: filepath.Join(root, ".tools", "venv", "bin", "python"), Runner: filepath.Join(root, "glue_scripts", "local_runner.py"),
 			Out: &out, Now: func() time.Time { return clock }, Feed: feed,
 		})
@@ -108,7 +118,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 		}
 		return m
 	}
-	tables := filepath.Join(work, "local", "s3")
+	tables := filepath.Join(work, ".local", "s3")
 
 	// An invalid flag map fails before any task: nothing is written.
 	rep, out := run(`{"lamda_load_data": false}`)
@@ -143,6 +153,12 @@ func TestPipelineEndToEnd(t *testing.T) {
 		}
 	}
 	before := files(t, tables)
+	if len(under(before, "/silver/velib_data_silver/")) == 0 || len(under(before, "/gold/velib_avg_stats_gold/")) == 0 {
+		t.Errorf("no silver or gold Parquet under %s: %v", tables, before)
+	}
+	if stray := files(t, filepath.Join(work, ".local", "spark")); len(stray) != 0 {
+		t.Errorf("table files under the metastore's warehouse instead of the bucket: %v", stray)
+	}
 
 	// Gold only: reads the silver written before, rewrites gold only.
 	clock = clock.Add(time.Hour)

@@ -76,6 +76,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Spark resolves a relative table LOCATION against its warehouse
+	// folder, not the working directory: the bucket paths must be absolute.
+	if opts.Dir, err = filepath.Abs(opts.Dir); err != nil {
+		return nil, err
+	}
 	def, err := plan.Parse(asm.Definition)
 	if err != nil {
 		return nil, err
@@ -94,7 +99,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	defer stopFeed()
 
-	r := &runner{opts: opts, asm: asm, store: store, feedURL: feedURL, now: now, start: now(), steps: map[string]*Step{}}
+	r := &runner{opts: opts, asm: asm, store: store, feedURL: feedURL, now: now, start: now(), began: time.Now(), steps: map[string]*Step{}}
 	defer r.closeSpark()
 	for _, g := range def.Guards {
 		r.steps[g.Task] = &Step{Flag: g.Flag, Task: g.Task, Status: StepNotReached}
@@ -128,7 +133,8 @@ type runner struct {
 	store   Store
 	feedURL string
 	now     func() time.Time
-	start   time.Time
+	start   time.Time // the execution's start, on the run's clock
+	began   time.Time // the wall-clock start, for progress lines
 	guards  []plan.Guard
 
 	mu    sync.Mutex // guards steps, runs and the output
@@ -144,7 +150,7 @@ type runner struct {
 func (r *runner) say(format string, args ...any) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	fmt.Fprintf(r.opts.Out, "[%6.1fs] %s\n", time.Since(r.start).Seconds(), fmt.Sprintf(format, args...))
+	fmt.Fprintf(r.opts.Out, "[%6.1fs] %s\n", time.Since(r.began).Seconds(), fmt.Sprintf(format, args...))
 }
 
 // event reports every state as it is entered; a guard whose flag is false
