@@ -36,8 +36,11 @@ synth: tools
 ## validate: ask Step Functions' ValidateStateMachineDefinition (free,
 ## creates nothing) whether AWS accepts the synthesized definition; with no
 ## AWS credentials it says so in one line and succeeds
+VALIDATE := $(TOOLS)/bin/validate -template cdk.out/$(STACK).template.json
+
 validate: synth
-	@go run ./cmd/validate -template cdk.out/$(STACK).template.json
+	@go build -o $(TOOLS)/bin/validate ./cmd/validate
+	@$(VALIDATE)
 
 ## local: run the whole pipeline on this machine from the synthesized state
 ## machine, on local data under .local/ (no AWS): make local FLAGS='{"lambda_load_data": false}'
@@ -70,17 +73,21 @@ partialrun:
 ## bootstrap / deploy / diff / destroy: the CDK commands against your AWS
 ## account, with the project's CDK CLI and Node; CDK_ARGS passes options,
 ## e.g. make deploy CDK_ARGS='-c notificationEmail=ops@example.org'.
-## deploy synthesizes once, validates that template with AWS and stops on
-## any error, then deploys exactly that template.
+## deploy and diff synthesize once, validate that template with AWS (one
+## line and a stop without credentials, or on any error), then deploy or
+## compare exactly that template.
 bootstrap: tools
 	cdk bootstrap $(CDK_ARGS)
 
 deploy: synth
-	@go run ./cmd/validate -template cdk.out/$(STACK).template.json -require-credentials
+	@go build -o $(TOOLS)/bin/validate ./cmd/validate
+	@$(VALIDATE) -require-credentials
 	cdk deploy --app cdk.out $(STACK) $(CDK_ARGS)
 
-diff: tools
-	cdk diff $(STACK) $(CDK_ARGS)
+diff: synth
+	@go build -o $(TOOLS)/bin/validate ./cmd/validate
+	@$(VALIDATE) -require-credentials
+	cdk diff --app cdk.out $(STACK)
 
 destroy: tools
 	cdk destroy $(STACK) $(CDK_ARGS)

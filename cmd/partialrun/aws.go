@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/smithy-go/logging"
 )
 
 // api is the part of the Step Functions client partialrun uses; tests
@@ -44,8 +45,10 @@ func connectAWS(ctx context.Context, a access, resourceARN arn.ARN) (api, error)
 	if region == "" {
 		region = resourceARN.Region
 	}
-	var opts []func(*config.LoadOptions) error
-	opts = append(opts, config.WithRegion(region))
+	// The SDK's own warnings (an instance metadata service that refuses a
+	// token, on the way to finding no credentials) would come before the
+	// one line explain prints.
+	opts := []func(*config.LoadOptions) error{config.WithRegion(region), config.WithLogger(logging.Nop{})}
 	if a.profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(a.profile))
 	}

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -195,17 +198,51 @@ func TestAgainstTheAPI(t *testing.T) {
 	}
 }
 
-// TestMissingCredentials runs the real SDK connector with every source of
-// credentials switched off: one clear line, no request sent.
+// TestMissingCredentials runs the real SDK connector with no credentials
+// anywhere, and an instance metadata service (on loopback) that refuses,
+// as one does off EC2: one clear line, without the SDK's warnings first.
 func TestMissingCredentials(t *testing.T) {
 	for _, v := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"} {
 		t.Setenv(v, "")
 	}
 	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	code, _, stderr := partialrun(connectAWS, "flags", "--state-machine", machineARN)
+	imds := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut {
+			w.WriteHeader(http.StatusForbidden) // no IMDSv2 token: the SDK warns and falls back
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer imds.Close()
+	t.Setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.URL)
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "false")
+	// The SDK's default logger writes to the process's stderr directly.
+	sdkOut := captureStderr(t)
+	code, stdout, stderr := partialrun(connectAWS, "flags", "--state-machine", machineARN)
+	stderr = sdkOut() + stderr
 	if code != 1 || !strings.Contains(stderr, "no AWS credentials found: set AWS_PROFILE or pass --profile") {
 		t.Errorf("exit %d, stderr %s", code, stderr)
+	}
+	if lines := strings.Count(stdout+stderr, "\n"); lines != 1 {
+		t.Errorf("printed %d lines, want 1:\n%s%s", lines, stdout, stderr)
+	}
+}
+
+// captureStderr points os.Stderr at a pipe until the returned function
+// restores it and returns what was written.
+func captureStderr(t *testing.T) func() string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stderr
+	os.Stderr = w
+	return func() string {
+		os.Stderr = saved
+		w.Close()
+		b, _ := io.ReadAll(r)
+		return string(b)
 	}
 }
