@@ -191,7 +191,7 @@ func TestPartialRuns(t *testing.T) {
 func TestFailures(t *testing.T) {
 	busyOnce := succeeding()
 	busyOnce["Raw to silver"] = aslrun.Mock{
-		Failures: []aslrun.Failure{{Error: "Glue.ConcurrentRunsExceededException", Cause: "Concurrent runs exceeded for velib-velib_raw_to_silver"}},
+		Failures: []aslrun.Failure{{Error: "Glue.ConcurrentRunsExceededException", Cause: "Concurrent runs exceeded for velib-raw-to-silver"}},
 		Output:   succeeding()["Raw to silver"].Output,
 	}
 	throttled := succeeding()

@@ -48,7 +48,7 @@ func newLake(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key a
 		args["--bucket"] = *bucket.BucketName()
 		args["--database"] = databaseName(cfg)
 		j := sparkjob.New(scope, jsii.String(id), &sparkjob.Props{
-			JobName:               cfg.NamePrefix + "-" + flag,
+			JobName:               cfg.NamePrefix + "-" + jobName(flag),
 			Description:           description,
 			Script:                assetCode(scope, id+"Script", scripts+"/"+flag+".py"),
 			ExtraPythonFiles:      []awsglue.Code{libCode},
@@ -87,6 +87,14 @@ func newLake(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key a
 			map[string]string{"--source_table": layout.TableSilver,
 				"--target_table": layout.TableAvailPercent, "--target_path": s3url(layout.TablePrefix(layout.TableAvailPercent))}),
 	}
+}
+
+// jobName names a job after its flag, less the pipeline's own prefix, in
+// the name prefix's kebab case: velib_raw_to_silver runs as
+// <prefix>-raw-to-silver. Renaming a job replaces it under the same logical
+// id, which CloudFormation does by creating the new name first: no collision.
+func jobName(flag string) string {
+	return strings.ReplaceAll(strings.TrimPrefix(flag, "velib_"), "_", "-")
 }
 
 // assetCode uploads a file or (zipped) folder as an asset and refers to it

@@ -142,8 +142,9 @@ func TestGlueJobs(t *testing.T) {
 		}
 		assert.Equal(t, "python", args["--job-language"], id)
 	}
+	// The prefix once, then what the job does: no velib-velib_….
 	assert.Equal(t, map[string]bool{
-		"velib-velib_raw_to_silver": true, "velib-velib_silver_to_gold_avg_stats": true, "velib-velib_silver_to_gold_avail_percent": true,
+		"velib-raw-to-silver": true, "velib-silver-to-gold-avg-stats": true, "velib-silver-to-gold-avail-percent": true,
 	}, names)
 
 	s.Has(t, "AWS::Glue::Database", map[string]any{"DatabaseInput": map[string]any{
