@@ -33,6 +33,17 @@ synth: tools
 	@$(CDK_OFFLINE) cdk synth $(STACK) --quiet $(CDK_FLAGS) $(CDK_ARGS)
 	@echo "Synthesized $(STACK) to cdk.out/$(STACK).template.json"
 
+# What the synthesized assembly is made from. make local synthesizes again
+# only when one of them is newer than the template (make synth always does).
+TEMPLATE    := cdk.out/$(STACK).template.json
+APP_SOURCES := $(shell find main.go cdk.json go.mod go.sum stacks constructs internal lambda glue_scripts \
+	-path glue_scripts/tests -prune -o -type f \( -name '*.go' -o -name '*.py' -o -name '*.js' -o -name '*.json' -o -name 'go.*' \) \
+	! -name '*_test.go' ! -path '*/testdata/*' -print 2>/dev/null)
+
+$(TEMPLATE): $(APP_SOURCES) | tools
+	@$(CDK_OFFLINE) cdk synth $(STACK) --quiet $(CDK_FLAGS) $(CDK_ARGS)
+	@echo "Synthesized $(STACK) to $(TEMPLATE)"
+
 ## validate: ask Step Functions' ValidateStateMachineDefinition (free,
 ## creates nothing) whether AWS accepts the synthesized definition; with no
 ## AWS credentials it says so in one line and succeeds
@@ -48,7 +59,7 @@ validate: synth
 # The input reaches the runner through a file that make itself writes, as
 # typed ($(value) stops make expanding a $ in it): never through the shell.
 LOCAL_INPUT ?= $(TOOLS)/local-input.json
-local: synth $(PY_STAMP)
+local: $(TEMPLATE) $(PY_STAMP)
 	$(if $(and $(value FLAGS),$(value FLAGS_FILE)),$(error give FLAGS or FLAGS_FILE, not both))
 	@go build -o $(TOOLS)/bin/local ./cmd/local
 	$(if $(value FLAGS),$(file >$(LOCAL_INPUT),$(value FLAGS)))
