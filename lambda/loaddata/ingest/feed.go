@@ -21,6 +21,8 @@ type Feed struct {
 	URL         string
 	Raw         json.RawMessage
 	LastUpdated time.Time
+	// LastUpdatedRaw is last_updated as the feed wrote it, for messages.
+	LastUpdatedRaw string
 	// StationIDs lists data.stations[].station_id, as text: Vélib' uses
 	// numbers, GBFS 2.x and later strings.
 	StationIDs []string
@@ -67,7 +69,7 @@ func ParseFeed(name, url string, body []byte) (*Feed, error) {
 		}
 		ids[i] = id
 	}
-	return &Feed{Name: name, URL: url, Raw: json.RawMessage(body), LastUpdated: updated, StationIDs: ids}, nil
+	return &Feed{Name: name, URL: url, Raw: json.RawMessage(body), LastUpdated: updated, LastUpdatedRaw: string(doc.LastUpdated), StationIDs: ids}, nil
 }
 
 // parseLastUpdated accepts POSIX seconds (GBFS 1.x and 2.x) or an RFC 3339

@@ -56,16 +56,15 @@ func (in *Ingester) Run(ctx context.Context) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
-	feeds, err := in.fetchBoth(ctx, infoURL, statusURL)
-	if err != nil {
-		return Summary{}, err
-	}
-	info, status := feeds[0], feeds[1]
-
 	now := time.Now
 	if in.Now != nil {
 		now = in.Now
 	}
+	feeds, err := in.fetchBoth(ctx, infoURL, statusURL, now)
+	if err != nil {
+		return Summary{}, err
+	}
+	info, status := feeds[0], feeds[1]
 	body, err := Encode(Snapshot{
 		Source:             in.FeedURL,
 		FetchedAt:          now().UTC().Format(time.RFC3339),
@@ -105,7 +104,7 @@ func (in *Ingester) Run(ctx context.Context) (Summary, error) {
 
 // fetchBoth gets and validates the two documents concurrently; the first
 // error wins and names its feed.
-func (in *Ingester) fetchBoth(ctx context.Context, infoURL, statusURL string) ([2]*Feed, error) {
+func (in *Ingester) fetchBoth(ctx context.Context, infoURL, statusURL string, now func() time.Time) ([2]*Feed, error) {
 	var feeds [2]*Feed
 	var errs [2]error
 	var wg sync.WaitGroup
@@ -116,6 +115,9 @@ func (in *Ingester) fetchBoth(ctx context.Context, infoURL, statusURL string) ([
 			body, err := in.Fetcher.Get(ctx, f.url)
 			if err == nil {
 				feeds[i], err = ParseFeed(f.name, f.url, body)
+			}
+			if err == nil {
+				err = CheckFeedTime(feeds[i], now())
 			}
 			if err != nil {
 				errs[i] = fmt.Errorf("%s feed %s: %w", f.name, f.url, err)

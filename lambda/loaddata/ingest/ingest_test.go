@@ -239,6 +239,27 @@ func TestRun(t *testing.T) {
 				return r
 			},
 			err: []string{"station_status feed", "data.stations is empty"}, statusHits: 1},
+		{name: "milliseconds read as seconds", path: "/velib/",
+			routes: func(t *testing.T) map[string]*route {
+				r := velibRoutes(t)
+				r["/velib/station_status.json"] = body([]byte(`{"last_updated": 1763769018000, "data": {"stations": [{"station_id": 1}]}}`))
+				return r
+			},
+			err: []string{"station_status feed", "last_updated 1763769018000", "implausible", "after the fetch time 2025-11-21T23:50:30Z", "milliseconds instead of seconds?"}, statusHits: 1},
+		{name: "a 1970 timestamp", path: "/velib/",
+			routes: func(t *testing.T) map[string]*route {
+				r := velibRoutes(t)
+				r["/velib/station_status.json"] = body([]byte(`{"last_updated": 1, "data": {"stations": [{"station_id": 1}]}}`))
+				return r
+			},
+			err: []string{"station_status feed", "last_updated 1 (1970-01-01T00:00:01Z) is implausible: it is before 2015-01-01"}, statusHits: 1},
+		{name: "a 2100 timestamp, RFC 3339", path: "/velib/",
+			routes: func(t *testing.T) map[string]*route {
+				r := velibRoutes(t)
+				r["/velib/station_information.json"] = body([]byte(`{"last_updated": "2100-01-01T00:00:00Z", "data": {"stations": [{"station_id": 1}]}}`))
+				return r
+			},
+			err: []string{"station_information feed", `last_updated "2100-01-01T00:00:00Z"`, "after the fetch time"}, statusHits: 1},
 		{name: "no last_updated", path: "/velib/",
 			routes: func(t *testing.T) map[string]*route {
 				r := velibRoutes(t)

@@ -78,3 +78,35 @@ func TestUnmatched(t *testing.T) {
 		t.Errorf("Unmatched = %d, want 2", got)
 	}
 }
+
+func TestCheckFeedTime(t *testing.T) {
+	fetched := time.Date(2025, 11, 21, 23, 50, 30, 0, time.UTC)
+	tests := []struct {
+		raw     string
+		problem string // "" when plausible
+	}{
+		{`1763769018`, ""},                     // 12 s before the fetch (GBFS 2.x seconds)
+		{`"2025-11-21T23:50:18+01:00"`, ""},    // RFC 3339 with an offset (GBFS 3.0)
+		{`1763772600`, ""},                     // an hour ahead: clock skew
+		{`1420070400`, ""},                     // 2015-01-01, the earliest
+		{`1763776230`, "after the fetch time"}, // an hour and a minute ahead
+		{`1763769018000`, "milliseconds instead of seconds?"},
+		{`4102444800`, "after the fetch time"}, // 2100
+		{`1`, "before 2015-01-01"},
+		{`"1970-01-01T00:00:00Z"`, "before 2015-01-01"},
+	}
+	for _, tc := range tests {
+		body := `{"last_updated": ` + tc.raw + `, "data": {"stations": [{"station_id": 1}]}}`
+		f, err := ingest.ParseFeed(ingest.FeedStatus, "http://feed", []byte(body))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.raw, err)
+		}
+		err = ingest.CheckFeedTime(f, fetched)
+		switch {
+		case tc.problem == "" && err != nil:
+			t.Errorf("%s: %v, want plausible", tc.raw, err)
+		case tc.problem != "" && (err == nil || !strings.Contains(err.Error(), tc.problem) || !strings.Contains(err.Error(), tc.raw)):
+			t.Errorf("%s: %v, want an error naming the value and saying %q", tc.raw, err, tc.problem)
+		}
+	}
+}
