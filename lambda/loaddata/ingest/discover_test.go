@@ -47,7 +47,7 @@ func TestFeedURLsWithoutStationFeeds(t *testing.T) {
 }
 
 func TestParseRetryAfter(t *testing.T) {
-	tests := map[string]string{"": "0s", "3": "3s", "-1": "0s", "600": "10s", "Wed, 21 Oct 2015 07:28:00 GMT": "0s"}
+	tests := map[string]string{"": "0s", "3": "3s", "-1": "0s", "600": "10m0s", "3600": "1h0m0s", "999999": "24h0m0s", "Wed, 21 Oct 2015 07:28:00 GMT": "0s"}
 	for in, want := range tests {
 		if got := parseRetryAfter(in).String(); got != want {
 			t.Errorf("parseRetryAfter(%q) = %s, want %s", in, got, want)

@@ -28,6 +28,11 @@ type Fetcher struct {
 	// MaxBackoff, and the actual wait is drawn uniformly below it (full
 	// jitter). Defaults: 500 ms and 8 s.
 	Backoff, MaxBackoff time.Duration
+	// Margin is the time kept in hand before the context's deadline (the
+	// function's timeout) for what follows the fetch, such as writing the
+	// snapshot. A retry whose wait and attempt would eat into it is not
+	// made: Get fails at once, saying why. Default: 5 s.
+	Margin time.Duration
 }
 
 // StatusError is an HTTP response other than 200.
@@ -71,11 +76,36 @@ func (f *Fetcher) Get(ctx context.Context, url string) ([]byte, error) {
 		if i == attempts-1 {
 			break
 		}
-		if werr := wait(ctx, max(f.backoff(i), retryAfter)); werr != nil {
+		pause := max(f.backoff(i), retryAfter)
+		if berr := f.checkBudget(ctx, client, pause, retryAfter); berr != nil {
+			return nil, fmt.Errorf("%w, after %d attempt(s); %v", err, i+1, berr)
+		}
+		if werr := wait(ctx, pause); werr != nil {
 			return nil, fmt.Errorf("%w (gave up waiting to retry: %v)", err, werr)
 		}
 	}
 	return nil, fmt.Errorf("%w, after %d attempts", err, attempts)
+}
+
+// checkBudget refuses a retry that cannot finish in time: waiting pause and
+// then a whole attempt must leave Margin before the context's deadline.
+func (f *Fetcher) checkBudget(ctx context.Context, client *http.Client, pause, retryAfter time.Duration) error {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return nil
+	}
+	margin := f.Margin
+	if margin <= 0 {
+		margin = 5 * time.Second
+	}
+	left := time.Until(deadline) - margin
+	if pause+client.Timeout <= left {
+		return nil
+	}
+	if retryAfter > 0 && retryAfter == pause {
+		return fmt.Errorf("not retrying: the server asks to wait %s (Retry-After), longer than the %s left before the deadline", retryAfter, left.Round(time.Millisecond))
+	}
+	return fmt.Errorf("not retrying: waiting %s and another attempt of up to %s would not end %s before the deadline", pause.Round(time.Millisecond), client.Timeout, margin)
 }
 
 // backoff draws the wait before retry number i+1.
@@ -119,13 +149,14 @@ func get(ctx context.Context, client *http.Client, url string) (body []byte, ret
 }
 
 // parseRetryAfter reads a Retry-After given in seconds; dates are ignored.
-// The wait is capped so a hostile value cannot stall the function.
+// A wait too long for the time left is refused by checkBudget, not
+// shortened: the server said when it will answer.
 func parseRetryAfter(v string) time.Duration {
 	secs, err := strconv.Atoi(v)
 	if err != nil || secs <= 0 {
 		return 0
 	}
-	return min(time.Duration(secs)*time.Second, 10*time.Second)
+	return time.Duration(min(secs, 24*3600)) * time.Second
 }
 
 func wait(ctx context.Context, d time.Duration) error {
