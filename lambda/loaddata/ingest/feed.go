@@ -24,8 +24,11 @@ type Feed struct {
 	// LastUpdatedRaw is last_updated as the feed wrote it, for messages.
 	LastUpdatedRaw string
 	// StationIDs lists data.stations[].station_id, as text: Vélib' uses
-	// numbers, GBFS 2.x and later strings.
+	// numbers, GBFS 2.x and later strings. Stations without a usable id
+	// are left out here (the snapshot keeps them) and counted in
+	// WithoutID; raw → silver rejects them.
 	StationIDs []string
+	WithoutID  int
 }
 
 // document is the part of a GBFS document this package reads. Everything
@@ -40,8 +43,9 @@ type document struct {
 }
 
 // ParseFeed validates body as the GBFS document name: a JSON object with a
-// last_updated time and a non-empty data.stations list whose entries all
-// have a station_id.
+// last_updated time and a non-empty data.stations list. Entries without a
+// usable station_id are counted, not refused: raw stays verbatim, and the
+// raw → silver job rejects them with a reason.
 func ParseFeed(name, url string, body []byte) (*Feed, error) {
 	var doc document
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -61,15 +65,15 @@ func ParseFeed(name, url string, body []byte) (*Feed, error) {
 	if len(doc.Data.Stations) == 0 {
 		return nil, errors.New("data.stations is empty")
 	}
-	ids := make([]string, len(doc.Data.Stations))
-	for i, s := range doc.Data.Stations {
-		id, err := stationID(s.StationID)
-		if err != nil {
-			return nil, fmt.Errorf("data.stations[%d]: %v", i, err)
+	f := &Feed{Name: name, URL: url, Raw: json.RawMessage(body), LastUpdated: updated, LastUpdatedRaw: string(doc.LastUpdated)}
+	for _, s := range doc.Data.Stations {
+		if id, ok := stationID(s.StationID); ok {
+			f.StationIDs = append(f.StationIDs, id)
+		} else {
+			f.WithoutID++
 		}
-		ids[i] = id
 	}
-	return &Feed{Name: name, URL: url, Raw: json.RawMessage(body), LastUpdated: updated, LastUpdatedRaw: string(doc.LastUpdated), StationIDs: ids}, nil
+	return f, nil
 }
 
 // parseLastUpdated accepts POSIX seconds (GBFS 1.x and 2.x) or an RFC 3339
@@ -97,19 +101,17 @@ func parseLastUpdated(raw json.RawMessage) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("last_updated %s is neither seconds nor an RFC 3339 time", raw)
 }
 
-func stationID(raw json.RawMessage) (string, error) {
+// stationID reads a station_id: a number or a non-empty string.
+func stationID(raw json.RawMessage) (string, bool) {
 	var n json.Number
-	if err := json.Unmarshal(raw, &n); err == nil {
-		return n.String(), nil
+	if err := json.Unmarshal(raw, &n); err == nil && n != "" { // null leaves n empty
+		return n.String(), true
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err == nil && s != "" {
-		return s, nil
+		return s, true
 	}
-	if len(raw) == 0 {
-		return "", errors.New("station_id is missing")
-	}
-	return "", fmt.Errorf("station_id %s is neither a number nor a non-empty string", raw)
+	return "", false
 }
 
 // Unmatched counts the status entries whose station has no information

@@ -39,9 +39,12 @@ type Summary struct {
 	Stations       int    `json:"stations"`
 	// StationsWithoutInformation counts status entries whose station is
 	// missing from station_information.
-	StationsWithoutInformation int    `json:"stations_without_information"`
-	FeedTimestamp              string `json:"feed_timestamp"`
-	Bytes                      int    `json:"bytes"`
+	StationsWithoutInformation int `json:"stations_without_information"`
+	// StationsWithoutID counts status entries with no usable station_id;
+	// the snapshot keeps them and raw → silver rejects them.
+	StationsWithoutID int    `json:"stations_without_id"`
+	FeedTimestamp     string `json:"feed_timestamp"`
+	Bytes             int    `json:"bytes"`
 }
 
 // Run fetches both documents, validates them and writes the snapshot. On any
@@ -89,13 +92,14 @@ func (in *Ingester) Run(ctx context.Context) (Summary, error) {
 		ObjectsWritten:             1,
 		Bucket:                     in.Bucket,
 		Key:                        key,
-		Stations:                   len(status.StationIDs),
+		Stations:                   len(status.StationIDs) + status.WithoutID,
+		StationsWithoutID:          status.WithoutID,
 		StationsWithoutInformation: Unmatched(info, status),
 		FeedTimestamp:              status.LastUpdated.Format(time.RFC3339),
 		Bytes:                      len(body),
 	}
 	log.InfoContext(ctx, "snapshot written", "bucket", sum.Bucket, "key", sum.Key, "stations", sum.Stations,
-		"stations_without_information", sum.StationsWithoutInformation, "feed_timestamp", sum.FeedTimestamp, "bytes", sum.Bytes)
+		"stations_without_information", sum.StationsWithoutInformation, "stations_without_id", sum.StationsWithoutID, "feed_timestamp", sum.FeedTimestamp, "bytes", sum.Bytes)
 	if sum.StationsWithoutInformation > 0 {
 		log.WarnContext(ctx, "status entries without station information", "count", sum.StationsWithoutInformation)
 	}

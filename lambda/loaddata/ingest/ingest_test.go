@@ -380,3 +380,23 @@ func TestInvalidFeedURL(t *testing.T) {
 		}
 	}
 }
+
+// TestStationsWithoutIDAreKept: raw stays verbatim. A status entry with no
+// usable station_id is written with the others and counted in the result.
+func TestStationsWithoutIDAreKept(t *testing.T) {
+	client := fakeS3(t)
+	r := velibRoutes(t)
+	r["/velib/station_status.json"] = body([]byte(`{"last_updated": 1763769018, "data": {"stations": [{"station_id": 36255, "num_bikes_available": 3}, {"num_bikes_available": 1}, {"station_id": "", "num_bikes_available": 2}]}}`))
+	srv := feedServer(t, r)
+	sum, err := ingester(srv.URL+"/velib/", client).Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Stations != 3 || sum.StationsWithoutID != 2 {
+		t.Errorf("summary = %+v, want 3 stations of which 2 without an id", sum)
+	}
+	snap := read(t, client, sum.Key)
+	if !strings.Contains(string(snap.StationStatus), `{"num_bikes_available": 1}`) {
+		t.Errorf("the snapshot dropped the station without an id: %s", snap.StationStatus)
+	}
+}

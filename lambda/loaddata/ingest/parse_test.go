@@ -13,6 +13,7 @@ func TestParseFeed(t *testing.T) {
 		name, body string
 		updated    time.Time
 		ids        []string
+		withoutID  int
 		err        string
 	}{
 		{name: "numeric ids, seconds", body: `{"last_updated": 1763769018, "data": {"stations": [{"station_id": 36255}, {"station_id": 213688169}]}}`,
@@ -29,8 +30,11 @@ func TestParseFeed(t *testing.T) {
 		{name: "fractional last_updated", body: `{"last_updated": 17637.5, "data": {"stations": [{"station_id": 1}]}}`, err: "not a positive whole number"},
 		{name: "last_updated not a time", body: `{"last_updated": "yesterday", "data": {"stations": [{"station_id": 1}]}}`, err: `"yesterday" is not an RFC 3339 time`},
 		{name: "last_updated an object", body: `{"last_updated": {}, "data": {"stations": [{"station_id": 1}]}}`, err: "neither seconds nor an RFC 3339 time"},
-		{name: "station without id", body: `{"last_updated": 1, "data": {"stations": [{"station_id": 1}, {"name": "x"}]}}`, err: "data.stations[1]: station_id is missing"},
-		{name: "empty string id", body: `{"last_updated": 1, "data": {"stations": [{"station_id": ""}]}}`, err: "data.stations[0]: station_id"},
+		// Raw stays verbatim: stations without a usable id are counted.
+		{name: "station without id", body: `{"last_updated": 1763769018, "data": {"stations": [{"station_id": 1}, {"name": "x"}]}}`,
+			updated: time.Date(2025, 11, 21, 23, 50, 18, 0, time.UTC), ids: []string{"1"}, withoutID: 1},
+		{name: "empty, null and object ids", body: `{"last_updated": 1763769018, "data": {"stations": [{"station_id": ""}, {"station_id": null}, {"station_id": {}}, {"station_id": "b"}]}}`,
+			updated: time.Date(2025, 11, 21, 23, 50, 18, 0, time.UTC), ids: []string{"b"}, withoutID: 3},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -47,8 +51,8 @@ func TestParseFeed(t *testing.T) {
 			if !f.LastUpdated.Equal(tc.updated) || f.LastUpdated.Location() != time.UTC {
 				t.Errorf("LastUpdated = %v, want %v in UTC", f.LastUpdated, tc.updated)
 			}
-			if strings.Join(f.StationIDs, ",") != strings.Join(tc.ids, ",") {
-				t.Errorf("ids = %v, want %v", f.StationIDs, tc.ids)
+			if strings.Join(f.StationIDs, ",") != strings.Join(tc.ids, ",") || f.WithoutID != tc.withoutID {
+				t.Errorf("ids = %v and %d without, want %v and %d", f.StationIDs, f.WithoutID, tc.ids, tc.withoutID)
 			}
 		})
 	}
