@@ -61,7 +61,7 @@ var taskOf = map[string]string{
 func succeeding() map[string]aslrun.Mock {
 	glue := aslrun.Mock{Output: map[string]any{"Id": "jr_1", "JobRunState": "SUCCEEDED", "JobName": "job"}}
 	return map[string]aslrun.Mock{
-		"Load data":          {Output: map[string]any{"StatusCode": 200, "Payload": map[string]any{"objects_written": 1, "stations": 1500}}},
+		"Load data":          {Output: map[string]any{"StatusCode": 200, "Payload": map[string]any{"objects_written": 1, "stations": 1500, "date": flaginputs.Today}}},
 		"Raw to silver":      glue,
 		"Gold avg stats":     glue,
 		"Gold avail percent": glue,
@@ -124,7 +124,9 @@ func TestPartialRuns(t *testing.T) {
 		{name: "all false", input: `{"lambda_load_data": false, "velib_raw_to_silver": false, "velib_silver_to_gold_avg_stats": false, "velib_silver_to_gold_avail_percent": false}`,
 			skipped: []string{"lambda_load_data", "velib_raw_to_silver", "velib_silver_to_gold_avg_stats", "velib_silver_to_gold_avail_percent"}},
 		{name: "valid process_date", input: `{"lambda_load_data": false, "process_date": "2026-10-02"}`, skipped: []string{"lambda_load_data"}, date: "2026-10-02"},
-		{name: "impossible process_date", input: `{"process_date": "2026-13-01"}`, cause: []string{`process_date "2026-13-01" is not a calendar date`}},
+		{name: "impossible process_date", input: `{"lambda_load_data": false, "process_date": "2026-13-01"}`, cause: []string{`process_date "2026-13-01" is not a calendar date`}},
+		{name: "process_date with ingest enabled", input: `{"process_date": "2026-11-20"}`, cause: []string{"process_date is given but lambda_load_data is not false"}},
+		{name: "process_date with ingest true", input: `{"lambda_load_data": true, "process_date": "2026-11-20"}`, cause: []string{"process_date is given but lambda_load_data is not false"}},
 		{name: "unknown key", input: `{"foo": true}`, cause: []string{`unknown key(s) "foo"`, "valid flags are lambda_load_data, velib_raw_to_silver, velib_silver_to_gold_avg_stats, velib_silver_to_gold_avail_percent"}},
 		{name: "misspelt flag", input: `{"lambda_laod_data": false}`, cause: []string{`unknown key(s) "lambda_laod_data"`}},
 		{name: "string false", input: `{"velib_raw_to_silver": "false"}`, cause: []string{`flag "velib_raw_to_silver" must be true or false, got "false"`}},
@@ -186,6 +188,55 @@ func TestPartialRuns(t *testing.T) {
 			})
 		}
 	})
+}
+
+// TestSnapshotDateAtMidnight: an execution that starts at 23:59:58 and
+// fetches a feed stamped 00:00:03 the next day processes the next day, where
+// the snapshot was filed, not the start date; without ingest, the given or
+// default date holds.
+func TestSnapshotDateAtMidnight(t *testing.T) {
+	nextDay := succeeding()
+	nextDay["Load data"] = aslrun.Mock{Output: map[string]any{"StatusCode": 200, "Payload": map[string]any{
+		"objects_written": 1, "key": "raw/velib/dt=2026-11-22/velib-20261122T000003Z.json.gz", "date": "2026-11-22"}}}
+	tests := []struct {
+		input, want string
+	}{
+		{`{}`, "2026-11-22"},
+		{`{"lambda_load_data": false}`, "2026-11-21"},
+		{`{"lambda_load_data": false, "process_date": "2026-11-02"}`, "2026-11-02"},
+	}
+	cases := make([]aslrun.Case, len(tests))
+	for i, tc := range tests {
+		cases[i] = aslrun.Case{Input: json.RawMessage(tc.input), Mocks: nextDay}
+	}
+	def := flatDefinition(t)
+	for _, in := range interpreters {
+		t.Run(in.name, func(t *testing.T) {
+			results, err := in.run(def, "2026-11-21T23:59:58.000Z", cases)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, tc := range tests {
+				r := results[i]
+				if r.Status != "SUCCEEDED" {
+					t.Fatalf("%s: %s: %s: %s", tc.input, r.Status, r.Error, r.Cause)
+				}
+				glue := 0
+				for _, c := range r.Calls {
+					if c.State == "Load data" {
+						continue
+					}
+					glue++
+					if got := c.Input.(map[string]any)["Arguments"].(map[string]any)["--process_date"]; got != tc.want {
+						t.Errorf("%s: %s got --process_date %v, want %s", tc.input, c.State, got, tc.want)
+					}
+				}
+				if glue != 3 {
+					t.Errorf("%s: %d Glue jobs ran, want 3", tc.input, glue)
+				}
+			}
+		})
+	}
 }
 
 func TestFailures(t *testing.T) {

@@ -14,6 +14,12 @@ import (
 
 var flags = []string{layout.FlagLoadData, layout.FlagRawToSilver, layout.FlagAvgStats, layout.FlagAvailPercent}
 
+// pipelineRules: this pipeline takes a process_date only with ingest off.
+var pipelineRules = flaginputs.Options{
+	DateNeedsOff:      layout.FlagLoadData,
+	DateNeedsOffCause: "process_date is given but lambda_load_data is not false",
+}
+
 // TestJSONataPortable walks the syntax tree of every JSONata expression in
 // the synthesized definition, for each configuration the other tests use,
 // and fails on anything AWS or an emulator refuses or reads differently: a
@@ -51,7 +57,7 @@ func TestJSONataEngines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	table := flaginputs.Table(flags)
+	table := flaginputs.Table(flags, pipelineRules)
 	cases := make([]jsonata.Case, len(table))
 	for i, in := range table {
 		cases[i] = jsonata.Case{Input: json.RawMessage(in.JSON), Context: map[string]any{"Execution": map[string]any{"StartTime": startTime}}}
@@ -74,7 +80,7 @@ func TestJSONataEngines(t *testing.T) {
 // included, fails with InvalidInput at the first state and a cause naming
 // the key; every valid one runs the tasks it asks for with its date.
 func TestInputTable(t *testing.T) {
-	table := flaginputs.Table(flags)
+	table := flaginputs.Table(flags, pipelineRules)
 	cases := make([]aslrun.Case, len(table))
 	for i, in := range table {
 		cases[i] = aslrun.Case{Input: json.RawMessage(in.JSON), Mocks: succeeding()}

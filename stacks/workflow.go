@@ -27,7 +27,7 @@ type workflowProps struct {
 func newWorkflow(scope constructs.Construct, p workflowProps) sfn.IChainable {
 	load := skippable.New(scope, jsii.String("LoadDataGuard"), &skippable.Props{
 		Flag: layout.FlagLoadData,
-		Body: ingestTask(scope, p.ingest),
+		Body: sfn.Chain_Start(ingestTask(scope, p.ingest)).Next(snapshotDate(scope)),
 	})
 	silver := skippable.New(scope, jsii.String("RawToSilverGuard"), &skippable.Props{
 		Flag: layout.FlagRawToSilver,
@@ -43,7 +43,7 @@ func newWorkflow(scope constructs.Construct, p workflowProps) sfn.IChainable {
 	})
 	// It accepts exactly the flags of the guards chained after it.
 	validate := validation.New(scope, jsii.String("Validation"), &validation.Props{
-		Params: []contract.Param{contract.DateParam(layout.DateKey)},
+		Params: []contract.Param{processDate()},
 	})
 
 	// Each branch gets a copy of the state; the selector folds the two
@@ -57,6 +57,29 @@ func newWorkflow(scope constructs.Construct, p workflowProps) sfn.IChainable {
 	gold.Branch(avg.End()).Branch(avail.End())
 
 	return validate.Next(load).Next(silver).Next(gold).Next(sfn.NewSucceed(scope, jsii.String("Done"), nil))
+}
+
+// processDate declares the pipeline's process_date: the date rule, and only
+// when no feed is fetched, since a feed can only be fetched as it is now.
+func processDate() contract.Param {
+	p := contract.DateParam(layout.DateKey)
+	p.Describe += ", with " + layout.FlagLoadData + " false"
+	p.Check = `$lookup($in, "` + layout.FlagLoadData + `") = false ? ` + p.Check + ` : "` + layout.DateKey + ` is given but ` +
+		layout.FlagLoadData + ` is not false: ingest fetches the feed as it is now, so set ` + layout.FlagLoadData + ` to false to process another day"`
+	return p
+}
+
+// snapshotDate makes the date of the snapshot the ingest just wrote (its
+// feed timestamp's UTC date, which the function reports) the date every
+// later task processes: an execution started at 23:59:58 whose feed is
+// stamped 00:00:03 processes the new day, which holds the snapshot. A
+// redrive keeps it, since it restarts from the recorded state.
+func snapshotDate(scope constructs.Construct) sfn.IChainable {
+	return sfn.NewPass(scope, jsii.String("Process the snapshot's date"), &sfn.PassProps{
+		Comment:    jsii.String("The Glue jobs process the partition the snapshot was filed under."),
+		InputPath:  jsii.String(contract.RunPath(layout.FlagLoadData) + ".summary.date"),
+		ResultPath: jsii.String("$." + layout.DateKey),
+	})
 }
 
 // ingestTask invokes the ingest Lambda and records its summary. Transient

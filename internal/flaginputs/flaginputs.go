@@ -33,9 +33,72 @@ type Input struct {
 	Date string
 }
 
+// Options adapt the table to a state machine's own parameter rules.
+type Options struct {
+	// DateNeedsOff is a flag that must be false whenever process_date is
+	// given (a pipeline whose first task can only fetch today's data). The
+	// table then sets it false in every input with a date that does not
+	// set it, and adds the inputs that break the rule.
+	DateNeedsOff string
+	// DateNeedsOffCause is what the cause says when the rule is broken.
+	DateNeedsOffCause string
+}
+
 // Table returns the inputs for a machine whose flags are flags (at least
 // two, in execution order).
-func Table(flags []string) []Input {
+func Table(flags []string, opts ...Options) []Input {
+	table := baseTable(flags)
+	for _, o := range opts {
+		if o.DateNeedsOff != "" {
+			table = withDateRule(table, o)
+		}
+	}
+	return table
+}
+
+// withDateRule sets o.DateNeedsOff false where a date is given and the input
+// does not mention the flag, and adds the inputs that break the rule.
+func withDateRule(table []Input, o Options) []Input {
+	var out []Input
+	for _, in := range table {
+		var m map[string]any
+		if json.Unmarshal([]byte(in.JSON), &m) == nil {
+			if _, dated := m["process_date"]; dated {
+				v, set := m[o.DateNeedsOff]
+				switch {
+				case !set:
+					m[o.DateNeedsOff] = false
+					in.JSON = mustJSON(m)
+					if in.Valid {
+						in.Off = append(append([]string{}, in.Off...), o.DateNeedsOff)
+					}
+				case v != false:
+					// The flag is set otherwise: the rule speaks first.
+					in.Cause = replaceDateCauses(in.Cause, o.DateNeedsOffCause)
+				}
+			}
+		}
+		out = append(out, in)
+	}
+	q := mustJSON(o.DateNeedsOff)
+	return append(out,
+		Input{Name: "a date without " + o.DateNeedsOff + " false", JSON: `{"process_date": "2026-10-02"}`, Cause: []string{o.DateNeedsOffCause}},
+		Input{Name: "a date with " + o.DateNeedsOff + " true", JSON: fmt.Sprintf(`{%s: true, "process_date": "2026-10-02"}`, q), Cause: []string{o.DateNeedsOffCause}},
+	)
+}
+
+func replaceDateCauses(causes []string, with string) []string {
+	var out []string
+	for _, c := range causes {
+		if strings.Contains(c, "process_date") {
+			c = with
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func baseTable(flags []string) []Input {
 	if len(flags) < 2 {
 		panic("flaginputs: Table needs at least two flags")
 	}

@@ -25,7 +25,7 @@ func velib(t *testing.T) *Definition {
 func TestVelibGuards(t *testing.T) {
 	d := velib(t)
 	want := []Guard{
-		{Flag: "lambda_load_data", State: "Run lambda_load_data?", Task: "Load data", Body: []string{"Load data"},
+		{Flag: "lambda_load_data", State: "Run lambda_load_data?", Task: "Load data", Body: []string{"Load data", "Process the snapshot's date"},
 			Downstream: []string{"velib_raw_to_silver", "velib_silver_to_gold_avg_stats", "velib_silver_to_gold_avail_percent"}},
 		{Flag: "velib_raw_to_silver", State: "Run velib_raw_to_silver?", Task: "Raw to silver", Body: []string{"Raw to silver"},
 			Downstream: []string{"velib_silver_to_gold_avg_stats", "velib_silver_to_gold_avail_percent"}},

@@ -44,7 +44,10 @@ type Summary struct {
 	// the snapshot keeps them and raw → silver rejects them.
 	StationsWithoutID int    `json:"stations_without_id"`
 	FeedTimestamp     string `json:"feed_timestamp"`
-	Bytes             int    `json:"bytes"`
+	// Date is the partition the snapshot was filed under (dt=, the feed
+	// timestamp's UTC date): the day the state machine then processes.
+	Date  string `json:"date"`
+	Bytes int    `json:"bytes"`
 }
 
 // Run fetches both documents, validates them and writes the snapshot. On any
@@ -96,6 +99,7 @@ func (in *Ingester) Run(ctx context.Context) (Summary, error) {
 		StationsWithoutID:          status.WithoutID,
 		StationsWithoutInformation: Unmatched(info, status),
 		FeedTimestamp:              status.LastUpdated.Format(time.RFC3339),
+		Date:                       status.LastUpdated.UTC().Format(time.DateOnly),
 		Bytes:                      len(body),
 	}
 	log.InfoContext(ctx, "snapshot written", "bucket", sum.Bucket, "key", sum.Key, "stations", sum.Stations,

@@ -311,7 +311,7 @@ func TestRun(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if sum.Key != tc.key || sum.Stations != tc.stations || sum.StationsWithoutInformation != tc.unmatched || sum.ObjectsWritten != 1 {
+			if sum.Key != tc.key || sum.Stations != tc.stations || sum.StationsWithoutInformation != tc.unmatched || sum.ObjectsWritten != 1 || !strings.Contains(tc.key, "dt="+sum.Date+"/") {
 				t.Errorf("summary = %+v", sum)
 			}
 			if ks := keys(t, client); len(ks) != 1 || ks[0] != tc.key {
