@@ -276,17 +276,21 @@ func cmdResume(ctx context.Context, args []string, out io.Writer, connect connec
 	o := options{access: access{connect: connect}}
 	pos, err := parse("resume", args, func(fs *flag.FlagSet) {
 		fs.BoolVar(&o.dryRun, "dry-run", false, "print the plan and input, start nothing")
+		fs.Var(&o.skip, "skip", "do not run these tasks either (comma-separated), e.g. a fetch that cannot be redone for a past day")
 		o.bindWait(fs)
 		o.bindAccess(fs)
 	})
 	if err != nil {
 		return err
 	}
+	if err := o.skip.check("skip"); err != nil {
+		return err
+	}
 	client, err := o.executionClient(ctx, "resume", pos)
 	if err != nil {
 		return err
 	}
-	r, err := planResume(ctx, client, pos[0])
+	r, err := planResume(ctx, client, pos[0], list(o.skip.value), time.Now())
 	if err != nil {
 		return err
 	}
@@ -324,7 +328,7 @@ func (r resumption) nothing() bool {
 
 // planResume reads an ended execution, its history and the current
 // definition of its state machine, and works out the new execution.
-func planResume(ctx context.Context, client api, executionARN string) (resumption, error) {
+func planResume(ctx context.Context, client api, executionARN string, skip []string, now time.Time) (resumption, error) {
 	exec, err := client.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(executionARN)})
 	if err != nil {
 		return resumption{}, explain(err)
@@ -354,6 +358,22 @@ func planResume(ctx context.Context, client api, executionARN string) (resumptio
 		date = exec.StartDate.UTC().Format(time.DateOnly)
 	}
 	r.decisions = d.Resume(input, exited)
+	for _, name := range skip {
+		g, err := d.Lookup(name)
+		if err != nil {
+			return resumption{}, err
+		}
+		for i := range r.decisions {
+			if r.decisions[i].Flag == g.Flag && r.decisions[i].Run {
+				r.decisions[i].Run, r.decisions[i].Why = false, "--skip"
+			}
+		}
+	}
+	// Today's date is the default anyway; leaving it out keeps a resumed
+	// ingest valid, since a date may be given only without one.
+	if date == now.UTC().Format(time.DateOnly) {
+		date = ""
+	}
 	r.input = d.Input(plan.RunMap(r.decisions), date)
 	return r, nil
 }

@@ -5,7 +5,7 @@
 //	partialrun flags  (--state-machine ARN | --definition FILE)
 //	partialrun plan   (--state-machine ARN | --definition FILE) [--from TASK] [--only T1,T2] [--skip T1,T2] [--process-date D]
 //	partialrun start  --state-machine ARN [plan options] [--wait]
-//	partialrun resume EXECUTION_ARN [--dry-run] [--wait]
+//	partialrun resume EXECUTION_ARN [--skip T1,T2] [--dry-run] [--wait]
 //	partialrun redrive EXECUTION_ARN
 //
 // AWS access uses the standard credential chain; --region and --profile
@@ -28,7 +28,7 @@ Usage:
   partialrun flags   (--state-machine ARN | --definition FILE)
   partialrun plan    (--state-machine ARN | --definition FILE) [--from TASK] [--only T1,T2] [--skip T1,T2] [--process-date YYYY-MM-DD]
   partialrun start   --state-machine ARN [--from TASK] [--only T1,T2] [--skip T1,T2] [--process-date YYYY-MM-DD] [--wait]
-  partialrun resume  EXECUTION_ARN [--dry-run] [--wait]
+  partialrun resume  EXECUTION_ARN [--skip T1,T2] [--dry-run] [--wait]
   partialrun redrive EXECUTION_ARN
 
 TASK is a flag name or the name of the task it guards. --definition takes a

@@ -143,6 +143,13 @@ func TestAgainstTheAPI(t *testing.T) {
 				f.executions[execARN] = &execution{statuses: []string{"SUCCEEDED"}, input: `{}`, history: "history-succeeded.json"}
 			},
 			stdout: []string{"nothing left to run"}},
+		{name: "resume a past day whose ingest failed, leaving the fetch out", args: []string{"resume", execARN, "--skip", "lambda_load_data", "--dry-run"},
+			setup: func(f *fakeSFN) {
+				f.executions[execARN] = &execution{statuses: []string{"FAILED"}, input: `{}`, history: "history-ingest-failed.json"}
+			},
+			stdout: []string{"skip lambda_load_data (Load data): --skip", "run  velib_raw_to_silver (Raw to silver): did not complete",
+				`input: {"lambda_load_data": false, "velib_raw_to_silver": true, "velib_silver_to_gold_avg_stats": true, "velib_silver_to_gold_avail_percent": true, "process_date": "2025-11-21"}`}},
+		{name: "resume --skip with no task", args: []string{"resume", execARN, "--skip", ""}, code: 2, stderr: []string{"--skip needs a task or flag name"}},
 		{name: "resume keeps switched-off tasks off", args: []string{"resume", execARN, "--dry-run"},
 			setup: func(f *fakeSFN) {
 				f.executions[execARN] = &execution{statuses: []string{"FAILED"}, input: `{"lambda_load_data": false, "velib_raw_to_silver": false}`, history: "history-silver-failed.json"}
