@@ -112,7 +112,7 @@ def raw_to_silver(raw: DataFrame) -> DataFrame:
     snapshot; a station missing from the information keeps its status with a
     null name, capacity and position. Rows repeating a station's
     ``last_reported`` (the station did not report between two snapshots) are
-    dropped, keeping the earliest snapshot. Snapshots that are not valid JSON
+    dropped within each ``dt``, keeping the earliest snapshot. Snapshots that are not valid JSON
     are skipped. Dates stay as given by ``dt``: the ingest keys each snapshot
     by its UTC date.
     """
@@ -162,7 +162,11 @@ def raw_to_silver(raw: DataFrame) -> DataFrame:
         "dt",
     )
     # A station with no last_reported cannot repeat one: its rows are kept.
-    first_seen = Window.partitionBy("station_id", F.coalesce("last_reported", "snapshot_time")).orderBy("snapshot_time")
+    # Repeats are dropped within a day only, so a backfill of a range keeps
+    # exactly the rows each day keeps when run alone.
+    first_seen = Window.partitionBy("dt", "station_id", F.coalesce("last_reported", "snapshot_time")).orderBy(
+        "snapshot_time"
+    )
     return (
         silver.withColumn("_n", F.row_number().over(first_seen))
         .where(F.col("_n") == 1)

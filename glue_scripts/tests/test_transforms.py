@@ -155,6 +155,22 @@ def test_dates_come_from_the_partition(spark):
     assert sorted(r.dt for r in raw_to_silver(day1.union(day2)).collect()) == ["2026-11-20", "2026-11-21"]
 
 
+def test_a_range_gives_the_rows_of_each_day_alone(spark):
+    """A station that does not report across midnight repeats its last_reported
+    in the last snapshot of one day and the first of the next. Run one day at a
+    time, each day keeps its row; a backfill of both days must keep the same
+    rows, not drop the second day's as a repeat of the first."""
+    late = utc("2026-11-20T23:55:00")
+    early = utc("2026-11-21T00:10:00")
+    reported = late - 300
+    day1 = raw(spark, snapshot(late, INFO, [station_status(36255, "9020", 1, 0, 20, reported)]), dt="2026-11-20")
+    day2 = raw(spark, snapshot(early, INFO, [station_status(36255, "9020", 1, 0, 20, reported)]), dt="2026-11-21")
+    alone = sorted(by_station(raw_to_silver(day1))) + sorted(by_station(raw_to_silver(day2)))
+    together = sorted(by_station(raw_to_silver(day1.union(day2))))
+    assert together == sorted(alone)
+    assert len(together) == 2
+
+
 def silver_rows(spark, rows):
     schema = "station_id string, station_code string, name string, capacity int, num_bikes_available int, mechanical int, ebike int, num_docks_available int, snapshot_time timestamp, dt string"
     return spark.createDataFrame(rows, schema)
