@@ -3,7 +3,6 @@ package stacks_test
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -13,7 +12,7 @@ import (
 
 	"github.com/partialruns/velib-pipeline/internal/aslrun"
 	"github.com/partialruns/velib-pipeline/internal/flaginputs"
-	"github.com/partialruns/velib-pipeline/internal/modroot"
+	"github.com/partialruns/velib-pipeline/internal/tools"
 )
 
 // The behaviour tests run the synthesized definition itself, flattened to
@@ -302,16 +301,19 @@ func TestFailures(t *testing.T) {
 
 // TestASLValidator checks the flattened definition with asl-validator.
 func TestASLValidator(t *testing.T) {
-	root, err := modroot.Find()
-	if err != nil {
-		t.Fatal(err)
-	}
 	path := filepath.Join(t.TempDir(), "definition.json")
 	if err := os.WriteFile(path, flatDefinition(t), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(root, ".tools", "node_modules", ".bin")
-	out, err := exec.Command(filepath.Join(bin, "node"), filepath.Join(bin, "asl-validator"), "--json-path", path).CombinedOutput()
+	validator, err := tools.NodeBin("asl-validator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd, err := tools.Node(validator, "--json-path", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("asl-validator: %v\n%s", err, out)
 	}

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/partialruns/velib-pipeline/internal/modroot"
+	"github.com/partialruns/velib-pipeline/internal/tools"
 )
 
 // TestCfnLint runs cfn-lint (pinned in glue_scripts/requirements-dev.txt) on
@@ -15,7 +15,7 @@ import (
 // W3005, an explicit DependsOn that CDK adds alongside a GetAtt on the same
 // role, which is redundant and harmless.
 func TestCfnLint(t *testing.T) {
-	root, err := modroot.Find()
+	cfnLint, err := tools.VenvBin("cfn-lint")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func TestCfnLint(t *testing.T) {
 		if err := os.WriteFile(path, body, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		out, err := exec.Command(filepath.Join(root, ".tools", "venv", "bin", "cfn-lint"), "--ignore-checks", "W3005", "--", path).CombinedOutput()
+		out, err := exec.Command(cfnLint, "--ignore-checks", "W3005", "--", path).CombinedOutput()
 		if err != nil {
 			t.Errorf("cfn-lint on the template for %v: %v\n%s", ctx, err, out)
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/partialruns/velib-pipeline/internal/local"
 	"github.com/partialruns/velib-pipeline/internal/modroot"
+	"github.com/partialruns/velib-pipeline/internal/tools"
 )
 
 func main() {
@@ -57,12 +58,16 @@ func run(input, inputFile, dir, assembly string) error {
 	if err != nil {
 		return err
 	}
+	python, err := tools.VenvBin("python")
+	if err != nil {
+		return err
+	}
 	rep, err := local.Run(context.Background(), local.Options{
 		Assembly: assembly,
 		Stack:    layout.StackID,
 		Dir:      dir,
 		Input:    raw,
-		Python:   filepath.Join(root, ".tools", "venv", "bin", "python"),
+		Python:   python,
 		Runner:   filepath.Join(root, "glue_scripts", "local_runner.py"),
 		Out:      os.Stdout,
 	})

@@ -7,9 +7,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
-	"github.com/aws/smithy-go/logging"
+	"github.com/partialruns/velib-pipeline/internal/awsconfig"
 )
 
 // api is the part of the Step Functions client partialrun uses; tests
@@ -45,14 +44,7 @@ func connectAWS(ctx context.Context, a access, resourceARN arn.ARN) (api, error)
 	if region == "" {
 		region = resourceARN.Region
 	}
-	// The SDK's own warnings (an instance metadata service that refuses a
-	// token, on the way to finding no credentials) would come before the
-	// one line explain prints.
-	opts := []func(*config.LoadOptions) error{config.WithRegion(region), config.WithLogger(logging.Nop{})}
-	if a.profile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(a.profile))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := awsconfig.Load(ctx, a.profile, region)
 	if err != nil {
 		return nil, fmt.Errorf("loading the AWS configuration: %w", err)
 	}

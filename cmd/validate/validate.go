@@ -13,11 +13,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
-	"github.com/aws/smithy-go/logging"
 	"github.com/partialruns/velib-pipeline/internal/asl"
+	"github.com/partialruns/velib-pipeline/internal/awsconfig"
 )
 
 // Exit codes.
@@ -44,16 +43,7 @@ var errNoCredentials = errors.New("no AWS credentials found")
 // newClient returns a client once credentials are known to resolve, so a
 // machine without them gets one clear line instead of an SDK error per call.
 func newClient(ctx context.Context, profile, region string) (validator, string, error) {
-	// The SDK logs a warning when the instance metadata service refuses a
-	// token, on the way to finding no credentials; the line below says it.
-	opts := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{})}
-	if profile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(profile))
-	}
-	if region != "" {
-		opts = append(opts, config.WithRegion(region))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := awsconfig.Load(ctx, profile, region)
 	if err != nil {
 		return nil, "", err
 	}

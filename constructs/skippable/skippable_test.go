@@ -384,9 +384,9 @@ func TestRecogniserRoundTrip(t *testing.T) {
 				}
 				found[g.Flag] = g
 			}
-			for _, b := range asSlice(st["Branches"]) {
+			for _, g := range contract.NestedGraphs(st) {
 				var branch asl
-				raw, _ := json.Marshal(b)
+				raw, _ := json.Marshal(g)
 				if err := json.Unmarshal(raw, &branch); err != nil {
 					t.Fatal(err)
 				}
@@ -398,9 +398,4 @@ func TestRecogniserRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(found, want) {
 		t.Errorf("recognised %v\nwant %v", found, want)
 	}
-}
-
-func asSlice(v any) []any {
-	s, _ := v.([]any)
-	return s
 }

@@ -15,12 +15,10 @@
 package aslrun
 
 import (
-	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
 	"os/exec"
-	"strings"
 
 	"github.com/partialruns/velib-pipeline/internal/tools"
 )
@@ -105,20 +103,10 @@ func RunMoto(definition []byte, startTime string, cases []Case) ([]Result, error
 }
 
 func runCases(cmd *exec.Cmd, definition []byte, startTime string, cases []Case) ([]Result, error) {
-	in, err := json.Marshal(map[string]any{"definition": json.RawMessage(definition), "startTime": startTime, "cases": cases})
-	if err != nil {
-		return nil, err
-	}
-	cmd.Stdin = bytes.NewReader(append(in, '\n'))
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return nil, fmt.Errorf("aslrun: %s: %v\n%s\n%s", cmd.Path, err, strings.TrimSpace(stderr.String()), tools.InstallHint)
-	}
+	request := map[string]any{"definition": json.RawMessage(definition), "startTime": startTime, "cases": cases}
 	var results []Result
-	if err := json.Unmarshal(out, &results); err != nil {
-		return nil, fmt.Errorf("aslrun: decoding results: %v", err)
+	if err := tools.Exchange(cmd, request, &results); err != nil {
+		return nil, fmt.Errorf("aslrun: %w", err)
 	}
 	if len(results) != len(cases) {
 		return nil, fmt.Errorf("aslrun: %s returned %d results for %d cases", cmd.Path, len(results), len(cases))

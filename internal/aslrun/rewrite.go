@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
 )
 
 // RewriteNegatedTests works around a bug of aws-local-stepfunctions 3.0.0,
@@ -33,17 +35,8 @@ func rewriteStates(def map[string]any) {
 				}
 			}
 		}
-		if branches, ok := state["Branches"].([]any); ok {
-			for _, b := range branches {
-				if branch, ok := b.(map[string]any); ok {
-					rewriteStates(branch)
-				}
-			}
-		}
-		for _, key := range []string{"Iterator", "ItemProcessor"} {
-			if inner, ok := state[key].(map[string]any); ok {
-				rewriteStates(inner)
-			}
+		for _, graph := range contract.NestedGraphs(state) {
+			rewriteStates(graph)
 		}
 	}
 }

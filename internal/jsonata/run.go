@@ -1,11 +1,7 @@
 package jsonata
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"os/exec"
-	"strings"
 
 	"github.com/partialruns/velib-pipeline/internal/tools"
 )
@@ -17,7 +13,7 @@ func runNode(script string, request, reply any) error {
 	if err != nil {
 		return err
 	}
-	return exchange(cmd, request, reply)
+	return wrap(tools.Exchange(cmd, request, reply))
 }
 
 // runPython does the same with the project's Python.
@@ -26,23 +22,12 @@ func runPython(script string, request, reply any) error {
 	if err != nil {
 		return err
 	}
-	return exchange(cmd, request, reply)
+	return wrap(tools.Exchange(cmd, request, reply))
 }
 
-func exchange(cmd *exec.Cmd, request, reply any) error {
-	in, err := json.Marshal(request)
+func wrap(err error) error {
 	if err != nil {
-		return err
-	}
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return fmt.Errorf("jsonata: %s: %v\n%s\n%s", cmd.Path, err, strings.TrimSpace(stderr.String()), tools.InstallHint)
-	}
-	if err := json.Unmarshal(out, reply); err != nil {
-		return fmt.Errorf("jsonata: decoding %s output: %v", cmd.Path, err)
+		return fmt.Errorf("jsonata: %w", err)
 	}
 	return nil
 }

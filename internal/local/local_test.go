@@ -14,6 +14,7 @@ import (
 	"github.com/partialruns/velib-pipeline/internal/cdktest"
 	"github.com/partialruns/velib-pipeline/internal/local"
 	"github.com/partialruns/velib-pipeline/internal/modroot"
+	"github.com/partialruns/velib-pipeline/internal/tools"
 	"github.com/partialruns/velib-pipeline/stacks"
 )
 
@@ -81,6 +82,10 @@ func TestPipelineEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	python, err := tools.VenvBin("python")
+	if err != nil {
+		t.Fatal(err)
+	}
 	work := t.TempDir()
 	asm := filepath.Join(work, "cdk.out")
 	assembly(t, asm)
@@ -101,7 +106,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 		var out bytes.Buffer
 		rep, err := local.Run(context.Background(), local.Options{
 			Assembly: asm, Stack: layout.StackID, Dir: dir, Input: json.RawMessage(input),
-			Python: filepath.Join(root, ".tools", "venv", "bin", "python"), Runner: filepath.Join(root, "glue_scripts", "local_runner.py"),
+			Python: python, Runner: filepath.Join(root, "glue_scripts", "local_runner.py"),
 			Out: &out, Now: func() time.Time { return clock }, Feed: feed,
 		})
 		if err != nil {

@@ -117,7 +117,7 @@ func (d *Definition) add(m machine, exit, parent string) {
 		if st["End"] == true {
 			after = exit
 		}
-		if graphs := nested(st); len(graphs) > 0 {
+		if graphs := contract.NestedGraphs(st); len(graphs) > 0 {
 			for _, b := range graphs {
 				raw, _ := json.Marshal(b)
 				var branch machine
@@ -135,18 +135,6 @@ func (d *Definition) add(m machine, exit, parent string) {
 		}
 		d.edges[name] = next
 	}
-}
-
-// nested returns the graphs inside a Parallel (its branches) or a Map (its
-// item processor).
-func nested(st map[string]any) []any {
-	graphs, _ := st["Branches"].([]any)
-	for _, key := range []string{"ItemProcessor", "Iterator"} {
-		if g, ok := st[key]; ok {
-			graphs = append(graphs, g)
-		}
-	}
-	return graphs
 }
 
 // reachable lists the states reachable from start, start included, breadth

@@ -4,9 +4,13 @@
 package tools
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 
 	"github.com/partialruns/velib-pipeline/internal/modroot"
 )
@@ -53,4 +57,24 @@ func VenvBin(name string) (string, error) {
 		return "", err
 	}
 	return filepath.Join(root, ".tools", "venv", "bin", name), nil
+}
+
+// Exchange runs cmd with request as one JSON line on stdin and decodes its
+// stdout into reply. A failure carries the tool's stderr and InstallHint.
+func Exchange(cmd *exec.Cmd, request, reply any) error {
+	in, err := json.Marshal(request)
+	if err != nil {
+		return err
+	}
+	cmd.Stdin = bytes.NewReader(append(in, '\n'))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("%s: %v\n%s\n%s", cmd.Path, err, strings.TrimSpace(stderr.String()), InstallHint)
+	}
+	if err := json.Unmarshal(out, reply); err != nil {
+		return fmt.Errorf("decoding the output of %s: %v", cmd.Path, err)
+	}
+	return nil
 }

@@ -58,27 +58,9 @@ func renderedStates(start sfn.State) map[string]map[string]any {
 	return states
 }
 
-// nestedGraphs returns the graphs inside a rendered Parallel (its branches)
-// or Map (its item processor).
-func nestedGraphs(state map[string]any) []map[string]any {
-	var graphs []map[string]any
-	branches, _ := state["Branches"].([]any)
-	for _, b := range branches {
-		if g, ok := b.(map[string]any); ok {
-			graphs = append(graphs, g)
-		}
-	}
-	for _, key := range []string{"ItemProcessor", "Iterator"} {
-		if g, ok := state[key].(map[string]any); ok {
-			graphs = append(graphs, g)
-		}
-	}
-	return graphs
-}
-
 // collectNested adds the states nested in a rendered Parallel or Map.
 func collectNested(state map[string]any, into map[string]map[string]any) {
-	for _, graph := range nestedGraphs(state) {
+	for _, graph := range contract.NestedGraphs(state) {
 		nested, _ := graph["States"].(map[string]any)
 		for name, s := range nested {
 			if st, ok := s.(map[string]any); ok {
