@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/partialruns/velib-pipeline/internal/tools"
 )
 
 // machine has a JSONata validation first, then a JSONPath guard that uses
@@ -149,5 +151,59 @@ func TestRunLiveLargeInput(t *testing.T) {
 	}
 	if note, _ := r.Output.(map[string]any)["note"].(string); len(note) != 250_000 {
 		t.Errorf("the output's note has %d characters, want 250000", len(note))
+	}
+}
+
+// TestMotoTrace reads canned moto histories, for races a live run shows
+// only now and then.
+func TestMotoTrace(t *testing.T) {
+	entered := func(id, prev int, kind, name string) map[string]any {
+		return map[string]any{"id": id, "previousEventId": prev, "type": kind + "StateEntered", "stateEnteredEventDetails": map[string]any{"name": name}}
+	}
+	exited := func(id, prev int, kind, name string) map[string]any {
+		return map[string]any{"id": id, "previousEventId": prev, "type": kind + "StateExited", "stateExitedEventDetails": map[string]any{"name": name}}
+	}
+	event := func(id, prev int, kind string) map[string]any {
+		return map[string]any{"id": id, "previousEventId": prev, "type": kind, "taskScheduledEventDetails": map[string]any{"parameters": "{}"}}
+	}
+	tests := []struct {
+		name    string
+		history []map[string]any
+		failed  string
+	}{
+		{"one branch fails while the other's task is still running", []map[string]any{
+			entered(1, 0, "Parallel", "P"),
+			entered(2, 1, "Choice", "GA"), exited(3, 2, "Choice", "GA"),
+			entered(4, 3, "Task", "A"), event(5, 4, "TaskScheduled"),
+			entered(6, 1, "Choice", "GB"), exited(7, 6, "Choice", "GB"),
+			entered(8, 7, "Task", "B"), event(9, 8, "TaskScheduled"), event(10, 9, "TaskFailed"),
+			event(11, 10, "ExecutionFailed"),
+		}, "B"},
+		{"a Fail state", []map[string]any{
+			entered(1, 0, "Choice", "Check"), exited(2, 1, "Choice", "Check"),
+			entered(3, 2, "Fail", "Bad"), event(4, 3, "ExecutionFailed"),
+		}, "Bad"},
+		{"a task retried, then caught", []map[string]any{
+			entered(1, 0, "Task", "Work"), event(2, 1, "TaskScheduled"), event(3, 2, "TaskFailed"),
+			event(4, 3, "TaskScheduled"), event(5, 4, "TaskFailed"), exited(6, 5, "Task", "Work"),
+			entered(7, 6, "Fail", "Gave up"), event(8, 7, "ExecutionFailed"),
+		}, "Gave up"},
+	}
+	histories := make([]any, len(tests))
+	for i, tc := range tests {
+		histories[i] = tc.history
+	}
+	cmd, err := tools.Python("-c", motoRunner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var traces []Result
+	if err := tools.Exchange(cmd, map[string]any{"histories": histories}, &traces); err != nil {
+		t.Fatal(err)
+	}
+	for i, tc := range tests {
+		if got := traces[i].FailedState; got != tc.failed {
+			t.Errorf("%s: failed state %q, want %q", tc.name, got, tc.failed)
+		}
 	}
 }

@@ -1,7 +1,8 @@
 """Runs an Amazon States Language definition on moto's Step Functions
 interpreter (ported from LocalStack), offline, for the same request run.js
 takes: {"definition", "startTime", "cases": [{"input", "mocks"}]}. Writes the
-results as one JSON array in run.js's shape.
+results as one JSON array in run.js's shape. Given {"histories": [...]}
+instead, it writes the trace of each execution history, for tests.
 
 moto ships no JSONata engine; jsonata-python (the Java lineage) is plugged
 in. Every Task answers from its mock through moto's own mocked-response
@@ -110,7 +111,7 @@ def parse_time(s):
 def trace(events):
     """Turns an execution history into run.js's trace fields."""
     by_id = {e["id"]: e for e in events}
-    entered, exited, calls, kinds, scheduled = [], set(), [], {}, {}
+    entered, exited, calls, kinds, scheduled, task_failed = [], set(), [], {}, {}, set()
     for e in events:
         kind = e["type"]
         if kind.endswith("StateEntered"):
@@ -123,10 +124,14 @@ def trace(events):
             name = owning_state(e, by_id)
             scheduled[name] = scheduled.get(name, 0) + 1
             calls.append({"state": name, "input": json.loads(e["taskScheduledEventDetails"]["parameters"])})
+        elif kind == "TaskFailed":
+            task_failed.add(owning_state(e, by_id))
     retries = []
     for name, n in scheduled.items():
         retries += [name] * (n - entered.count(name))
-    failed = [n for n in entered if n not in exited and kinds[n] in ("Task", "Fail")]
+    # When one Parallel branch fails, the others stop where they are: a task
+    # there was entered and never exited, but it did not fail.
+    failed = [n for n in entered if n not in exited and (kinds[n] == "Fail" or n in task_failed)]
     return {
         "entered": entered,
         "retries": retries,
@@ -148,6 +153,9 @@ def owning_state(event, by_id):
 
 def main():
     request = json.loads(sys.stdin.readline())
+    if "histories" in request:
+        json.dump([trace(events) for events in request["histories"]], sys.stdout)
+        return
     start = parse_time(request["startTime"])
     results = []
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
