@@ -69,7 +69,9 @@ func TestStateMachine(t *testing.T) {
 		st := states[name]
 		require.NotNil(t, st, "task %q", name)
 		assert.Equal(t, resource, st["Resource"], "task %q", name)
-		assert.Equal(t, contract.RunPath(flagOf[name]), st["ResultPath"], "task %q keeps the input intact", name)
+		rp, _ := st["ResultPath"].(string)
+		assert.True(t, strings.HasPrefix(rp, "$.") && !strings.HasPrefix(rp, "$."+contract.RunsKey), "task %q keeps the input and the runs record intact (ResultPath %q)", name, rp)
+		assert.Equal(t, contract.RecordName(flagOf[name]), finalNext(states, name), "task %q leads to the Pass that records it", name)
 		assert.NotEmpty(t, st["Retry"], "task %q retries transient errors", name)
 	}
 	// Each guard's run rules lead to its own task.
@@ -85,13 +87,23 @@ func TestStateMachine(t *testing.T) {
 	assert.Equal(t, contract.SkipName(designFlags[3]), states[contract.GuardName(designFlags[3])]["Default"])
 	assert.Equal(t, "Parallel", states["Gold"]["Type"])
 	assert.Len(t, states["Gold"]["Branches"], 2)
-	assert.Equal(t, "$.runs", states["Gold"]["ResultPath"])
-	assert.Equal(t, "Done", states["Gold"]["Next"])
+	assert.True(t, contract.IsFold(states["Gold"]), "Gold merges its branches' runs records")
+	assert.Equal(t, "Done", states[contract.FoldName("Gold")]["Next"])
 	assert.Equal(t, "Succeed", states["Done"]["Type"])
 
 	for name, st := range states {
 		assert.NotContains(t, st, "Catch", "state %q: a caught failure would redrive into the catch path", name)
 	}
+}
+
+// finalNext follows Next from name through the states that carry no work
+// (Pass states) to the first that is a record Pass or not a Pass.
+func finalNext(states map[string]map[string]any, name string) string {
+	next, _ := states[name]["Next"].(string)
+	for states[next]["Type"] == "Pass" && !strings.HasPrefix(next, contract.RecordName("")) {
+		next, _ = states[next]["Next"].(string)
+	}
+	return next
 }
 
 func TestRetriesAreForTransientErrorsOnly(t *testing.T) {

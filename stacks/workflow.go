@@ -10,6 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/skippable"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/parallel"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/validation"
 	"github.com/partialruns/velib-pipeline/internal/layout"
 )
@@ -46,15 +47,10 @@ func newWorkflow(scope constructs.Construct, p workflowProps) sfn.IChainable {
 		Params: []contract.Param{processDate()},
 	})
 
-	// Each branch gets a copy of the state; the selector folds the two
-	// branches' outcome records back into one map.
-	runs := skippable.RunsSelector(layout.Flags, []string{layout.FlagAvgStats}, []string{layout.FlagAvailPercent})
-	gold := sfn.NewParallel(scope, jsii.String("Gold"), &sfn.ParallelProps{
-		Comment:        jsii.String("Both gold tables are built from silver, independently."),
-		ResultSelector: &runs,
-		ResultPath:     jsii.String("$." + contract.RunsKey),
+	gold := parallel.New(scope, jsii.String("Gold"), &parallel.Props{
+		Comment:  jsii.String("Both gold tables are built from silver, independently."),
+		Branches: []sfn.IChainable{avg.End(), avail.End()},
 	})
-	gold.Branch(avg.End()).Branch(avail.End())
 
 	return validate.Next(load).Next(silver).Next(gold).Next(sfn.NewSucceed(scope, jsii.String("Done"), nil))
 }
@@ -77,12 +73,15 @@ func processDate() contract.Param {
 func snapshotDate(scope constructs.Construct) sfn.IChainable {
 	return sfn.NewPass(scope, jsii.String("Process the snapshot's date"), &sfn.PassProps{
 		Comment:    jsii.String("The Glue jobs process the partition the snapshot was filed under."),
-		InputPath:  jsii.String(contract.RunPath(layout.FlagLoadData) + ".summary.date"),
+		InputPath:  jsii.String("$." + ingestResult + ".summary.date"),
 		ResultPath: jsii.String("$." + layout.DateKey),
 	})
 }
 
-// ingestTask invokes the ingest Lambda and records its summary. Transient
+// ingestResult is where the ingest task puts the function's summary.
+const ingestResult = "ingest"
+
+// ingestTask invokes the ingest Lambda and keeps its summary. Transient
 // Lambda service errors are retried; an error from the function itself is
 // not, since fetching the same feed again is the function's own business.
 func ingestTask(scope constructs.Construct, fn awslambda.IFunction) sfn.IChainable {
@@ -97,16 +96,18 @@ func ingestTask(scope constructs.Construct, fn awslambda.IFunction) sfn.IChainab
 		// jitter; one policy, stated here, is easier to reason about.
 		RetryOnServiceExceptions: jsii.Bool(false),
 		ResultSelector: &map[string]any{
-			"status":  contract.StatusRan,
 			"summary": sfn.JsonPath_ObjectAt(jsii.String("$.Payload")),
 		},
-		ResultPath: jsii.String(contract.RunPath(layout.FlagLoadData)),
+		ResultPath: jsii.String("$." + ingestResult),
 	})
 	task.AddRetry(transientRetry(
 		[]string{"Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"},
 		2, 6, 60))
 	return task
 }
+
+// jobRunsKey is where each Glue task puts its job run, under its flag.
+const jobRunsKey = "jobRuns"
 
 // glueTask starts a Glue job run and waits for it to end (.sync), so the
 // task fails when the run fails and gold never races silver.
@@ -118,11 +119,10 @@ func glueTask(scope constructs.Construct, name, flag string, job awsglue.IJob) s
 			"--" + layout.DateKey: sfn.JsonPath_StringAt(jsii.String("$." + layout.DateKey)),
 		}),
 		ResultSelector: &map[string]any{
-			"status":      contract.StatusRan,
 			"jobRunId":    sfn.JsonPath_StringAt(jsii.String("$.Id")),
 			"jobRunState": sfn.JsonPath_StringAt(jsii.String("$.JobRunState")),
 		},
-		ResultPath: jsii.String(contract.RunPath(flag)),
+		ResultPath: jsii.String("$." + jobRunsKey + "." + flag),
 	})
 	// Max concurrent runs is 1 per job, so a second execution started at the
 	// same time waits its turn here instead of writing the same partition.

@@ -21,11 +21,11 @@ func Example() {
 
 	load := skippable.New(stack, jsii.String("Load"), &skippable.Props{
 		Flag: "load",
-		Body: sfn.NewPass(stack, jsii.String("Load data"), &sfn.PassProps{ResultPath: jsii.String(contract.RunPath("load"))}),
+		Body: sfn.NewPass(stack, jsii.String("Load data"), nil),
 	})
 	publish := skippable.New(stack, jsii.String("Publish"), &skippable.Props{
 		Flag: "publish",
-		Body: sfn.NewPass(stack, jsii.String("Publish data"), &sfn.PassProps{ResultPath: jsii.String(contract.RunPath("publish"))}),
+		Body: sfn.NewPass(stack, jsii.String("Publish data"), nil),
 	})
 	// The validation accepts exactly the flags of the guards chained after it.
 	validate := validation.New(stack, jsii.String("Validate"), nil)

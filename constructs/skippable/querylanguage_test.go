@@ -2,6 +2,7 @@ package skippable_test
 
 import (
 	"encoding/json"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -9,7 +10,7 @@ import (
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/skippable"
-	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/parallel"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/validation"
 	"github.com/partialruns/velib-pipeline/internal/aslrun"
 	"github.com/partialruns/velib-pipeline/internal/cdktest"
@@ -35,13 +36,18 @@ func nestedMachine(t *testing.T, ql sfn.QueryLanguage) []byte {
 		left = sfn.Pass_Jsonata(stack, jsii.String("Left"), nil)
 		right = sfn.Pass_Jsonata(stack, jsii.String("Right"), nil)
 		done = sfn.Succeed_Jsonata(stack, jsii.String("Done"), nil)
-		m := sfn.Map_Jsonata(stack, jsii.String("Each item"), &sfn.MapJsonataProps{Items: sfn.ProvideItems_Jsonata(jsii.String("{% $states.input.items %}"))})
+		m := sfn.Map_Jsonata(stack, jsii.String("Each item"), &sfn.MapJsonataProps{
+			Items:   sfn.ProvideItems_Jsonata(jsii.String("{% $states.input.items %}")),
+			Outputs: jsii.String("{% $states.input %}"),
+		})
 		m.ItemProcessor(guard("EachGuard", "each", work).End(), nil)
 		each = m
-		both = sfn.Parallel_Jsonata(stack, jsii.String("Both"), nil).
-			Branch(guard("LeftGuard", "left", left).End()).Branch(guard("RightGuard", "right", right).End())
 	} else {
-		items = sfn.NewPass(stack, jsii.String("Make items"), &sfn.PassProps{Result: sfn.Result_FromArray(&[]any{1, 2, 3}), ResultPath: jsii.String("$.items")})
+		// A JSONPath state records its outcome with ResultPath, which
+		// needs an object: the items are objects here, where the JSONata
+		// machine above iterates over numbers.
+		items = sfn.NewPass(stack, jsii.String("Make items"), &sfn.PassProps{
+			Result: sfn.Result_FromArray(&[]any{map[string]any{"n": 1}, map[string]any{"n": 2}, map[string]any{"n": 3}}), ResultPath: jsii.String("$.items")})
 		work = sfn.NewPass(stack, jsii.String("Work"), nil)
 		left = sfn.NewPass(stack, jsii.String("Left"), nil)
 		right = sfn.NewPass(stack, jsii.String("Right"), nil)
@@ -49,10 +55,11 @@ func nestedMachine(t *testing.T, ql sfn.QueryLanguage) []byte {
 		m := sfn.NewMap(stack, jsii.String("Each item"), &sfn.MapProps{ItemsPath: jsii.String("$.items"), ResultPath: sfn.JsonPath_DISCARD()})
 		m.ItemProcessor(guard("EachGuard", "each", work).End(), nil)
 		each = m
-		runs := skippable.RunsSelector([]string{"each", "left", "right"}, []string{"left"}, []string{"right"})
-		both = sfn.NewParallel(stack, jsii.String("Both"), &sfn.ParallelProps{ResultSelector: &runs, ResultPath: jsii.String("$." + contract.RunsKey)}).
-			Branch(guard("LeftGuard", "left", left).End()).Branch(guard("RightGuard", "right", right).End())
 	}
+	both = parallel.New(stack, jsii.String("Both"), &parallel.Props{
+		Branches:      []sfn.IChainable{guard("LeftGuard", "left", left).End(), guard("RightGuard", "right", right).End()},
+		QueryLanguage: ql,
+	})
 	validate := validation.New(stack, jsii.String("Validate"), nil)
 	sfn.NewStateMachine(stack, jsii.String("Machine"), &sfn.StateMachineProps{
 		QueryLanguage:  ql,
@@ -64,6 +71,14 @@ func nestedMachine(t *testing.T, ql sfn.QueryLanguage) []byte {
 	}
 	lintJSONata(t, raw)
 	return raw
+}
+
+// record is the runs record of a body that ran or not.
+func record(ran bool) map[string]any {
+	if ran {
+		return map[string]any{"status": "ran"}
+	}
+	return map[string]any{"status": "skipped"}
 }
 
 // interpreter is one of aslrun's interpreters, named for messages.
@@ -155,6 +170,17 @@ func TestQueryLanguages(t *testing.T) {
 					}
 					if got := slices.Contains(r.Entered, "Right"); got != in.right {
 						t.Errorf("%s: Right ran = %v, want %v", in.input, got, in.right)
+					}
+					// The Parallel keeps both branches' records; the
+					// Map's per-item records go with its discarded result,
+					// and only the validation's record of a flag switched
+					// off remains.
+					want := map[string]any{"left": record(in.left), "right": record(in.right)}
+					if in.work == 0 {
+						want["each"] = record(false)
+					}
+					if got := r.Output.(map[string]any)["runs"]; !reflect.DeepEqual(got, want) {
+						t.Errorf("%s: runs = %v, want %v", in.input, got, want)
 					}
 				}
 			}

@@ -32,8 +32,9 @@ type Skippable struct {
 	sfn.StateMachineFragment
 	flag   string
 	choice sfn.Choice
-	// bodyEnds are the body's end states, which Next connects onward.
-	bodyEnds []sfn.INextable
+	// record follows the body and records it as ran; Next connects it
+	// onward.
+	record sfn.Pass
 	// skip ends the skip path once End is called; until then the skip path
 	// is connected by Next, as the Choice's default.
 	skip sfn.Pass
@@ -76,7 +77,11 @@ func New(scope constructs.Construct, id *string, props *Props) *Skippable {
 			Comment: jsii.String("flag true: run"),
 		})
 	}
-	s.bodyEnds = *props.Body.EndStates()
+	s.record = s.pass(contract.RecordName(props.Flag),
+		fmt.Sprintf("%q ran: record it under %s.", props.Flag, contract.RunsKey), contract.StatusRan)
+	for _, end := range *props.Body.EndStates() {
+		end.Next(s.record)
+	}
 	s.Node().AddValidation(&skipPathCheck{s})
 	return s
 }
@@ -87,12 +92,12 @@ func (s *Skippable) Flag() string { return s.flag }
 // StartState is the guard Choice. It implements [sfn.IChainable].
 func (s *Skippable) StartState() sfn.State { return s.choice }
 
-// EndStates are the states that a following Next connects: the body's end
-// states, and the skip path (the Choice's default until End, then the skip
-// Pass), so that a skipped body costs one transition. It implements
-// [sfn.IChainable].
+// EndStates are the states that a following Next connects: the Pass that
+// records the body as ran, and the skip path (the Choice's default until
+// End, then the skip Pass), so that a skipped body costs one transition. It
+// implements [sfn.IChainable].
 func (s *Skippable) EndStates() *[]sfn.INextable {
-	ends := append([]sfn.INextable(nil), s.bodyEnds...)
+	ends := []sfn.INextable{s.record}
 	if s.skip != nil {
 		ends = append(ends, s.skip)
 	} else {
@@ -111,33 +116,32 @@ func (p *skipPath) Next(next sfn.IChainable) sfn.Chain {
 
 // End makes this fragment the last of its branch (or of the state machine):
 // the skip path ends in a Pass state named "Skip <flag>" that records the
-// flag as skipped at [RunPath]. A Choice cannot end a branch itself, so
+// flag as skipped. A Choice cannot end a branch itself, so
 // without End or Next the skip path would lead nowhere. It returns s, so it
 // can be used inline, e.g. parallel.Branch(skippable.New(...).End()).
 func (s *Skippable) End() *Skippable {
 	if s.skip != nil {
 		return s
 	}
-	name := jsii.String(contract.SkipName(s.flag))
-	comment := jsii.String(fmt.Sprintf("%q is false: nothing to do in this branch.", s.flag))
-	if s.jsonata {
-		s.skip = sfn.Pass_Jsonata(s, name, &sfn.PassJsonataProps{
-			Comment: comment,
-			// The state may be anything here (a Map item, a task's
-			// result); only an object can carry the record.
-			Outputs: jsii.String(`{% $type($states.input) = "object" ? $merge([$states.input, {"` + contract.RunsKey + `": $merge([` +
-				`$exists($states.input.` + contract.RunsKey + `) ? $states.input.` + contract.RunsKey + ` : {}, ` +
-				`{"` + s.flag + `": {"status": "` + contract.StatusSkipped + `"}}])}]) : $states.input %}`),
-		})
-	} else {
-		s.skip = sfn.NewPass(s, name, &sfn.PassProps{
-			Comment:    comment,
-			Result:     sfn.Result_FromObject(&map[string]interface{}{"status": contract.StatusSkipped}),
-			ResultPath: jsii.String(contract.RunPath(s.flag)),
-		})
-	}
+	s.skip = s.pass(contract.SkipName(s.flag), fmt.Sprintf("%q is false: nothing to do in this branch.", s.flag), contract.StatusSkipped)
 	s.choice.Otherwise(s.skip)
 	return s
+}
+
+// pass is a Pass state that records status for the guard's flag, in the
+// guard's query language.
+func (s *Skippable) pass(name, comment, status string) sfn.Pass {
+	if s.jsonata {
+		return sfn.Pass_Jsonata(s, jsii.String(name), &sfn.PassJsonataProps{
+			Comment: jsii.String(comment),
+			Outputs: jsii.String(contract.RecordOutputs(s.flag, contract.Status(status))),
+		})
+	}
+	return sfn.NewPass(s, jsii.String(name), &sfn.PassProps{
+		Comment:    jsii.String(comment),
+		Result:     sfn.Result_FromObject(&map[string]interface{}{"status": status}),
+		ResultPath: jsii.String(contract.RunPath(s.flag)),
+	})
 }
 
 func (s *Skippable) queryLanguage() sfn.QueryLanguage {

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/skippable"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/parallel"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/validation"
 	"github.com/partialruns/velib-pipeline/internal/cdktest"
 )
@@ -46,8 +47,16 @@ func TestGuardShapes(t *testing.T) {
 				if def.StartAt != "Run load?" {
 					t.Errorf("StartAt = %q, want the guard", def.StartAt)
 				}
-				if got := def.States["Load"]["Next"]; got != "After" {
-					t.Errorf("Load.Next = %v, want After", got)
+				if got := def.States["Load"]["Next"]; got != "Ran load" {
+					t.Errorf("Load.Next = %v, want the Pass that records it", got)
+				}
+				if got := def.States["Ran load"]["Next"]; got != "After" {
+					t.Errorf("Ran load.Next = %v, want After", got)
+				}
+				want := map[string]any{"Type": "Pass", "Comment": `"load" ran: record it under runs.`,
+					"Result": map[string]any{"status": "ran"}, "ResultPath": "$.runs.load", "Next": "After"}
+				if got := def.States["Ran load"]; !reflect.DeepEqual(got, want) {
+					t.Errorf("Ran load = %v, want %v", got, want)
 				}
 			},
 		},
@@ -63,8 +72,8 @@ func TestGuardShapes(t *testing.T) {
 				if got := def.States["One"]["Next"]; got != "Two" {
 					t.Errorf("One.Next = %v, want Two", got)
 				}
-				if got := def.States["Two"]["Next"]; got != "After" {
-					t.Errorf("Two.Next = %v, want After", got)
+				if got := def.States["Two"]["Next"]; got != "Ran pair" {
+					t.Errorf("Two.Next = %v, want Ran pair", got)
 				}
 			},
 		},
@@ -77,8 +86,8 @@ func TestGuardShapes(t *testing.T) {
 			},
 			flag: "both", body: "Both", skipTo: "After",
 			check: func(t *testing.T, def asl) {
-				if got := def.States["Both"]["Next"]; got != "After" {
-					t.Errorf("Both.Next = %v, want After", got)
+				if got := def.States["Both"]["Next"]; got != "Ran both" {
+					t.Errorf("Both.Next = %v, want Ran both", got)
 				}
 			},
 		},
@@ -94,8 +103,8 @@ func TestGuardShapes(t *testing.T) {
 				if got := def.States["Run b?"]["Default"]; got != "Done" {
 					t.Errorf("Run b?.Default = %v, want Done", got)
 				}
-				if got := def.States["TaskA"]["Next"]; got != "Run b?" {
-					t.Errorf("TaskA.Next = %v, want Run b?", got)
+				if got := def.States["Ran a"]["Next"]; got != "Run b?" {
+					t.Errorf("Ran a.Next = %v, want Run b?", got)
 				}
 			},
 		},
@@ -120,6 +129,9 @@ func TestGuardShapes(t *testing.T) {
 				if skip["Type"] != "Pass" || skip["End"] != true || !reflect.DeepEqual(skip["Result"], want) || skip["ResultPath"] != "$.runs.gold" {
 					t.Errorf("Skip gold = %v", skip)
 				}
+				if ran := states["Ran gold"].(map[string]any); ran["End"] != true {
+					t.Errorf("Ran gold = %v, want it to end the branch", ran)
+				}
 			},
 		},
 		{
@@ -133,8 +145,8 @@ func TestGuardShapes(t *testing.T) {
 				if got := def.States["Skip x"]["Next"]; got != "After" {
 					t.Errorf("Skip x.Next = %v, want After", got)
 				}
-				if got := def.States["X"]["Next"]; got != "After" {
-					t.Errorf("X.Next = %v, want After", got)
+				if got := def.States["Ran x"]["Next"]; got != "After" {
+					t.Errorf("Ran x.Next = %v, want After", got)
 				}
 			},
 		},
@@ -201,7 +213,7 @@ func TestSynthErrors(t *testing.T) {
 			build: validatedBody(func(s awscdk.Stack) sfn.IChainable {
 				return sfn.NewPass(s, jsii.String("Compute"), &sfn.PassProps{Result: sfn.Result_FromString(jsii.String("x")), ResultPath: jsii.String("$.runs")})
 			}),
-			want: []string{`state "Compute" replaces the runs record with its result`},
+			want: []string{`state "Compute" writes its result into $.runs, which the guards own`},
 		},
 		{
 			name: "a state that keeps part of the state",
@@ -217,7 +229,17 @@ func TestSynthErrors(t *testing.T) {
 				par := sfn.NewParallel(s, jsii.String("Stage"), &sfn.ParallelProps{ResultPath: sfn.JsonPath_DISCARD()}).Branch(g.End())
 				return validation.New(s, jsii.String("V"), nil).Next(par)
 			},
-			want: []string{`state "Stage" runs guards in its branches but does not fold their runs records back`},
+			want: []string{`state "Stage" runs guards in its branches but drops their runs records: build it with the skippable/parallel package`},
+		},
+		{
+			name: "a branch added to a fold Parallel after it was built",
+			build: func(s awscdk.Stack) sfn.IChainable {
+				g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "gold", Body: pass(s, "Gold")})
+				par := parallel.New(s, jsii.String("Stage"), &parallel.Props{Branches: []sfn.IChainable{g.End()}})
+				par.State().Branch(pass(s, "Extra"))
+				return validation.New(s, jsii.String("V"), nil).Next(par)
+			},
+			want: []string{`state "Stage" runs guards in its branches but drops their runs records`},
 		},
 		{
 			name: "validation with no guard after it",
@@ -335,19 +357,6 @@ func TestTwoMachinesInOneStack(t *testing.T) {
 	mustContain(t, defs[1].States[contract.InvalidName]["Cause"].(string), `$flags := ["load","archive"]`)
 }
 
-func TestRunsSelector(t *testing.T) {
-	def := render(t, func(s awscdk.Stack) sfn.IChainable {
-		sel := skippable.RunsSelector([]string{"a", "b", "c"}, []string{"b"}, []string{"c"})
-		p := sfn.NewParallel(s, jsii.String("P"), &sfn.ParallelProps{ResultSelector: &sel, ResultPath: jsii.String("$.runs")})
-		return p.Branch(pass(s, "B")).Branch(pass(s, "C"))
-	})
-	// a is outside the Parallel, so either copy will do: the first is used.
-	want := map[string]any{"a.$": "$[0].runs.a", "b.$": "$[0].runs.b", "c.$": "$[1].runs.c"}
-	if got := def.States["P"]["ResultSelector"]; !reflect.DeepEqual(got, want) {
-		t.Errorf("ResultSelector = %v, want %v", got, want)
-	}
-}
-
 // TestRecogniserRoundTrip renders guards of every shape and reads them back
 // with contract.Recognise, the recogniser partialrun and make local use:
 // each guard is found with its flag, body and skip path, and nothing else
@@ -360,9 +369,7 @@ func TestRecogniserRoundTrip(t *testing.T) {
 			Body: sfn.Chain_Start(pass(s, "Clean")).Next(pass(s, "Dedupe"))})
 		left := skippable.New(s, jsii.String("Left"), &skippable.Props{Flag: "left", Body: pass(s, "Build left")})
 		right := skippable.New(s, jsii.String("Right"), &skippable.Props{Flag: "right", Body: pass(s, "Build right")})
-		runs := skippable.RunsSelector([]string{"load", "refine", "left", "right", "publish"}, []string{"left"}, []string{"right"})
-		par := sfn.NewParallel(s, jsii.String("Both"), &sfn.ParallelProps{ResultSelector: &runs, ResultPath: jsii.String("$." + contract.RunsKey)}).
-			Branch(left.End()).Branch(right.End())
+		par := parallel.New(s, jsii.String("Both"), &parallel.Props{Branches: []sfn.IChainable{left.End(), right.End()}})
 		publish := skippable.New(s, jsii.String("Publish"), &skippable.Props{Flag: "publish", Body: par})
 		v := validation.New(s, jsii.String("Validate"), dated)
 		return v.Next(load).Next(refine).Next(publish).Next(pass(s, "Done"))

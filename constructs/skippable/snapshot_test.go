@@ -7,7 +7,7 @@ import (
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/skippable"
-	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/parallel"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/validation"
 	"github.com/partialruns/velib-pipeline/internal/snapshot"
 )
@@ -19,8 +19,7 @@ func TestSnapshot(t *testing.T) {
 		load := skippable.New(s, jsii.String("Load"), &skippable.Props{Flag: "load", Body: pass(s, "Load data")})
 		publish := skippable.New(s, jsii.String("Publish"), &skippable.Props{Flag: "publish", Body: pass(s, "Publish data")})
 		v := validation.New(s, jsii.String("Validate"), dated)
-		runs := skippable.RunsSelector([]string{"load", "publish"}, []string{"publish"})
-		stage := sfn.NewParallel(s, jsii.String("Stage"), &sfn.ParallelProps{ResultSelector: &runs, ResultPath: jsii.String("$." + contract.RunsKey)}).Branch(publish.End())
+		stage := parallel.New(s, jsii.String("Stage"), &parallel.Props{Branches: []sfn.IChainable{publish.End()}})
 		return v.Next(load).Next(stage)
 	})
 	got, err := snapshot.JSON(def)

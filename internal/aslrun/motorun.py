@@ -25,6 +25,8 @@ from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name
 from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
 from moto.stepfunctions.parser.asl.component.state.exec.state_parallel import branches_decl
+from moto.stepfunctions.parser.asl.component.intrinsic.argument import argument as intrinsic_argument
+from moto.stepfunctions.parser.asl.utils import json_path as moto_json_path
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import mock_eval_utils
 from moto.stepfunctions.parser.asl.jsonata import jsonata as moto_jsonata
 from moto.stepfunctions.parser.backend import execution as moto_execution
@@ -69,6 +71,18 @@ def error_name(error_name):
     return CustomErrorName(error_name)
 
 
+def extract_json(path, data):
+    """moto, unlike LocalStack and AWS, reads an intrinsic function's path
+    argument through an array index, such as $[1].runs after a Parallel, as
+    a list of one match (its fix for moto#7825); AWS reads the value."""
+    matches = moto_json_path.parse(path).find(data)
+    if len(matches) == 1 and not isinstance(matches[0].path, moto_json_path.Index):
+        return matches[0].value
+    return extract_json_moto(path, data)
+
+
+extract_json_moto = intrinsic_argument.extract_json
+intrinsic_argument.extract_json = extract_json
 mock_eval_utils.CustomErrorName = error_name
 branches_decl.CustomErrorName = error_name
 

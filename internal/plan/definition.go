@@ -164,6 +164,8 @@ func (d *Definition) guard(name string) (Guard, bool) {
 	for _, s := range d.reachable(found.Skip) {
 		rejoined[s] = true
 	}
+	// The Pass that records the body as ran belongs to the guard.
+	rejoined[contract.RecordName(found.Flag)] = true
 	var body []string
 	for _, s := range d.reachable(found.Task) {
 		if !rejoined[s] {

@@ -17,7 +17,7 @@ const (
 
 // MaxFlagLength keeps GuardName within Step Functions' 80-character limit
 // on state names.
-const MaxFlagLength = maxStateName - len(guardPrefix) - len(guardSuffix)
+const MaxFlagLength = MaxStateName - len(guardPrefix) - len(guardSuffix)
 
 // flagPattern accepts names that are safe both as a JSON key and as a
 // dot-notation JSONPath segment, so "$.<flag>" always means what it says.
@@ -37,7 +37,7 @@ func CheckFlag(name string, params ...string) error {
 	case name == "":
 		return fmt.Errorf("skippable: empty flag name")
 	case len(name) > MaxFlagLength:
-		return fmt.Errorf("skippable: flag %q is %d characters long; the limit is %d so that the state name %q fits in %d", name, len(name), MaxFlagLength, GuardName("<flag>"), maxStateName)
+		return fmt.Errorf("skippable: flag %q is %d characters long; the limit is %d so that the state name %q fits in %d", name, len(name), MaxFlagLength, GuardName("<flag>"), MaxStateName)
 	case !flagPattern.MatchString(name):
 		return fmt.Errorf("skippable: flag %q is not valid: use a letter followed by letters, digits or underscores", name)
 	}

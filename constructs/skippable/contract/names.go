@@ -22,5 +22,9 @@ func SkipName(flag string) string { return "Skip " + flag }
 
 const guardPrefix, guardSuffix = "Run ", "?"
 
-// maxStateName is Step Functions' limit on the length of a state name.
-const maxStateName = 80
+// MaxStateName is Step Functions' limit on the length of a state name.
+const MaxStateName = 80
+
+// RecordName is the name of the Pass state that records flag's body as
+// ran once the body has finished.
+func RecordName(flag string) string { return "Ran " + flag }

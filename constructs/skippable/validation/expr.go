@@ -83,7 +83,12 @@ func prefixEach(prefix string, items []string) string {
 
 // outputExpr is a JSONata expression for the validated state: the input as
 // sent, plus each declared parameter's default where the input has none,
-// and a pending or skipped record per flag under RunsKey.
+// and under RunsKey a skipped record for each flag the input sets to false
+// (a guard in mid-chain skips without a state of its own to record it).
+// The guards record the bodies that run as they finish. No record is
+// written ahead for those: a Parallel merges its branches' records, which
+// works because no flag has a record in more than one branch unless every
+// branch inherited it.
 func outputExpr(flags []string, params []contract.Param) string {
 	var defaults []string
 	for _, p := range params {
@@ -94,9 +99,10 @@ func outputExpr(flags []string, params []contract.Param) string {
 	return oneLine(`(
 		$today := $substring($states.context.Execution.StartTime, 0, 10);
 		$merge([$states.input` + prefixEach(", ", defaults) + `, {
-			"` + contract.RunsKey + `": $merge($map(` + jsonList(flags) + `, function($f) {
-				{$f: {"status": $lookup($states.input, $f) = false ? "` + contract.StatusSkipped + `" : "` + contract.StatusPending + `"}}
-			}))
+			"` + contract.RunsKey + `": $merge($append([{}], $map(
+				$filter(` + jsonList(flags) + `, function($f) { $lookup($states.input, $f) = false }),
+				function($f) { {$f: {"status": "` + contract.StatusSkipped + `"}} }
+			)))
 		}])
 	)`)
 }

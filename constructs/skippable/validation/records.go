@@ -4,49 +4,60 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
 )
 
 // recordProblems lists the states that would lose the runs record the
 // validation starts and the guards fill in, each named: a state whose
-// result replaces the whole state or the record, one that keeps only part
-// of the state, and a Parallel that does not fold its branches' records
-// back. JSONata states manage their own output and are left alone.
-func recordProblems(states map[string]map[string]any, flags []string) []string {
+// result replaces the whole state, one that writes into the record, one
+// that keeps only part of the state, and a Parallel around guards that is
+// not a fold (package parallel). JSONata states other than Parallels
+// manage their own output and are left alone.
+func recordProblems(states map[string]map[string]any) []string {
 	var problems []string
 	for _, name := range slices.Sorted(maps.Keys(states)) {
-		st := states[name]
-		if st["QueryLanguage"] == "JSONata" {
-			continue
-		}
-		if p := recordProblem(st, flags); p != "" {
+		if p := recordProblem(name, states[name]); p != "" {
 			problems = append(problems, fmt.Sprintf("skippable: state %q %s", name, p))
 		}
 	}
 	return problems
 }
 
-func recordProblem(st map[string]any, flags []string) string {
+func recordProblem(name string, st map[string]any) string {
+	if st["Type"] == "Parallel" && guardsInside(st) && !contract.IsFold(st) {
+		return "runs guards in its branches but drops their runs records: build it with the skippable/parallel package"
+	}
+	if st["QueryLanguage"] == "JSONata" || contract.IsFold(st) || contract.IsFoldPass(name, st) {
+		return ""
+	}
 	if out, ok := st["OutputPath"]; ok && out != "$" {
 		return "keeps only part of the state (OutputPath), dropping the runs record: leave OutputPath unset"
 	}
 	if !hasResult(st) {
 		return ""
 	}
-	rp, set := st["ResultPath"]
+	raw, set := st["ResultPath"]
+	if set && raw == nil {
+		return "" // JsonPath.DISCARD renders as null: the state is kept.
+	}
+	rp, _ := raw.(string)
 	runs := "$." + contract.RunsKey
 	switch {
-	case st["Type"] == "Parallel" && guardsInside(st):
-		if rp != runs || !folds(st, flags) {
-			return "runs guards in its branches but does not fold their runs records back: set ResultSelector to skippable.RunsSelector(...) and ResultPath to " + runs
-		}
 	case !set || rp == "$":
-		return "replaces the whole state with its result, and the runs record with it: set ResultPath (contract.RunPath(flag) for a guarded task, or JsonPath.DISCARD)"
-	case rp == runs:
-		return "replaces the runs record with its result: set ResultPath to contract.RunPath(flag)"
+		return "replaces the whole state with its result, and the runs record with it: set ResultPath to where the result belongs, or JsonPath.DISCARD"
+	case (rp == runs || strings.HasPrefix(rp, runs+".") || strings.HasPrefix(rp, runs+"[")) && !isRecordPass(name, rp):
+		return "writes its result into " + runs + ", which the guards own: set ResultPath elsewhere"
 	}
 	return ""
+}
+
+// isRecordPass reports whether a state writing at resultPath is one a
+// guard adds to record its flag's outcome.
+func isRecordPass(name, resultPath string) bool {
+	flag, ok := strings.CutPrefix(resultPath, "$."+contract.RunsKey+".")
+	return ok && (name == contract.RecordName(flag) || name == contract.SkipName(flag))
 }
 
 // hasResult reports whether a state's result is written into the state:
@@ -73,16 +84,4 @@ func guardsInside(st map[string]any) bool {
 		}
 	}
 	return false
-}
-
-// folds reports whether a Parallel's ResultSelector has an entry for every
-// flag, as skippable.RunsSelector writes it.
-func folds(st map[string]any, flags []string) bool {
-	sel, _ := st["ResultSelector"].(map[string]any)
-	for _, f := range flags {
-		if _, ok := sel[f+".$"]; !ok {
-			return false
-		}
-	}
-	return len(flags) > 0
 }

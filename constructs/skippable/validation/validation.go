@@ -148,7 +148,7 @@ func (c *flagsCheck) Validate() *[]*string {
 	}
 	var problems []*string
 	if c.v.next != nil {
-		for _, p := range recordProblems(renderedStates(c.v.next.StartState()), flags) {
+		for _, p := range recordProblems(renderedStates(c.v.next.StartState())) {
 			problems = append(problems, jsii.String(p))
 		}
 	}
