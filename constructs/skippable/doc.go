@@ -31,8 +31,12 @@
 // repository's docs/jsonata.md lists each rule with its source, and
 // `make validate` asks AWS itself.
 //
-// Outcomes are recorded in the state under "runs": the validation state marks
-// each flag "pending" or "skipped", and each guarded task is expected to write
-// its own record to contract.RunPath of its flag with status "ran". A succeeded
-// execution's output therefore says, per flag, whether its task ran.
+// Outcomes are recorded in the state under "runs", and only the construct
+// writes there: the validation records each flag the input switches off as
+// "skipped", and each guard records its body as "ran" in a Pass after it. A
+// body only has to keep the state (a task's result goes beside the input,
+// with ResultPath); the synth names any state that would replace the state
+// or write into the record. Guards side by side go in a Parallel built by
+// package parallel, which merges its branches' records. A succeeded
+// execution's output therefore says, per flag, whether its body ran.
 package skippable
