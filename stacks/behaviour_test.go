@@ -22,24 +22,13 @@ import (
 
 const startTime = flaginputs.StartTime
 
-// interpreter runs a definition for a list of cases.
-type interpreter struct {
-	name string
-	run  func(definition []byte, startTime string, cases []aslrun.Case) ([]aslrun.Result, error)
-}
-
-var interpreters = []interpreter{
-	{"aws-local-stepfunctions", aslrun.Run},
-	{"moto", aslrun.RunMoto},
-}
-
 // onEach runs cases on every interpreter and hands each one's results to
 // check, in a subtest named after the interpreter.
 func onEach(t *testing.T, cases []aslrun.Case, check func(t *testing.T, results []aslrun.Result)) {
 	def := flatDefinition(t)
-	for _, in := range interpreters {
-		t.Run(in.name, func(t *testing.T) {
-			results, err := in.run(def, startTime, cases)
+	for _, in := range aslrun.Interpreters {
+		t.Run(in.Name, func(t *testing.T) {
+			results, err := in.Run(def, startTime, cases)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -209,9 +198,9 @@ func TestSnapshotDateAtMidnight(t *testing.T) {
 		cases[i] = aslrun.Case{Input: json.RawMessage(tc.input), Mocks: nextDay}
 	}
 	def := flatDefinition(t)
-	for _, in := range interpreters {
-		t.Run(in.name, func(t *testing.T) {
-			results, err := in.run(def, "2026-11-21T23:59:58.000Z", cases)
+	for _, in := range aslrun.Interpreters {
+		t.Run(in.Name, func(t *testing.T) {
+			results, err := in.Run(def, "2026-11-21T23:59:58.000Z", cases)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -81,16 +81,6 @@ func record(ran bool) map[string]any {
 	return map[string]any{"status": "skipped"}
 }
 
-// interpreter is one of aslrun's interpreters, named for messages.
-type interpreter struct {
-	name string
-	run  func([]byte, string, []aslrun.Case) ([]aslrun.Result, error)
-	// mapContext says whether a Map iteration sees the execution's input
-	// in $$.Execution.Input, as on AWS. aws-local-stepfunctions 3.0.0 puts
-	// the item there, so there every guard in a Map reads a missing flag.
-	mapContext bool
-}
-
 // named prefixes a test's error messages with the interpreter's name.
 type named struct {
 	*testing.T
@@ -125,11 +115,10 @@ func TestQueryLanguages(t *testing.T) {
 	for _, mode := range []struct {
 		name string
 		ql   sfn.QueryLanguage
-		runs []interpreter
 	}{
-		{"JSONPath", sfn.QueryLanguage_JSON_PATH, []interpreter{{"aws-local-stepfunctions", aslrun.Run, false}, {"moto", aslrun.RunMoto, true}}},
+		{"JSONPath", sfn.QueryLanguage_JSON_PATH},
 		// aws-local-stepfunctions runs no JSONata state.
-		{"JSONata", sfn.QueryLanguage_JSONATA, []interpreter{{"moto", aslrun.RunMoto, true}}},
+		{"JSONata", sfn.QueryLanguage_JSONATA},
 	} {
 		t.Run(mode.name, func(t *testing.T) {
 			def := nestedMachine(t, mode.ql)
@@ -141,12 +130,12 @@ func TestQueryLanguages(t *testing.T) {
 			if got, want := parsed.Flags(), []string{"each", "left", "right"}; !slices.Equal(got, want) {
 				t.Errorf("the planner finds flags %v, want %v", got, want)
 			}
-			for _, interp := range mode.runs {
-				results, err := interp.run(def, "2026-11-21T10:00:00Z", cases)
+			for _, interp := range aslrun.For(mode.ql == sfn.QueryLanguage_JSONATA) {
+				results, err := interp.Run(def, "2026-11-21T10:00:00Z", cases)
 				if err != nil {
 					t.Fatal(err)
 				}
-				t := &named{t, interp.name}
+				t := &named{t, interp.Name}
 				for i, in := range inputs {
 					r := results[i]
 					if r.Status != "SUCCEEDED" {
@@ -162,7 +151,7 @@ func TestQueryLanguages(t *testing.T) {
 						}
 						return n
 					}
-					if got := count("Work"); interp.mapContext && got != in.work {
+					if got := count("Work"); interp.MapContext && got != in.work {
 						t.Errorf("%s: the Map body ran %d times, want %d (entered %v)", in.input, got, in.work, r.Entered)
 					}
 					if got := slices.Contains(r.Entered, "Left"); got != in.left {

@@ -102,10 +102,9 @@ func TestRun(t *testing.T) {
 	for _, mode := range []struct {
 		name string
 		ql   sfn.QueryLanguage
-		runs map[string]func([]byte, string, []aslrun.Case) ([]aslrun.Result, error)
 	}{
-		{"JSONPath", sfn.QueryLanguage_JSON_PATH, map[string]func([]byte, string, []aslrun.Case) ([]aslrun.Result, error){"aws-local-stepfunctions": aslrun.Run, "moto": aslrun.RunMoto}},
-		{"JSONata", sfn.QueryLanguage_JSONATA, map[string]func([]byte, string, []aslrun.Case) ([]aslrun.Result, error){"moto": aslrun.RunMoto}},
+		{"JSONPath", sfn.QueryLanguage_JSON_PATH},
+		{"JSONata", sfn.QueryLanguage_JSONATA},
 	} {
 		asl := map[string]any{"StartAt": "Start", "States": machine(t, mode.ql)}
 		if mode.ql == sfn.QueryLanguage_JSONATA {
@@ -115,8 +114,9 @@ func TestRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for name, run := range mode.runs {
-			results, err := run(def, "2026-11-21T10:00:00Z", cases)
+		for _, interp := range aslrun.For(mode.ql == sfn.QueryLanguage_JSONATA) {
+			name := interp.Name
+			results, err := interp.Run(def, "2026-11-21T10:00:00Z", cases)
 			if err != nil {
 				t.Fatal(err)
 			}
