@@ -69,8 +69,11 @@ func TestStateMachine(t *testing.T) {
 		st := states[name]
 		require.NotNil(t, st, "task %q", name)
 		assert.Equal(t, resource, st["Resource"], "task %q", name)
-		rp, _ := st["ResultPath"].(string)
-		assert.True(t, strings.HasPrefix(rp, "$.") && !strings.HasPrefix(rp, "$."+contract.RunsKey), "task %q keeps the input and the runs record intact (ResultPath %q)", name, rp)
+		// A result beside the input, or none (DISCARD renders as null).
+		rp, set := st["ResultPath"]
+		path, _ := rp.(string)
+		assert.True(t, set && (rp == nil || strings.HasPrefix(path, "$.") && !strings.HasPrefix(path, "$."+contract.RunsKey)),
+			"task %q keeps the input and the runs record intact (ResultPath %v)", name, rp)
 		assert.Equal(t, contract.RecordName(flagOf[name]), finalNext(states, name), "task %q leads to the Pass that records it", name)
 		assert.NotEmpty(t, st["Retry"], "task %q retries transient errors", name)
 	}

@@ -32,15 +32,15 @@ func newWorkflow(scope constructs.Construct, p workflowProps) sfn.IChainable {
 	})
 	silver := skippable.New(scope, jsii.String("RawToSilverGuard"), &skippable.Props{
 		Flag: layout.FlagRawToSilver,
-		Body: glueTask(scope, "Raw to silver", layout.FlagRawToSilver, p.rawToSilver),
+		Body: glueTask(scope, "Raw to silver", p.rawToSilver),
 	})
 	avg := skippable.New(scope, jsii.String("AvgStatsGuard"), &skippable.Props{
 		Flag: layout.FlagAvgStats,
-		Body: glueTask(scope, "Gold avg stats", layout.FlagAvgStats, p.avgStats),
+		Body: glueTask(scope, "Gold avg stats", p.avgStats),
 	})
 	avail := skippable.New(scope, jsii.String("AvailPercentGuard"), &skippable.Props{
 		Flag: layout.FlagAvailPercent,
-		Body: glueTask(scope, "Gold avail percent", layout.FlagAvailPercent, p.availPercent),
+		Body: glueTask(scope, "Gold avail percent", p.availPercent),
 	})
 	// It accepts exactly the flags of the guards chained after it.
 	validate := validation.New(scope, jsii.String("Validation"), &validation.Props{
@@ -106,23 +106,19 @@ func ingestTask(scope constructs.Construct, fn awslambda.IFunction) sfn.IChainab
 	return task
 }
 
-// jobRunsKey is where each Glue task puts its job run, under its flag.
-const jobRunsKey = "jobRuns"
-
 // glueTask starts a Glue job run and waits for it to end (.sync), so the
 // task fails when the run fails and gold never races silver.
-func glueTask(scope constructs.Construct, name, flag string, job awsglue.IJob) sfn.IChainable {
+func glueTask(scope constructs.Construct, name string, job awsglue.IJob) sfn.IChainable {
 	task := tasks.NewGlueStartJobRun(scope, jsii.String(name), &tasks.GlueStartJobRunProps{
 		GlueJobName:        job.JobName(),
 		IntegrationPattern: sfn.IntegrationPattern_RUN_JOB,
 		Arguments: sfn.TaskInput_FromObject(&map[string]any{
 			"--" + layout.DateKey: sfn.JsonPath_StringAt(jsii.String("$." + layout.DateKey)),
 		}),
-		ResultSelector: &map[string]any{
-			"jobRunId":    sfn.JsonPath_StringAt(jsii.String("$.Id")),
-			"jobRunState": sfn.JsonPath_StringAt(jsii.String("$.JobRunState")),
-		},
-		ResultPath: jsii.String("$." + jobRunsKey + "." + flag),
+		// The job run (its id, state and timings) is in the execution
+		// history; kept in the state, a gold branch's would be lost when
+		// the Parallel keeps its first branch's state.
+		ResultPath: sfn.JsonPath_DISCARD(),
 	})
 	// Max concurrent runs is 1 per job, so a second execution started at the
 	// same time waits its turn here instead of writing the same partition.
