@@ -5,11 +5,11 @@ package main
 
 import (
 	"fmt"
-	"github.com/partialruns/velib-pipeline/internal/layout"
 	"os"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/partialruns/velib-pipeline/internal/layout"
 	"github.com/partialruns/velib-pipeline/stacks"
 )
 

@@ -38,6 +38,17 @@ type Validation struct {
 	params   []contract.Param
 	choice   sfn.Choice
 	next     sfn.IChainable
+	// synth holds what the synthesis reads, worked out once (see
+	// atSynth): rendering the graph crosses into the CDK runtime for every
+	// state, and five places read it.
+	synth *synthView
+}
+
+// synthView is the state machine after the validation as the synthesis
+// sees it.
+type synthView struct {
+	states map[string]map[string]any
+	flags  []string
 }
 
 // New builds the validation states. The synth fails if the
@@ -91,11 +102,28 @@ func (v *Validation) Flags() []string {
 	return reachableFlags(v, v.next.StartState())
 }
 
+// atSynth renders the states after the validation and finds their flags,
+// once: it is called only while the app is synthesized (by the lazy
+// expressions and the synth check), when the state machine is complete.
+func (v *Validation) atSynth() *synthView {
+	if v.synth == nil {
+		view := &synthView{flags: v.explicit}
+		if v.next != nil {
+			view.states = renderedStates(v.next.StartState())
+		}
+		if view.flags == nil {
+			view.flags = guardsIn(v, view.states)
+		}
+		v.synth = view
+	}
+	return v.synth
+}
+
 // lazy renders a JSONata expression from the flags when the state machine
 // is synthesized, when every guard after the validation exists. The
 // delimiters stay outside the token, where CDK checks for them.
 func (v *Validation) lazy(expr func(flags []string) string) *string {
-	return jsii.String(jsonata(*awscdk.Lazy_String(&producer{func() string { return expr(v.Flags()) }}, nil)))
+	return jsii.String(jsonata(*awscdk.Lazy_String(&producer{func() string { return expr(v.atSynth().flags) }}, nil)))
 }
 
 // producer adapts a Go function to CDK's lazy string values.
@@ -142,15 +170,14 @@ func (c *flagsCheck) Validate() *[]*string {
 	if c.v.next == nil && c.v.explicit == nil {
 		return &[]*string{jsii.String("skippable: the validation leads nowhere: chain the first state after it with Next")}
 	}
-	flags := c.v.Flags()
+	view := c.v.atSynth()
+	flags := view.flags
 	if len(flags) == 0 {
 		return &[]*string{jsii.String("skippable: no flags to validate: no guard can run after the validation")}
 	}
 	var problems []*string
-	if c.v.next != nil {
-		for _, p := range recordProblems(renderedStates(c.v.next.StartState())) {
-			problems = append(problems, jsii.String(p))
-		}
+	for _, p := range recordProblems(view.states) {
+		problems = append(problems, jsii.String(p))
 	}
 	badFlag := false
 	for _, f := range flags {
