@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/internal/layout"
 	"github.com/partialruns/velib-pipeline/internal/plan"
 )
 
@@ -343,7 +344,7 @@ func planResume(ctx context.Context, client api, executionARN string, skip []str
 	if err := json.Unmarshal([]byte(aws.ToString(exec.Input)), &input); err != nil {
 		input = map[string]any{} // an input that was not an object failed validation: nothing ran
 	}
-	exited, err := exitedStates(ctx, client, executionARN)
+	exited, recorded, err := exitedStates(ctx, client, executionARN)
 	if err != nil {
 		return resumption{}, err
 	}
@@ -352,8 +353,13 @@ func planResume(ctx context.Context, client api, executionARN string, skip []str
 	if err != nil {
 		return resumption{}, err
 	}
-	// The new run must process the day the earlier one did, not today.
-	date, _ := input["process_date"].(string)
+	// The new run must process the day the earlier one did, not today: the
+	// date its states recorded (after midnight, the snapshot's, not the
+	// start's), else the one it was given, else its start date.
+	date := recorded
+	if date == "" {
+		date, _ = input[layout.DateKey].(string)
+	}
 	if date == "" && exec.StartDate != nil {
 		date = exec.StartDate.UTC().Format(time.DateOnly)
 	}
@@ -374,24 +380,55 @@ func planResume(ctx context.Context, client api, executionARN string, skip []str
 	if date == now.UTC().Format(time.DateOnly) {
 		date = ""
 	}
+	if err := refetch(r.decisions, date); err != nil {
+		return resumption{}, err
+	}
 	r.input = d.Input(plan.RunMap(r.decisions), date)
 	return r, nil
 }
 
-// exitedStates reads the whole history of an execution and returns the
-// states that exited, i.e. completed.
-func exitedStates(ctx context.Context, client api, execution string) (map[string]bool, error) {
-	events, err := history(ctx, client, execution)
-	if err != nil {
-		return nil, err
+// fetchFlag guards the pipeline's ingest, which fetches the feed as it is
+// now: a snapshot of a past day cannot be fetched again.
+const fetchFlag = layout.FlagLoadData
+
+// refetch refuses a resume that would fetch a past day's snapshot: the
+// validation would reject its input anyway, and the operator must choose
+// to process that day without the missing snapshot.
+func refetch(decisions []plan.Decision, pastDate string) error {
+	if pastDate == "" {
+		return nil
 	}
-	exited := map[string]bool{}
-	for _, e := range events {
-		if e.StateExitedEventDetails != nil {
-			exited[aws.ToString(e.StateExitedEventDetails.Name)] = true
+	for _, d := range decisions {
+		if d.Flag == fetchFlag && d.Run {
+			return fmt.Errorf("the execution processed %s, a past day, and its %s did not complete: a past snapshot cannot be fetched, "+
+				"since the feed serves only the present; to process that day from the raw data already there, resume with --skip %s", pastDate, d.Task, d.Flag)
 		}
 	}
-	return exited, nil
+	return nil
+}
+
+// exitedStates reads the whole history of an execution and returns the
+// states that exited, i.e. completed, and the last date a state's output
+// recorded under the date key, if any.
+func exitedStates(ctx context.Context, client api, execution string) (map[string]bool, string, error) {
+	events, err := history(ctx, client, execution)
+	if err != nil {
+		return nil, "", err
+	}
+	exited := map[string]bool{}
+	var date string
+	for _, e := range events {
+		if x := e.StateExitedEventDetails; x != nil {
+			exited[aws.ToString(x.Name)] = true
+			var out map[string]any
+			if json.Unmarshal([]byte(aws.ToString(x.Output)), &out) == nil {
+				if d, ok := out[layout.DateKey].(string); ok {
+					date = d
+				}
+			}
+		}
+	}
+	return exited, date, nil
 }
 
 func cmdRedrive(ctx context.Context, args []string, out io.Writer, connect connector) error {

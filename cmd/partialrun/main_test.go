@@ -149,6 +149,17 @@ func TestAgainstTheAPI(t *testing.T) {
 			},
 			stdout: []string{"skip lambda_load_data (Load data): --skip", "run  velib_raw_to_silver (Raw to silver): did not complete",
 				`input: {"lambda_load_data": false, "velib_raw_to_silver": true, "velib_silver_to_gold_avg_stats": true, "velib_silver_to_gold_avail_percent": true, "process_date": "2025-11-21"}`}},
+		{name: "resume a past day whose ingest failed: refused, the fetch cannot be redone", args: []string{"resume", execARN, "--dry-run"}, code: 1,
+			setup: func(f *fakeSFN) {
+				f.executions[execARN] = &execution{statuses: []string{"FAILED"}, input: `{}`, history: "history-ingest-failed.json"}
+			},
+			stderr: []string{"processed 2025-11-21, a past day, and its Load data did not complete: a past snapshot cannot be fetched",
+				"--skip lambda_load_data"}},
+		{name: "resume after midnight: the date the ingest recorded, not the start date", args: []string{"resume", execARN, "--dry-run"},
+			setup: func(f *fakeSFN) {
+				f.executions[execARN] = &execution{statuses: []string{"FAILED"}, input: `{}`, history: "history-midnight-silver-failed.json"}
+			},
+			stdout: []string{"skip lambda_load_data (Load data): completed", `"process_date": "2025-11-22"}`}},
 		{name: "resume --skip with no task", args: []string{"resume", execARN, "--skip", ""}, code: 2, stderr: []string{"--skip needs a task or flag name"}},
 		{name: "resume keeps switched-off tasks off", args: []string{"resume", execARN, "--dry-run"},
 			setup: func(f *fakeSFN) {
