@@ -1,6 +1,8 @@
 package ingest_test
 
 import (
+	"bytes"
+	"io"
 	"testing"
 
 	"github.com/partialruns/velib-pipeline/lambda/loaddata/ingest"
@@ -14,16 +16,16 @@ func BenchmarkSnapshot(b *testing.B) {
 	b.SetBytes(int64(len(info) + len(status)))
 	b.ReportAllocs()
 	for b.Loop() {
-		fi, err := ingest.ParseFeed(ingest.FeedInformation, "info", info)
+		fi, err := ingest.ParseFeed(ingest.FeedInformation, "info", bytes.NewReader(info))
 		if err != nil {
 			b.Fatal(err)
 		}
-		fs, err := ingest.ParseFeed(ingest.FeedStatus, "status", status)
+		fs, err := ingest.ParseFeed(ingest.FeedStatus, "status", bytes.NewReader(status))
 		if err != nil {
 			b.Fatal(err)
 		}
 		ingest.Unmatched(fi, fs)
-		if _, err := ingest.Encode(ingest.Snapshot{Source: "bench", FetchedAt: "now", StationInformation: fi.Raw, StationStatus: fs.Raw}); err != nil {
+		if err := ingest.Encode(io.Discard, ingest.Parts{Source: "bench", FetchedAt: "now", StationInformation: bytes.NewReader(info), StationStatus: bytes.NewReader(status)}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,10 +1,10 @@
 package ingest
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"time"
 )
@@ -15,11 +15,12 @@ const (
 	FeedStatus      = "station_status"
 )
 
-// Feed is one validated GBFS document. Raw is the document as received.
+// Feed is what the ingest reads of one GBFS document; the document itself
+// is kept verbatim elsewhere (a spool file), never in memory.
 type Feed struct {
-	Name        string
-	URL         string
-	Raw         json.RawMessage
+	Name string
+	URL  string
+	// LastUpdated is the document's last_updated time, in UTC.
 	LastUpdated time.Time
 	// LastUpdatedRaw is last_updated as the feed wrote it, for messages.
 	LastUpdatedRaw string
@@ -31,49 +32,142 @@ type Feed struct {
 	WithoutID  int
 }
 
-// document is the part of a GBFS document this package reads. Everything
-// else is kept verbatim in Feed.Raw.
-type document struct {
-	LastUpdated json.RawMessage `json:"last_updated"`
-	Data        *struct {
-		Stations []struct {
-			StationID json.RawMessage `json:"station_id"`
-		} `json:"stations"`
-	} `json:"data"`
+// station is the part of a station entry this package reads.
+type station struct {
+	StationID json.RawMessage `json:"station_id"`
 }
 
-// ParseFeed validates body as the GBFS document name: a JSON object with a
-// last_updated time and a non-empty data.stations list. Entries without a
-// usable station_id are counted, not refused: raw stays verbatim, and the
-// raw → silver job rejects them with a reason.
-func ParseFeed(name, url string, body []byte) (*Feed, error) {
-	var doc document
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("not valid GBFS JSON: %v", err)
+// ParseFeed validates the GBFS document name read from r: a JSON object
+// with a last_updated time and a non-empty data.stations list. It reads the
+// document as a stream, one station at a time, so its memory does not grow
+// with the document's size. Entries without a usable station_id are
+// counted, not refused: raw stays verbatim, and the raw → silver job
+// rejects them with a reason.
+func ParseFeed(name, url string, r io.Reader) (*Feed, error) {
+	f := &Feed{Name: name, URL: url}
+	dec := json.NewDecoder(r)
+	var updated json.RawMessage
+	sawStations := false
+	err := object(dec, "the document", func(key string) error {
+		switch key {
+		case "last_updated":
+			return dec.Decode(&updated)
+		case "data":
+			return object(dec, "data", func(key string) error {
+				if key != "stations" {
+					return skip(dec)
+				}
+				sawStations = true
+				return f.readStations(dec)
+			})
+		}
+		return skip(dec)
+	})
+	if err == nil {
+		if _, err = dec.Token(); err == io.EOF {
+			err = nil
+		} else if err == nil {
+			err = errors.New("data after the document")
+		}
 	}
-	if dec.More() {
-		return nil, errors.New("not valid GBFS JSON: data after the document")
-	}
-	updated, err := parseLastUpdated(doc.LastUpdated)
 	if err != nil {
+		var missing *missingError
+		if errors.As(err, &missing) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("not valid GBFS JSON: %w", err)
+	}
+	if f.LastUpdated, err = parseLastUpdated(updated); err != nil {
 		return nil, err
 	}
-	if doc.Data == nil || doc.Data.Stations == nil {
-		return nil, errors.New("data.stations is missing")
+	f.LastUpdatedRaw = string(updated)
+	switch {
+	case !sawStations:
+		return nil, &missingError{"data.stations is missing"}
+	case len(f.StationIDs)+f.WithoutID == 0:
+		return nil, &missingError{"data.stations is empty"}
 	}
-	if len(doc.Data.Stations) == 0 {
-		return nil, errors.New("data.stations is empty")
+	return f, nil
+}
+
+// missingError is a well-formed document that lacks what GBFS requires.
+type missingError struct{ msg string }
+
+func (e *missingError) Error() string { return e.msg }
+
+// readStations reads the stations array, keeping only each id.
+func (f *Feed) readStations(dec *json.Decoder) error {
+	t, err := dec.Token()
+	if err != nil {
+		return err
 	}
-	f := &Feed{Name: name, URL: url, Raw: json.RawMessage(body), LastUpdated: updated, LastUpdatedRaw: string(doc.LastUpdated)}
-	for _, s := range doc.Data.Stations {
+	if t == nil {
+		return &missingError{"data.stations is missing"}
+	}
+	if t != json.Delim('[') {
+		return &missingError{"data.stations is not a list"}
+	}
+	for dec.More() {
+		var s station
+		if err := dec.Decode(&s); err != nil {
+			return err
+		}
 		if id, ok := stationID(s.StationID); ok {
 			f.StationIDs = append(f.StationIDs, id)
 		} else {
 			f.WithoutID++
 		}
 	}
-	return f, nil
+	_, err = dec.Token() // the closing bracket
+	return err
+}
+
+// object reads a JSON object from dec, calling member for each key with
+// the decoder positioned at the key's value, which member must consume.
+// A document whose object is absent or null is missing what is named.
+func object(dec *json.Decoder, what string, member func(key string) error) error {
+	t, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if t != json.Delim('{') {
+		if what == "the document" {
+			return errors.New("the document is not a JSON object")
+		}
+		return &missingError{what + ".stations is missing"}
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		if err := member(t.(string)); err != nil {
+			return err
+		}
+	}
+	_, err = dec.Token() // the closing brace
+	return err
+}
+
+// skip consumes one value token by token, so that a large value that is
+// not read costs no memory.
+func skip(dec *json.Decoder) error {
+	depth := 0
+	for {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch t {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+		if depth == 0 {
+			return nil
+		}
+	}
 }
 
 // parseLastUpdated accepts POSIX seconds (GBFS 1.x and 2.x) or an RFC 3339

@@ -53,8 +53,25 @@ func retryable(err error) bool {
 
 var errTooLarge = fmt.Errorf("response larger than %d bytes", maxBody)
 
-// Get returns the body of url, after up to Attempts tries.
+// Get returns the body of url, after up to Attempts tries. It is for small
+// documents; Fetch streams large ones.
 func (f *Fetcher) Get(ctx context.Context, url string) ([]byte, error) {
+	var body []byte
+	err := f.Fetch(ctx, url, func(r io.Reader) (err error) {
+		body, err = io.ReadAll(r)
+		return err
+	})
+	return body, err
+}
+
+// Fetch streams the body of url to consume, after up to Attempts tries.
+// consume is called afresh for each attempt that gets a 200 response and
+// must start over each time. An error reading the body (the connection
+// dropped, the timeout struck) is retried like any transport error; an
+// error of consume's own (the body was read but is wrong) is returned at
+// once, since the same answer would come again. A body over the size
+// limit fails at once.
+func (f *Fetcher) Fetch(ctx context.Context, url string, consume func(io.Reader) error) error {
 	client, attempts := f.Client, f.Attempts
 	if client == nil {
 		client = &http.Client{Timeout: 10 * time.Second}
@@ -64,27 +81,27 @@ func (f *Fetcher) Get(ctx context.Context, url string) ([]byte, error) {
 	}
 	var err error
 	for i := 0; i < attempts; i++ {
-		var body []byte
 		var retryAfter time.Duration
-		body, retryAfter, err = get(ctx, client, url)
+		var final bool
+		retryAfter, final, err = attempt(ctx, client, url, consume)
 		if err == nil {
-			return body, nil
+			return nil
 		}
-		if !retryable(err) || ctx.Err() != nil {
-			return nil, err
+		if final || !retryable(err) || ctx.Err() != nil {
+			return err
 		}
 		if i == attempts-1 {
 			break
 		}
 		pause := max(f.backoff(i), retryAfter)
 		if berr := f.checkBudget(ctx, client, pause, retryAfter); berr != nil {
-			return nil, fmt.Errorf("%w, after %d attempt(s); %v", err, i+1, berr)
+			return fmt.Errorf("%w, after %d attempt(s); %v", err, i+1, berr)
 		}
 		if werr := wait(ctx, pause); werr != nil {
-			return nil, fmt.Errorf("%w (gave up waiting to retry: %v)", err, werr)
+			return fmt.Errorf("%w (gave up waiting to retry: %v)", err, werr)
 		}
 	}
-	return nil, fmt.Errorf("%w, after %d attempts", err, attempts)
+	return fmt.Errorf("%w, after %d attempts", err, attempts)
 }
 
 // checkBudget refuses a retry that cannot finish in time: waiting pause and
@@ -121,31 +138,65 @@ func (f *Fetcher) backoff(i int) time.Duration {
 	return rand.N(d) + 1
 }
 
-func get(ctx context.Context, client *http.Client, url string) (body []byte, retryAfter time.Duration, err error) {
+// attempt makes one request and hands a 200 response's body to consume.
+// final reports an error of consume's own, which no retry can mend.
+func attempt(ctx context.Context, client *http.Client, url string, consume func(io.Reader) error) (retryAfter time.Duration, final bool, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return nil, 0, err
+		return 0, true, err
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "velib-pipeline-ingest/1")
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, 0, err
+		return 0, false, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		// Drain a little so the connection can be reused.
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-		return nil, parseRetryAfter(resp.Header.Get("Retry-After")), &StatusError{Code: resp.StatusCode}
+		return parseRetryAfter(resp.Header.Get("Retry-After")), false, &StatusError{Code: resp.StatusCode}
 	}
-	body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		return nil, 0, err
+	body := &bodyReader{r: resp.Body, left: maxBody}
+	err = consume(body)
+	if body.err != nil {
+		// The body could not be read whole: the reason is the transport's
+		// (or the size limit's), whatever consume made of it.
+		return 0, false, body.err
 	}
-	if len(body) > maxBody {
-		return nil, 0, errTooLarge
+	return 0, true, err
+}
+
+// bodyReader reads a response body, failing with errTooLarge past maxBody
+// bytes, and keeps the first read error other than io.EOF.
+type bodyReader struct {
+	r    io.Reader
+	left int64
+	err  error
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
 	}
-	return body, 0, nil
+	if b.left <= 0 {
+		// One byte more tells a body of exactly maxBody from a larger one.
+		var one [1]byte
+		if n, _ := io.ReadFull(b.r, one[:]); n > 0 {
+			b.err = errTooLarge
+			return 0, b.err
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	if err != nil && err != io.EOF {
+		b.err = err
+	}
+	return n, err
 }
 
 // parseRetryAfter reads a Retry-After given in seconds; dates are ignored.

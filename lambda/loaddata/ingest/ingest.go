@@ -1,9 +1,10 @@
 package ingest
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -29,6 +30,9 @@ type Ingester struct {
 	Now func() time.Time
 	// Log receives one line per run. Default: slog.Default().
 	Log *slog.Logger
+	// TempDir is where the documents and the snapshot are spooled while
+	// a run lasts. Default: os.TempDir(), /tmp in Lambda.
+	TempDir string
 }
 
 // Summary is what Run reports, and what the state machine records.
@@ -52,7 +56,8 @@ type Summary struct {
 
 // Run fetches both documents, validates them and writes the snapshot. On any
 // failure it returns an error naming the feed and the reason, and writes
-// nothing.
+// nothing. The documents and the snapshot stream through files in TempDir:
+// the memory used does not grow with the feed's size.
 func (in *Ingester) Run(ctx context.Context) (Summary, error) {
 	log := in.Log
 	if log == nil {
@@ -66,25 +71,35 @@ func (in *Ingester) Run(ctx context.Context) (Summary, error) {
 	if in.Now != nil {
 		now = in.Now
 	}
-	feeds, err := in.fetchBoth(ctx, infoURL, statusURL, now)
+	var docs [2]*spool
+	defer func() {
+		for _, d := range docs {
+			if d != nil {
+				d.remove()
+			}
+		}
+	}()
+	for i, name := range [2]string{FeedInformation, FeedStatus} {
+		if docs[i], err = newSpool(in.TempDir, name+"-*.json"); err != nil {
+			return Summary{}, fmt.Errorf("spooling the %s feed: %w", name, err)
+		}
+	}
+	feeds, err := in.fetchBoth(ctx, [2]string{infoURL, statusURL}, docs, now)
 	if err != nil {
 		return Summary{}, err
 	}
 	info, status := feeds[0], feeds[1]
-	body, err := Encode(Snapshot{
-		Source:             in.FeedURL,
-		FetchedAt:          now().UTC().Format(time.RFC3339),
-		StationInformation: info.Raw,
-		StationStatus:      status.Raw,
-	})
+	snap, size, err := in.encode(docs, now())
 	if err != nil {
 		return Summary{}, fmt.Errorf("encoding the snapshot: %w", err)
 	}
+	defer snap.remove()
 	key := Key(in.Prefix, status.LastUpdated)
 	_, err = in.S3.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:          aws.String(in.Bucket),
 		Key:             aws.String(key),
-		Body:            bytes.NewReader(body),
+		Body:            snap.f,
+		ContentLength:   aws.Int64(size),
 		ContentType:     aws.String("application/json"),
 		ContentEncoding: aws.String("gzip"),
 	})
@@ -100,7 +115,7 @@ func (in *Ingester) Run(ctx context.Context) (Summary, error) {
 		StationsWithoutInformation: Unmatched(info, status),
 		FeedTimestamp:              status.LastUpdated.Format(time.RFC3339),
 		Date:                       status.LastUpdated.UTC().Format(time.DateOnly),
-		Bytes:                      len(body),
+		Bytes:                      int(size),
 	}
 	log.InfoContext(ctx, "snapshot written", "bucket", sum.Bucket, "key", sum.Key, "stations", sum.Stations,
 		"stations_without_information", sum.StationsWithoutInformation, "stations_without_id", sum.StationsWithoutID, "feed_timestamp", sum.FeedTimestamp, "bytes", sum.Bytes)
@@ -110,25 +125,63 @@ func (in *Ingester) Run(ctx context.Context) (Summary, error) {
 	return sum, nil
 }
 
-// fetchBoth gets and validates the two documents concurrently; the first
-// error wins and names its feed.
-func (in *Ingester) fetchBoth(ctx context.Context, infoURL, statusURL string, now func() time.Time) ([2]*Feed, error) {
+// encode writes the snapshot of the two spooled documents to a spool of
+// its own and returns it rewound, with its size.
+func (in *Ingester) encode(docs [2]*spool, fetchedAt time.Time) (*spool, int64, error) {
+	for _, d := range docs {
+		if _, err := d.rewind(); err != nil {
+			return nil, 0, err
+		}
+	}
+	snap, err := newSpool(in.TempDir, "snapshot-*.json.gz")
+	if err != nil {
+		return nil, 0, err
+	}
+	w := bufio.NewWriter(snap.f)
+	err = Encode(w, Parts{
+		Source:             in.FeedURL,
+		FetchedAt:          fetchedAt.UTC().Format(time.RFC3339),
+		StationInformation: docs[0].f,
+		StationStatus:      docs[1].f,
+	})
+	if err == nil {
+		err = w.Flush()
+	}
+	var size int64
+	if err == nil {
+		size, err = snap.rewind()
+	}
+	if err != nil {
+		snap.remove()
+		return nil, 0, err
+	}
+	return snap, size, nil
+}
+
+// fetchBoth gets and validates the two documents concurrently, each
+// streamed into its spool as it is parsed; the first error wins and names
+// its feed.
+func (in *Ingester) fetchBoth(ctx context.Context, urls [2]string, docs [2]*spool, now func() time.Time) ([2]*Feed, error) {
 	var feeds [2]*Feed
 	var errs [2]error
 	var wg sync.WaitGroup
-	for i, f := range [2]struct{ name, url string }{{FeedInformation, infoURL}, {FeedStatus, statusURL}} {
+	for i, name := range [2]string{FeedInformation, FeedStatus} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			body, err := in.Fetcher.Get(ctx, f.url)
-			if err == nil {
-				feeds[i], err = ParseFeed(f.name, f.url, body)
-			}
+			err := in.Fetcher.Fetch(ctx, urls[i], func(body io.Reader) error {
+				if err := docs[i].reset(); err != nil {
+					return err
+				}
+				var err error
+				feeds[i], err = ParseFeed(name, urls[i], io.TeeReader(body, docs[i].f))
+				return err
+			})
 			if err == nil {
 				err = CheckFeedTime(feeds[i], now())
 			}
 			if err != nil {
-				errs[i] = fmt.Errorf("%s feed %s: %w", f.name, f.url, err)
+				errs[i] = fmt.Errorf("%s feed %s: %w", name, urls[i], err)
 			}
 		}()
 	}

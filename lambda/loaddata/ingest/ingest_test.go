@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -338,6 +339,36 @@ func TestRoundTrip(t *testing.T) {
 		if want := file(t, name); !bytes.Equal(got, bytes.TrimSpace(want)) {
 			t.Errorf("%s changed on the way:\n got %.200s\nwant %.200s", name, got, want)
 		}
+	}
+}
+
+// TestCutBodyIsFetchedAgain: a response cut mid-body is a transport error,
+// retried, and the snapshot holds the whole second answer, not the first
+// answer's half followed by it.
+func TestCutBodyIsFetchedAgain(t *testing.T) {
+	status := file(t, "velib/station_status.json")
+	r := velibRoutes(t)
+	rt := &route{}
+	rt.handler = func(w http.ResponseWriter, req *http.Request) {
+		if rt.hits.Load() == 1 {
+			w.Header().Set("Content-Length", fmt.Sprint(len(status)))
+			w.Write(status[:len(status)/2])
+			return // the server closes the connection short of the length
+		}
+		w.Write(status)
+	}
+	r["/velib/station_status.json"] = rt
+	srv := feedServer(t, r)
+	client := fakeS3(t)
+	sum, err := ingester(srv.URL+"/velib/", client).Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rt.hits.Load(); got != 2 {
+		t.Errorf("status feed requested %d times, want 2", got)
+	}
+	if snap := read(t, client, sum.Key); !bytes.Equal(snap.StationStatus, bytes.TrimSpace(status)) {
+		t.Errorf("the snapshot's status document is not the one served:\n%.300s", snap.StationStatus)
 	}
 }
 

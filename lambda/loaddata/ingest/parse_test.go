@@ -38,7 +38,7 @@ func TestParseFeed(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f, err := ingest.ParseFeed(ingest.FeedStatus, "http://feed", []byte(tc.body))
+			f, err := ingest.ParseFeed(ingest.FeedStatus, "http://feed", strings.NewReader(tc.body))
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("err = %v, want one containing %q", err, tc.err)
@@ -101,7 +101,7 @@ func TestCheckFeedTime(t *testing.T) {
 	}
 	for _, tc := range tests {
 		body := `{"last_updated": ` + tc.raw + `, "data": {"stations": [{"station_id": 1}]}}`
-		f, err := ingest.ParseFeed(ingest.FeedStatus, "http://feed", []byte(body))
+		f, err := ingest.ParseFeed(ingest.FeedStatus, "http://feed", strings.NewReader(body))
 		if err != nil {
 			t.Fatalf("%s: %v", tc.raw, err)
 		}

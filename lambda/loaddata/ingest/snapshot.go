@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"io"
+	"strings"
 	"time"
 )
 
@@ -29,36 +31,39 @@ func Key(prefix string, t time.Time) string {
 // is the right balance (see BenchmarkSnapshot).
 const level = gzip.DefaultCompression
 
-// Encode renders s as gzip-compressed JSON. The two documents are copied
-// byte for byte, so the snapshot holds exactly what the feed returned; they
-// must be valid JSON values, as ParseFeed guarantees.
-func Encode(s Snapshot) ([]byte, error) {
-	source, err := json.Marshal(s.Source)
+// Parts is what a snapshot is made of. The two documents are read to the
+// end and copied byte for byte, so the snapshot holds exactly what the feed
+// returned; they must be valid JSON values, as ParseFeed checks.
+type Parts struct {
+	Source, FetchedAt                 string
+	StationInformation, StationStatus io.Reader
+}
+
+// Encode writes p to w as gzip-compressed JSON of the Snapshot shape,
+// streaming: neither document is held in memory.
+func Encode(w io.Writer, p Parts) error {
+	source, err := json.Marshal(p.Source)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	fetchedAt, err := json.Marshal(s.FetchedAt)
+	fetchedAt, err := json.Marshal(p.FetchedAt)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, level)
+	zw, err := gzip.NewWriterLevel(w, level)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	for _, part := range [][]byte{
-		[]byte(`{"source":`), source,
-		[]byte(`,"fetched_at":`), fetchedAt,
-		[]byte(`,"station_information":`), s.StationInformation,
-		[]byte(`,"station_status":`), s.StationStatus,
-		[]byte("}\n"),
+	for _, part := range []io.Reader{
+		strings.NewReader(`{"source":`), bytes.NewReader(source),
+		strings.NewReader(`,"fetched_at":`), bytes.NewReader(fetchedAt),
+		strings.NewReader(`,"station_information":`), p.StationInformation,
+		strings.NewReader(`,"station_status":`), p.StationStatus,
+		strings.NewReader("}\n"),
 	} {
-		if _, err := zw.Write(part); err != nil {
-			return nil, err
+		if _, err := io.Copy(zw, part); err != nil {
+			return err
 		}
 	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return zw.Close()
 }
