@@ -98,11 +98,12 @@ func TestRun(t *testing.T) {
 }
 
 func TestRunLive(t *testing.T) {
-	var events []string
+	var events, seen []string
 	var mu sync.Mutex
 	handle := func(state string, input json.RawMessage) (any, error) {
 		mu.Lock()
 		defer mu.Unlock()
+		seen = append([]string(nil), events...)
 		var in map[string]any
 		if err := json.Unmarshal(input, &in); err != nil {
 			return nil, err
@@ -112,12 +113,22 @@ func TestRunLive(t *testing.T) {
 		}
 		return "worked", nil
 	}
-	r, err := RunLive([]byte(machine), "2026-11-21T23:50:18.000Z", json.RawMessage(`{"n": 1}`), handle, func(e Event) { events = append(events, e.State) })
+	onEvent := func(e Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		events = append(events, e.State)
+	}
+	r, err := RunLive([]byte(machine), "2026-11-21T23:50:18.000Z", json.RawMessage(`{"n": 1}`), handle, onEvent)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.Status != "SUCCEEDED" || !reflect.DeepEqual(events, []string{"Check", "Guard", "Work", "Done"}) {
 		t.Errorf("status %s, events %v", r.Status, events)
+	}
+	// The handler starts after its own state, and those before it, were
+	// reported: a log of both reads in order.
+	if !reflect.DeepEqual(seen, []string{"Check", "Guard", "Work"}) {
+		t.Errorf("the task was handed over after events %v, want [Check Guard Work]", seen)
 	}
 	if r.Output.(map[string]any)["work"] != "worked" {
 		t.Errorf("output = %v", r.Output)

@@ -32,7 +32,9 @@ type Event struct {
 
 // RunLive executes definition once with input, handing every Task to handle
 // (concurrently, for Parallel branches) and every state entered to onEvent,
-// in order. Unlike Run, nothing is mocked: the handler does the work.
+// in order. A task is handed over only after onEvent has seen it entered,
+// so what the handler prints follows what led to it. Unlike Run, nothing
+// is mocked: the handler does the work.
 func RunLive(definition []byte, startTime string, input json.RawMessage, handle Handler, onEvent func(Event)) (Result, error) {
 	rewritten, err := RewriteNegatedTests(definition)
 	if err != nil {
@@ -93,9 +95,18 @@ func (s *session) write(v any) {
 }
 
 // serve reads the runner's lines until it ends: it answers each task call
-// from its own goroutine, passes events on, and returns the result.
+// from its own goroutine, passes events on, and returns the result. The
+// runner reports states entered from an asynchronous log, which can trail
+// the call itself: a call for a state not yet reported waits for its
+// event.
 func (s *session) serve(handle Handler, onEvent func(Event)) (*Result, error) {
 	var result *Result
+	type call struct {
+		id    int
+		input json.RawMessage
+	}
+	entered := map[string]bool{}
+	held := map[string][]call{}
 	scanner := bufio.NewScanner(s.stdout)
 	scanner.Buffer(make([]byte, 1<<20), 64<<20)
 	for scanner.Scan() {
@@ -112,12 +123,21 @@ func (s *session) serve(handle Handler, onEvent func(Event)) (*Result, error) {
 		switch msg.Type {
 		case "call":
 			s.calls.Add(1)
+			if !entered[msg.State] {
+				held[msg.State] = append(held[msg.State], call{msg.ID, msg.Input})
+				continue
+			}
 			go s.answer(msg.ID, msg.State, msg.Input, handle)
 		case "event":
 			var e Event
 			if err := json.Unmarshal(line, &e); err == nil && onEvent != nil {
 				onEvent(e)
 			}
+			entered[msg.State] = true
+			for _, c := range held[msg.State] {
+				go s.answer(c.id, msg.State, c.input, handle)
+			}
+			delete(held, msg.State)
 		case "result":
 			var r Result
 			if err := json.Unmarshal(line, &r); err != nil {
