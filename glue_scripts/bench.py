@@ -68,6 +68,7 @@ def history_silver(spark, days: int):
         snap.alias("snapshot_time"),
         F.lit(48.85).alias("lat"),
         F.lit(2.35).alias("lon"),
+        F.lit(False).alias("over_capacity"),
         dt.alias("dt"),
     )
 
@@ -100,6 +101,10 @@ def run_newest(spark, lake: Lake) -> float:
             "velib_data_silver",
             "--target_path",
             lake.table_path("silver"),
+            "--rejects_table",
+            "velib_data_rejects",
+            "--rejects_path",
+            lake.table_path("rejects"),
         ],
         spark,
     )

@@ -8,8 +8,8 @@ Catalog. Requests come one per line on stdin:
 
     {"script": path, "pythonpath": [dirs], "argv": ["--name", "value", ...]}
 
-and each gets one line on stdout: {"rows": n, "seconds": s} or
-{"error": name, "cause": text}. Everything the jobs print goes to stderr.
+and each gets one line on stdout: the job's result (at least {"rows": n})
+with "seconds" added, or {"error": name, "cause": text}. Everything the jobs print goes to stderr.
 """
 
 import importlib.util
@@ -70,8 +70,8 @@ def main() -> None:
         spark.sql(f"CREATE DATABASE IF NOT EXISTS `{database}`")
         start = time.perf_counter()
         try:
-            rows = load(request["script"]).run(argv, spark)
-            reply({"rows": rows, "seconds": time.perf_counter() - start})
+            result = load(request["script"]).run(argv, spark)
+            reply({**result, "seconds": time.perf_counter() - start})
         except Exception as err:  # reported to the state machine as the task's failure
             reply({"error": type(err).__name__, "cause": str(err)})
 

@@ -51,7 +51,7 @@ func TestLambdaWritesOnlyRaw(t *testing.T) {
 func TestGlueJobsTouchOnlyTheirPrefixes(t *testing.T) {
 	stmts := synth(t, nil).Statements()
 	want := map[string]struct{ reads, writes []string }{
-		"RawToSilverRole":  {[]string{"/raw/velib*"}, []string{"/silver/velib_data_silver*", "/tmp/velib_raw_to_silver*"}},
+		"RawToSilverRole":  {[]string{"/raw/velib*"}, []string{"/silver/velib_data_silver*", "/rejects/velib_data_rejects*", "/tmp/velib_raw_to_silver*"}},
 		"AvgStatsRole":     {[]string{"/silver/velib_data_silver*"}, []string{"/gold/velib_avg_stats_gold*", "/tmp/velib_silver_to_gold_avg_stats*"}},
 		"AvailPercentRole": {[]string{"/silver/velib_data_silver*"}, []string{"/gold/velib_avail_percent_gold*", "/tmp/velib_silver_to_gold_avail_percent*"}},
 	}

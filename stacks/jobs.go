@@ -44,7 +44,7 @@ func newLake(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key a
 	// keeps their file names, which a single-file asset (named by its hash)
 	// would lose, and Python imports modules by file name.
 	libCode := assetCode(scope, "GlueLib", scripts+"/lib")
-	job := func(id, flag, description string, reads []string, writes string, tables []string, args map[string]string) *sparkjob.Job {
+	job := func(id, flag, description string, reads, writes, tables []string, args map[string]string) *sparkjob.Job {
 		args["--bucket"] = *bucket.BucketName()
 		args["--database"] = databaseName(cfg)
 		j := sparkjob.New(scope, jsii.String(id), &sparkjob.Props{
@@ -54,7 +54,7 @@ func newLake(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key a
 			ExtraPythonFiles:      []awsglue.Code{libCode},
 			Bucket:                bucket,
 			Reads:                 reads,
-			Writes:                []string{writes},
+			Writes:                writes,
 			TempPrefix:            layout.PrefixTmp + flag + "/",
 			SparkUIPrefix:         layout.PrefixLogs + "spark-ui/" + flag,
 			Database:              db,
@@ -69,21 +69,26 @@ func newLake(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key a
 		return j
 	}
 	s3url := func(prefix string) string { return *bucket.S3UrlForObject(jsii.String(prefix)) }
-	silver := layout.TablePrefix(layout.TableSilver)
+	silver, rejects := layout.TablePrefix(layout.TableSilver), layout.TablePrefix(layout.TableRejects)
+	gold := func(table string) []string { return []string{layout.TablePrefix(table)} }
 	return &lake{
 		database: db,
 		rawToSilver: job("RawToSilver", layout.FlagRawToSilver,
-			"Raw GBFS snapshots of the processing date to table "+layout.TableSilver+".",
-			[]string{layout.PrefixRaw}, silver, []string{layout.TableSilver},
-			map[string]string{"--raw_path": s3url(layout.PrefixRaw), "--target_table": layout.TableSilver, "--target_path": s3url(silver)}),
+			"Raw GBFS snapshots of the processing date to table "+layout.TableSilver+"; rows failing a check to "+layout.TableRejects+".",
+			[]string{layout.PrefixRaw}, []string{silver, rejects}, []string{layout.TableSilver, layout.TableRejects},
+			map[string]string{"--raw_path": s3url(layout.PrefixRaw), "--target_table": layout.TableSilver, "--target_path": s3url(silver),
+				"--rejects_table": layout.TableRejects, "--rejects_path": s3url(rejects),
+				// An operator sets it to true for one run to process a day
+				// without the raw files that cannot be read.
+				"--accept_bad_raw_files": "false"}),
 		avgStats: job("AvgStats", layout.FlagAvgStats,
 			"Per-station daily averages from "+layout.TableSilver+" to "+layout.TableAvgStats+".",
-			[]string{silver}, layout.TablePrefix(layout.TableAvgStats), []string{layout.TableSilver, layout.TableAvgStats},
+			[]string{silver}, gold(layout.TableAvgStats), []string{layout.TableSilver, layout.TableAvgStats},
 			map[string]string{"--source_table": layout.TableSilver,
 				"--target_table": layout.TableAvgStats, "--target_path": s3url(layout.TablePrefix(layout.TableAvgStats))}),
 		availPercent: job("AvailPercent", layout.FlagAvailPercent,
 			"Bikes available as a percentage of capacity, from "+layout.TableSilver+" to "+layout.TableAvailPercent+".",
-			[]string{silver}, layout.TablePrefix(layout.TableAvailPercent), []string{layout.TableSilver, layout.TableAvailPercent},
+			[]string{silver}, gold(layout.TableAvailPercent), []string{layout.TableSilver, layout.TableAvailPercent},
 			map[string]string{"--source_table": layout.TableSilver,
 				"--target_table": layout.TableAvailPercent, "--target_path": s3url(layout.TablePrefix(layout.TableAvailPercent))}),
 	}

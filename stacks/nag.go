@@ -64,21 +64,25 @@ func Suppressions() []Suppression {
 			Reason:   "Publishing to the encrypted failure topic needs a data key; CDK's SNS target grant names the action in its wildcard form, on the pipeline key only.",
 		},
 	}
-	for _, j := range []struct{ role, flag, read, write string }{
-		{"RawToSilver/Role", layout.FlagRawToSilver, layout.PrefixRaw, layout.TablePrefix(layout.TableSilver)},
-		{"AvgStats/Role", layout.FlagAvgStats, layout.TablePrefix(layout.TableSilver), layout.TablePrefix(layout.TableAvgStats)},
-		{"AvailPercent/Role", layout.FlagAvailPercent, layout.TablePrefix(layout.TableSilver), layout.TablePrefix(layout.TableAvailPercent)},
+	for _, j := range []struct {
+		role, flag, read string
+		writes           []string
+	}{
+		{"RawToSilver/Role", layout.FlagRawToSilver, layout.PrefixRaw, []string{layout.TablePrefix(layout.TableSilver), layout.TablePrefix(layout.TableRejects)}},
+		{"AvgStats/Role", layout.FlagAvgStats, layout.TablePrefix(layout.TableSilver), []string{layout.TablePrefix(layout.TableAvgStats)}},
+		{"AvailPercent/Role", layout.FlagAvailPercent, layout.TablePrefix(layout.TableSilver), []string{layout.TablePrefix(layout.TableAvailPercent)}},
 	} {
+		findings := []string{"Resource::<Data.Arn>/" + strings.TrimSuffix(j.read, "/") + "*"}
+		for _, w := range j.writes {
+			findings = append(findings, "Resource::<Data.Arn>/"+strings.TrimSuffix(w, "/")+"*")
+		}
+		findings = append(findings,
+			"Resource::<Data.Arn>/"+layout.PrefixTmp+j.flag+"*",
+			"Resource::<Data.Arn>/"+layout.PrefixLogs+"spark-ui/"+j.flag+"/*")
 		out = append(out,
 			Suppression{
-				Path: j.role, Rule: "AwsSolutions-IAM5",
-				Findings: []string{
-					"Resource::<Data.Arn>/" + strings.TrimSuffix(j.read, "/") + "*",
-					"Resource::<Data.Arn>/" + strings.TrimSuffix(j.write, "/") + "*",
-					"Resource::<Data.Arn>/" + layout.PrefixTmp + j.flag + "*",
-					"Resource::<Data.Arn>/" + layout.PrefixLogs + "spark-ui/" + j.flag + "/*",
-				},
-				Reason: "Spark names the objects it writes, so the job can only be given prefixes (with their folder-marker keys): it reads " + j.read + ", rewrites partitions under " + j.write + ", and uses its own temporary and Spark UI prefixes.",
+				Path: j.role, Rule: "AwsSolutions-IAM5", Findings: findings,
+				Reason: "Spark names the objects it writes, so the job can only be given prefixes (with their folder-marker keys): it reads " + j.read + ", rewrites partitions under " + strings.Join(j.writes, " and ") + ", and uses its own temporary and Spark UI prefixes.",
 			},
 			Suppression{
 				Path: j.role, Rule: "AwsSolutions-IAM5",

@@ -13,7 +13,7 @@ import time
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from velib_transforms import raw_to_silver
+import velib_silver
 
 MAX_DAYS = 366
 
@@ -66,23 +66,49 @@ def configure(spark: SparkSession) -> SparkSession:
 
 
 def read_raw(spark: SparkSession, raw_path: str, dates: list[str]) -> DataFrame:
-    """The raw snapshots of the given dates: one row per object, with the whole
-    JSON text in ``value`` and its partition in ``dt``. Other dates are never
+    """The raw files of the given dates: one row per file, with its ``path``,
+    its partition ``dt`` and its whole JSON text in ``value``, which is null
+    when the file cannot be read (not gzip, cut short). Other dates are never
     listed, so the cost follows the dates processed, not the history."""
     root = raw_path.rstrip("/")
-    paths = {d: f"{root}/dt={d}/" for d in dates}
-    missing = [d for d, p in paths.items() if not _exists(spark, p)]
+    listed = {d: _files(spark, f"{root}/dt={d}/") for d in dates}
+    missing = [d for d, files in listed.items() if not files]
     if missing:
         raise JobError(f"no raw snapshots for {', '.join(missing)} under {root}/")
-    df = spark.read.option("basePath", root).text(list(paths.values()), wholetext=True)
-    return df.withColumn("dt", F.col("dt").cast("string"))
+    # An unreadable file is left out of the read instead of failing it with
+    # a stack trace; the join with the listing brings it back, valueless.
+    read = (
+        spark.read.option("basePath", root)
+        .option("ignoreCorruptFiles", "true")
+        .text([f"{root}/dt={d}/" for d in dates], wholetext=True)
+        .select("value", _file_key(F.input_file_name()).alias("key"))
+    )
+    files = spark.createDataFrame(
+        [(path, d) for d, paths in listed.items() for path in paths], "path string, dt string"
+    ).withColumn("key", _file_key(F.col("path")))
+    return files.join(read, on="key", how="left").select("path", "dt", "value")
 
 
-def _exists(spark: SparkSession, path: str) -> bool:
-    """Asks the path's Hadoop file system (S3 on Glue, local in tests)."""
+def _file_key(path):
+    """dt=…/name, which names a raw file whatever form its URL takes
+    (file:/x and file:///x)."""
+    return F.regexp_extract(path, r"(dt=[^/]+/[^/]+)$", 1)
+
+
+def _files(spark: SparkSession, folder: str) -> list[str]:
+    """The data files of a folder, by the folder's Hadoop file system (S3 on
+    Glue, local in tests); hidden and marker files (_x, .x) are not data, as
+    for Spark's own readers."""
     jvm = spark.sparkContext._jvm
-    p = jvm.org.apache.hadoop.fs.Path(path)
-    return p.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(p)
+    p = jvm.org.apache.hadoop.fs.Path(folder)
+    fs = p.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    if not fs.exists(p):
+        return []
+    return sorted(
+        st.getPath().toString()
+        for st in fs.listStatus(p)
+        if st.isFile() and not st.getPath().getName().startswith(("_", "."))
+    )
 
 
 def read_partitions(spark: SparkSession, database: str, table: str, dates: list[str]) -> DataFrame:
@@ -93,13 +119,18 @@ def read_partitions(spark: SparkSession, database: str, table: str, dates: list[
     return spark.table(name).where(F.col("dt").isin(dates))
 
 
-def write_partitions(spark: SparkSession, df: DataFrame, database: str, table: str, path: str, dates: list[str]) -> int:
+def write_partitions(
+    spark: SparkSession, df: DataFrame, database: str, table: str, path: str, dates: list[str], allow_empty=False
+) -> int:
     """Replaces the given date partitions of a Parquet table partitioned by
     ``dt``, creating the table at ``path`` first if needed, and registers the
     partitions in the catalog. Returns the number of rows now in them.
 
-    Dates with no rows are an error: writing nothing would leave the old rows
-    in place and report success.
+    A column the table lacks is added to it first, so a table created by an
+    earlier version keeps every column the job now writes. Dates with no rows
+    are an error unless allow_empty: writing nothing would leave the old rows
+    in place and report success. With allow_empty, their partitions are
+    emptied.
     """
     name = f"`{database}`.`{table}`"
     if not spark.catalog.tableExists(f"{database}.{table}"):
@@ -108,32 +139,114 @@ def write_partitions(spark: SparkSession, df: DataFrame, database: str, table: s
             f"CREATE TABLE IF NOT EXISTS {name} ({columns}, `dt` string) "
             f"USING PARQUET PARTITIONED BY (dt) LOCATION '{path}'"
         )
+    _add_columns(spark, name, df)
     columns = [f.name for f in spark.table(name).schema.fields]
     df = df.where(F.col("dt").isin(dates)).select(columns).cache()
     try:
         present = {r.dt for r in df.select("dt").distinct().collect()}
         empty = [d for d in dates if d not in present]
-        if empty:
+        if empty and not allow_empty:
             raise JobError(f"no rows for {', '.join(empty)} to write to {database}.{table}")
-        df.write.insertInto(name, overwrite=True)
+        if present:
+            df.write.insertInto(name, overwrite=True)
+        for d in empty:
+            _empty_partition(spark, name, df, d)
     finally:
         df.unpersist()
     return spark.table(name).where(F.col("dt").isin(dates)).count()
 
 
-def silver(job: str, argv: list[str], spark: SparkSession) -> int:
-    """The raw → silver job: reads the raw snapshots of the processing dates
-    and replaces those partitions of the silver table."""
-    args = job_args(argv, ["database", "raw_path", "target_table", "target_path"])
+def _add_columns(spark: SparkSession, name: str, df: DataFrame) -> None:
+    have = {f.name for f in spark.table(name).schema.fields}
+    new = [f"`{f.name}` {f.dataType.simpleString()}" for f in df.schema.fields if f.name not in have]
+    if new:
+        spark.sql(f"ALTER TABLE {name} ADD COLUMNS ({', '.join(new)})")
+
+
+def _empty_partition(spark: SparkSession, name: str, df: DataFrame, date: str) -> None:
+    """Overwrites one partition with no rows: a static partition overwrite
+    deletes what the partition held."""
+    data = [c for c in df.columns if c != "dt"]
+    df.limit(0).select(data).createOrReplaceTempView("_nothing")
+    spark.sql(f"INSERT OVERWRITE TABLE {name} PARTITION (dt = '{date}') SELECT * FROM _nothing")
+
+
+def flag_arg(args: dict[str, str], name: str) -> bool:
+    """A true/false job argument; absent is false."""
+    value = args.get(name, "false").strip().lower()
+    if value not in ("true", "false"):
+        raise JobError(f"--{name} must be true or false, not {args[name]!r}")
+    return value == "true"
+
+
+# The job argument that lets raw → silver go on without the raw files it
+# cannot use, which it then names in its log and counts.
+ACCEPT_BAD_FILES = "accept_bad_raw_files"
+
+
+def silver(job: str, argv: list[str], spark: SparkSession) -> dict:
+    """The raw → silver job: reads the raw files of the processing dates,
+    replaces those partitions of the silver table with the rows that pass
+    the checks and those of the rejects table with the rows that fail them,
+    and returns its result (see silver_result)."""
+    args = job_args(argv, ["database", "raw_path", "target_table", "target_path", "rejects_table", "rejects_path"])
     dates = parse_dates(args["process_date"])
+    accept = flag_arg(args, ACCEPT_BAD_FILES)
     configure(spark)
-    table = raw_to_silver(read_raw(spark, args["raw_path"], dates))
-    rows = write_partitions(spark, table, args["database"], args["target_table"], args["target_path"], dates)
-    log(job, dates=dates, table=f"{args['database']}.{args['target_table']}", rows=rows)
-    return rows
+    snaps = velib_silver.snapshots(read_raw(spark, args["raw_path"], dates)).cache()
+    try:
+        bad = [r.asDict() for r in velib_silver.bad_files(snaps).collect()]
+        if bad and not accept:
+            raise JobError(bad_files_message(bad))
+        for b in bad:
+            log(job, event="bad raw file left out", path=b["path"], problem=b["problem"])
+        new_fields = [r.field for r in velib_silver.new_fields(snaps).collect()]
+        if new_fields:
+            log(job, event="new feed fields, not carried to silver", fields=new_fields)
+        rows = velib_silver.station_rows(snaps).cache()
+        db = args["database"]
+        written = write_partitions(
+            spark, velib_silver.silver(rows), db, args["target_table"], args["target_path"], dates
+        )
+        write_partitions(
+            spark, velib_silver.rejects(rows), db, args["rejects_table"], args["rejects_path"], dates, allow_empty=True
+        )
+        rows.unpersist()
+    finally:
+        snaps.unpersist()
+    result = silver_result(spark, args, dates, written, bad, new_fields)
+    for reason, n in result["rejected"].items():
+        log(job, event="rows rejected", reason=reason, rows=n, table=f"{db}.{args['rejects_table']}")
+    log(job, dates=dates, table=f"{db}.{args['target_table']}", **result)
+    return result
 
 
-def gold(job: str, transform, argv: list[str], spark: SparkSession) -> int:
+def bad_files_message(bad: list[dict]) -> str:
+    listed = "; ".join(f"{b['path']} ({b['problem']})" for b in bad)
+    return (
+        f"{len(bad)} raw file(s) unreadable or not a snapshot, so nothing was written: {listed}. "
+        f"To process the other files without them, run the job with --{ACCEPT_BAD_FILES} true"
+    )
+
+
+def silver_result(spark, args, dates, written, bad, new_fields) -> dict:
+    """What a raw → silver run did: ``rows`` written to silver, of which
+    ``over_capacity`` flagged; ``rejected`` rows by reason; the ``bad_files``
+    left out (only with --accept_bad_raw_files); the ``new_fields`` of the
+    feed that silver does not carry."""
+    db = args["database"]
+    target = spark.table(f"`{db}`.`{args['target_table']}`").where(F.col("dt").isin(dates))
+    rejected = spark.table(f"`{db}`.`{args['rejects_table']}`").where(F.col("dt").isin(dates)).groupBy("reason").count()
+    return {
+        "rows": written,
+        "over_capacity": target.where(F.col("over_capacity")).count(),
+        "rejected": {r["reason"]: r["count"] for r in rejected.orderBy("reason").collect()},
+        "bad_files": [b["path"] for b in bad],
+        "new_fields": new_fields,
+    }
+
+
+def gold(job: str, transform, argv: list[str], spark: SparkSession) -> dict:
     """A silver → gold job: reads the processing dates' partitions of the
     silver table, applies transform and replaces those partitions of the gold
     table."""
@@ -145,7 +258,7 @@ def gold(job: str, transform, argv: list[str], spark: SparkSession) -> int:
         spark, transform(source), args["database"], args["target_table"], args["target_path"], dates
     )
     log(job, dates=dates, table=f"{args['database']}.{args['target_table']}", rows=rows)
-    return rows
+    return {"rows": rows}
 
 
 def main(job: str, run) -> None:

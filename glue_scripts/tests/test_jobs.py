@@ -1,6 +1,7 @@
 """The jobs end to end on local files and Spark's own catalog: arguments as
 Glue passes them, raw files as the ingest Lambda writes them."""
 
+import gzip
 import os
 import shutil
 
@@ -49,10 +50,15 @@ def args(lake, date, **extra):
     return [x for kv in base.items() for x in kv]
 
 
-def run_silver(spark, lake, date):
-    return velib_raw_to_silver.run(
-        args(lake, date, **{"--target_table": "velib_data_silver", "--target_path": lake.table_path("silver")}), spark
-    )
+def run_silver(spark, lake, date, **extra):
+    """Runs raw → silver and returns its result."""
+    tables = {
+        "--target_table": "velib_data_silver",
+        "--target_path": lake.table_path("silver"),
+        "--rejects_table": "velib_data_rejects",
+        "--rejects_path": lake.table_path("rejects"),
+    }
+    return velib_raw_to_silver.run(args(lake, date, **tables, **extra), spark)
 
 
 def run_gold(spark, lake, date):
@@ -63,7 +69,7 @@ def run_gold(spark, lake, date):
         args(lake, date, **{"--target_table": "velib_avail_percent_gold", "--target_path": lake.table_path("pct")}),
         spark,
     )
-    return avg, pct
+    return avg["rows"], pct["rows"]
 
 
 def rows(spark, table):
@@ -88,7 +94,13 @@ def files(path):
 def test_full_run_writes_and_registers_all_tables(spark, lake):
     day(lake, "2026-11-20")
     # Station 2 repeats its last_reported in every snapshot: one row survives.
-    assert run_silver(spark, lake, "2026-11-20") == 3 + 1 + 3
+    assert run_silver(spark, lake, "2026-11-20") == {
+        "rows": 3 + 1 + 3,
+        "over_capacity": 0,
+        "rejected": {},
+        "bad_files": [],
+        "new_fields": [],
+    }
     assert run_gold(spark, lake, "2026-11-20") == (3, 7)
     for table in ["velib_data_silver", "velib_avg_stats_gold", "velib_avail_percent_gold"]:
         assert partitions(spark, table) == ["dt=2026-11-20"]
@@ -135,7 +147,7 @@ def test_processing_day_two_leaves_day_one_alone(spark, lake):
 def test_backfill_range(spark, lake):
     day(lake, "2026-11-20")
     day(lake, "2026-11-21")
-    assert run_silver(spark, lake, "2026-11-20..2026-11-21") == 14
+    assert run_silver(spark, lake, "2026-11-20..2026-11-21")["rows"] == 14
     assert partitions(spark, "velib_data_silver") == ["dt=2026-11-20", "dt=2026-11-21"]
 
 
@@ -164,3 +176,88 @@ def test_gold_for_a_day_silver_lacks(spark, lake):
     run_silver(spark, lake, "2026-11-20")
     with pytest.raises(velib_io.JobError, match="no rows for 2026-11-21 to write to velib_lake.velib_avg_stats_gold"):
         run_gold(spark, lake, "2026-11-21")
+
+
+def put_bad_files(lake, date):
+    """A raw file that is not gzip and one whose JSON is cut short."""
+    folder = lake.raw / f"dt={date}"
+    (folder / "velib-20261120T231500Z.json.gz").write_bytes(b"<html>503</html>")
+    (folder / "velib-20261120T233000Z.json.gz").write_bytes(gzip.compress(b'{"station_status": {"last_up'))
+
+
+def test_bad_raw_files_fail_the_job_naming_each(spark, lake):
+    day(lake, "2026-11-20")
+    put_bad_files(lake, "2026-11-20")
+    with pytest.raises(velib_io.JobError) as err:
+        run_silver(spark, lake, "2026-11-20")
+    message = str(err.value)
+    assert message.startswith("2 raw file(s) unreadable or not a snapshot, so nothing was written: ")
+    assert "velib-20261120T231500Z.json.gz (unreadable: not gzip, or cut short)" in message
+    assert "velib-20261120T233000Z.json.gz (not a snapshot" in message
+    assert "--accept_bad_raw_files true" in message and "Exception" not in message
+    assert not spark.catalog.tableExists(f"{DATABASE}.velib_data_silver")
+
+
+def test_bad_raw_files_can_be_accepted_and_are_counted(spark, lake, capsys):
+    day(lake, "2026-11-20")
+    put_bad_files(lake, "2026-11-20")
+    result = run_silver(spark, lake, "2026-11-20", **{"--accept_bad_raw_files": "true"})
+    assert result["rows"] == 7
+    assert [p.rsplit("/", 1)[1] for p in result["bad_files"]] == [
+        "velib-20261120T231500Z.json.gz",
+        "velib-20261120T233000Z.json.gz",
+    ]
+    logged = capsys.readouterr().out
+    assert logged.count('"event": "bad raw file left out"') == 2
+
+
+def test_accept_bad_raw_files_takes_true_or_false(spark, lake):
+    day(lake, "2026-11-20")
+    with pytest.raises(velib_io.JobError, match="--accept_bad_raw_files must be true or false, not 'yes'"):
+        run_silver(spark, lake, "2026-11-20", **{"--accept_bad_raw_files": "yes"})
+
+
+def test_rejects_go_to_their_table_and_are_counted(spark, lake, capsys):
+    t = utc("2026-11-20T06:00:00")
+    broken = station_status(3, "c3", 1, 0, 5, t - 7)
+    broken["num_docks_available"] = -4
+    over = station_status(2, "c2", 3, 0, 0, t - 5)  # station 2's capacity is 0
+    extra = dict(station_status(1, "c1", 1, 1, 10, t - 5), num_bikes_disabled=0)
+    lake.put_snapshot(snapshot(t, INFO, [extra, over, broken, station_status(1, "c1", 0, 0, 0, t - 5), {"x": 1}]))
+    result = run_silver(spark, lake, "2026-11-20")
+    assert result == {
+        "rows": 2,
+        "over_capacity": 1,
+        "rejected": {"duplicate_station_id": 1, "missing_station_id": 1, "negative_count": 1},
+        "bad_files": [],
+        "new_fields": ["station_status.num_bikes_disabled", "station_status.x"],
+    }
+    rejected = {r.reason: r for r in spark.table(f"{DATABASE}.velib_data_rejects").collect()}
+    assert rejected["negative_count"].detail == "num_docks_available" and rejected["negative_count"].station_id == "3"
+    assert partitions(spark, "velib_data_rejects") == ["dt=2026-11-20"]
+    logged = capsys.readouterr().out
+    assert '"event": "rows rejected", "reason": "negative_count", "rows": 1' in logged
+
+
+def test_a_rerun_replaces_the_rejects_of_its_dates(spark, lake):
+    t = utc("2026-11-20T06:00:00")
+    bad = station_status(1, "c1", 1, 0, 5, t - 7)
+    bad["num_bikes_available"] = "abc"
+    path = lake.put_snapshot(snapshot(t, INFO, [bad, station_status(2, "c2", 0, 0, 0, t - 5)]))
+    assert run_silver(spark, lake, "2026-11-20")["rejected"] == {"non_numeric": 1}
+    path.unlink()
+    day(lake, "2026-11-20")
+    assert run_silver(spark, lake, "2026-11-20")["rejected"] == {}
+    assert rows(spark, "velib_data_rejects") == []
+
+
+def test_a_silver_table_from_before_over_capacity_gains_the_column(spark, lake):
+    day(lake, "2026-11-20")
+    spark.sql(
+        f"CREATE TABLE {DATABASE}.velib_data_silver (station_id string, num_bikes_available int, "
+        f"snapshot_time timestamp, dt string) USING PARQUET PARTITIONED BY (dt) LOCATION '{lake.table_path('silver')}'"
+    )
+    run_silver(spark, lake, "2026-11-20")
+    columns = spark.table(f"{DATABASE}.velib_data_silver").columns
+    assert "over_capacity" in columns and columns[-1] == "dt"
+    assert spark.table(f"{DATABASE}.velib_data_silver").where("over_capacity is not null").count() == 7

@@ -29,7 +29,9 @@ var Flags = []string{FlagLoadData, FlagRawToSilver, FlagAvgStats, FlagAvailPerce
 
 // Tables in the Glue Data Catalog.
 const (
-	TableSilver       = "velib_data_silver"
+	TableSilver = "velib_data_silver"
+	// TableRejects holds the raw rows raw → silver refused, with why.
+	TableRejects      = "velib_data_rejects"
 	TableAvgStats     = "velib_avg_stats_gold"
 	TableAvailPercent = "velib_avail_percent_gold"
 )
@@ -47,6 +49,8 @@ func TablePrefix(table string) string {
 	switch table {
 	case TableSilver:
 		return "silver/" + table + "/"
+	case TableRejects:
+		return "rejects/" + table + "/"
 	default:
 		return "gold/" + table + "/"
 	}

@@ -26,6 +26,7 @@ type jobReply struct {
 	Error   string  `json:"error"`
 	Cause   string  `json:"cause"`
 	Ready   bool    `json:"ready"`
+	Quality
 }
 
 // startSpark launches the runner and waits until its session is up. The
@@ -64,10 +65,16 @@ func (r *sparkRunner) read(v any) error {
 	return json.Unmarshal(r.replies.Bytes(), v)
 }
 
-// run executes one job script and returns its reply.
-func (r *sparkRunner) run(script string, pythonpath, argv []string) (jobReply, error) {
-	r.mu.Lock()
+// run executes one job script and returns its reply. Jobs run one at a
+// time: a job asked for while another runs waits, and is told so by
+// waiting; started is called when it starts.
+func (r *sparkRunner) run(script string, pythonpath, argv []string, waiting, started func()) (jobReply, error) {
+	if !r.mu.TryLock() {
+		waiting()
+		r.mu.Lock()
+	}
 	defer r.mu.Unlock()
+	started()
 	req, err := json.Marshal(map[string]any{"script": script, "pythonpath": pythonpath, "argv": argv})
 	if err != nil {
 		return jobReply{}, err

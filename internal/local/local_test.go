@@ -34,19 +34,21 @@ func assembly(t *testing.T, dir string) {
 	}
 }
 
-// tinyFeed has four stations, one without capacity.
+// tinyFeed has four stations, one without capacity and one with more bikes
+// than its capacity says, and a fifth status entry with a negative count.
 func tinyFeed(t *testing.T) *local.Feed {
 	t.Helper()
 	info := `{"last_updated": 1000, "data": {"stations": [
 		{"station_id": 1, "stationCode": "c1", "name": "One", "lat": 48.8, "lon": 2.3, "capacity": 20},
 		{"station_id": 2, "stationCode": "c2", "name": "Two", "lat": 48.8, "lon": 2.3, "capacity": 10},
 		{"station_id": 3, "stationCode": "c3", "name": "Three", "lat": 48.8, "lon": 2.3, "capacity": 0},
-		{"station_id": 4, "stationCode": "c4", "name": "Four", "lat": 48.8, "lon": 2.3, "capacity": 8}]}}`
+		{"station_id": 4, "stationCode": "c4", "name": "Four", "lat": 48.8, "lon": 2.3, "capacity": 6}]}}`
 	status := `{"last_updated": 1000, "data": {"stations": [
 		{"station_id": 1, "stationCode": "c1", "num_bikes_available": 5, "num_bikes_available_types": [{"mechanical": 2}, {"ebike": 3}], "num_docks_available": 15, "is_installed": 1, "is_renting": 1, "is_returning": 1, "last_reported": 990},
 		{"station_id": 2, "stationCode": "c2", "num_bikes_available": 0, "num_bikes_available_types": [{"mechanical": 0}, {"ebike": 0}], "num_docks_available": 10, "is_installed": 1, "is_renting": 1, "is_returning": 1, "last_reported": 980},
 		{"station_id": 3, "stationCode": "c3", "num_bikes_available": 0, "num_bikes_available_types": [{"mechanical": 0}, {"ebike": 0}], "num_docks_available": 0, "is_installed": 0, "is_renting": 0, "is_returning": 0, "last_reported": 970},
-		{"station_id": 4, "stationCode": "c4", "num_bikes_available": 8, "num_bikes_available_types": [{"mechanical": 8}, {"ebike": 0}], "num_docks_available": 0, "is_installed": 1, "is_renting": 1, "is_returning": 1, "last_reported": 995}]}}`
+		{"station_id": 4, "stationCode": "c4", "num_bikes_available": 8, "num_bikes_available_types": [{"mechanical": 8}, {"ebike": 0}], "num_docks_available": 0, "is_installed": 1, "is_renting": 1, "is_returning": 1, "last_reported": 995},
+		{"station_id": 5, "stationCode": "c5", "num_bikes_available": -1, "num_docks_available": 3, "is_installed": 1, "is_renting": 1, "is_returning": 1, "last_reported": 990}]}}`
 	f, err := local.NewFeedFrom([]byte(info), []byte(status))
 	if err != nil {
 		t.Fatal(err)
@@ -141,22 +143,25 @@ func TestPipelineEndToEnd(t *testing.T) {
 
 	// A first snapshot of the day, ingest only.
 	rep, out = run(`{"velib_raw_to_silver": false, "velib_silver_to_gold_avg_stats": false, "velib_silver_to_gold_avail_percent": false}`)
-	if rep.Status != "SUCCEEDED" || rows(rep)["Load data"] != 4 || len(rows(rep)) != 1 {
+	if rep.Status != "SUCCEEDED" || rows(rep)["Load data"] != 5 || len(rows(rep)) != 1 {
 		t.Fatalf("ingest only: %s %v\n%s", rep.Status, rows(rep), out)
 	}
 
 	// A full run 15 minutes later: a second snapshot, then every table.
 	clock = clock.Add(15 * time.Minute)
 	rep, out = run(`{}`)
-	want := map[string]int{"Load data": 4, "Raw to silver": 8, "Gold avg stats": 4, "Gold avail percent": 8}
+	want := map[string]int{"Load data": 5, "Raw to silver": 8, "Gold avg stats": 4, "Gold avail percent": 8}
 	if rep.Status != "SUCCEEDED" || !equal(rows(rep), want) {
 		t.Fatalf("full run: %s, rows %v, want %v\n%s", rep.Status, rows(rep), want, out)
 	}
-	for _, line := range []string{"done   Raw to silver", "execution SUCCEEDED"} {
+	for _, line := range []string{"done   Raw to silver", "execution SUCCEEDED",
+		"Raw to silver: 2 rows rejected to velib_data_rejects (negative_count 2)",
+		"Raw to silver: 2 rows with more bikes than capacity, kept and flagged"} {
 		if !strings.Contains(out, line) {
 			t.Errorf("progress lacks %q:\n%s", line, out)
 		}
 	}
+	checkSequential(t, out)
 	before := files(t, tables)
 	if len(under(before, "/silver/velib_data_silver/")) == 0 || len(under(before, "/gold/velib_avg_stats_gold/")) == 0 {
 		t.Errorf("no silver or gold Parquet under %s: %v", tables, before)
@@ -200,6 +205,26 @@ func TestPipelineEndToEnd(t *testing.T) {
 		"Gold avg stats": local.StepNotReached, "Gold avail percent": local.StepNotReached})
 	if !strings.Contains(out, "Raw to silver          failed") || !strings.Contains(out, "Gold avg stats         not reached") {
 		t.Errorf("the summary does not tell failed from not reached:\n%s", out)
+	}
+}
+
+// checkSequential checks that the progress shows the jobs one after
+// another, as the local Spark runs them: no task starts between another's
+// start and its end.
+func checkSequential(t *testing.T, out string) {
+	t.Helper()
+	running := ""
+	for _, line := range strings.Split(out, "\n") {
+		_, rest, _ := strings.Cut(line, "] ")
+		switch {
+		case strings.HasPrefix(rest, "start  "):
+			if running != "" {
+				t.Errorf("%q starts while %q runs:\n%s", rest, running, out)
+			}
+			running = strings.TrimPrefix(rest, "start  ")
+		case strings.HasPrefix(rest, "done   "), strings.HasPrefix(rest, "failed "):
+			running = ""
+		}
 	}
 }
 

@@ -47,6 +47,9 @@ type Step struct {
 	Status  string
 	Seconds float64
 	Rows    int
+	// Quality is what raw → silver reports besides its rows; zero for the
+	// other tasks.
+	Quality Quality
 }
 
 // What happened to a step.
@@ -153,11 +156,11 @@ func (r *runner) say(format string, args ...any) {
 	fmt.Fprintf(r.opts.Out, "[%6.1fs] %s\n", time.Since(r.began).Seconds(), fmt.Sprintf(format, args...))
 }
 
-// event reports every state as it is entered; a guard whose flag is false
-// is reported as skipping its task.
+// event reports every state as it is entered, except tasks, which report
+// when their work starts; a guard whose flag is false is reported as
+// skipping its task.
 func (r *runner) event(e aslrun.Event) {
 	if e.StateType == "Task" {
-		r.say("start  %s", e.State)
 		return
 	}
 	r.say("%-6s %s", strings.ToLower(e.StateType), e.State)
@@ -219,6 +222,7 @@ func (r *runner) ingest(state, function string, begin time.Time) (any, error) {
 		Now:     r.now,
 		Log:     discardLogger(),
 	}
+	r.say("start  %s", state)
 	sum, err := in.Run(context.Background())
 	if err != nil {
 		r.say("failed %s: %v", state, err)
@@ -241,7 +245,11 @@ func (r *runner) glue(state, jobID string, args map[string]string, begin time.Ti
 	if err != nil {
 		return nil, err
 	}
-	reply, err := spark.run(script, pythonpath, argv)
+	// The local Spark runs one job at a time, so a job entered beside
+	// another (in a Parallel) starts, and is timed, when that one ends.
+	reply, err := spark.run(script, pythonpath, argv,
+		func() { r.say("wait   %s (local Spark runs one job at a time)", state) },
+		func() { begin = time.Now(); r.say("start  %s", state) })
 	if err != nil {
 		return nil, err
 	}
@@ -251,6 +259,9 @@ func (r *runner) glue(state, jobID string, args map[string]string, begin time.Ti
 	}
 	r.finished(state, begin, reply.Rows, fmt.Sprintf("%d rows", reply.Rows))
 	r.mu.Lock()
+	if s, ok := r.steps[state]; ok {
+		s.Quality = reply.Quality
+	}
 	r.runs++
 	id := fmt.Sprintf("jr_local_%d", r.runs)
 	r.mu.Unlock()
@@ -308,6 +319,11 @@ func (r *runner) summary(rep *Report) {
 			secs, rows = fmt.Sprintf("%.1f", s.Seconds), fmt.Sprint(s.Rows)
 		}
 		fmt.Fprintf(out, "%-22s %-11s %8s %8s\n", s.Task, s.Status, secs, rows)
+	}
+	for _, s := range rep.Steps {
+		for _, line := range s.Quality.lines() {
+			fmt.Fprintf(out, "%s: %s\n", s.Task, line)
+		}
 	}
 	fmt.Fprintf(out, "\nexecution %s", rep.Status)
 	if rep.Status != "SUCCEEDED" {
