@@ -119,6 +119,8 @@ lint: $(PY_STAMP)
 snapshot: tools $(PY_STAMP)
 	UPDATE_SNAPSHOTS=1 go test ./...
 
+## tools: install the pinned Go modules and, under .tools/, Node 22 and the
+## CDK CLI (synth and test do it first)
 tools: $(STAMP)
 	@go mod download
 
@@ -135,5 +137,6 @@ $(PY_STAMP): glue_scripts/requirements-dev.txt glue_scripts/constraints.txt
 	@$(VENV)/bin/pip install --quiet --disable-pip-version-check -r glue_scripts/requirements-dev.txt -c glue_scripts/constraints.txt
 	@touch $@
 
+## clean: remove cdk.out/ and .tools/ (the next command reinstalls)
 clean:
 	rm -rf cdk.out $(TOOLS)
