@@ -50,10 +50,20 @@ func TestLambdaWritesOnlyRaw(t *testing.T) {
 
 func TestGlueJobsTouchOnlyTheirPrefixes(t *testing.T) {
 	stmts := synth(t, nil).Statements()
+	keys := func(prefixes ...string) []string {
+		var out []string
+		for _, p := range prefixes {
+			out = append(out, "/"+p+"/*", "/"+p, "/"+p+"_$folder$")
+		}
+		return out
+	}
 	want := map[string]struct{ reads, writes []string }{
-		"RawToSilverRole":  {[]string{"/raw/velib*"}, []string{"/silver/velib_data_silver*", "/rejects/velib_data_rejects*", "/tmp/velib_raw_to_silver*"}},
-		"AvgStatsRole":     {[]string{"/silver/velib_data_silver*"}, []string{"/gold/velib_avg_stats_gold*", "/tmp/velib_silver_to_gold_avg_stats*"}},
-		"AvailPercentRole": {[]string{"/silver/velib_data_silver*"}, []string{"/gold/velib_avail_percent_gold*", "/tmp/velib_silver_to_gold_avail_percent*"}},
+		"RawToSilverRole": {keys("raw/velib"), keys("silver/velib_data_silver", "rejects/velib_data_rejects",
+			"tmp/velib_raw_to_silver", "logs/spark-ui/velib_raw_to_silver")},
+		"AvgStatsRole": {keys("silver/velib_data_silver"), keys("gold/velib_avg_stats_gold",
+			"tmp/velib_silver_to_gold_avg_stats", "logs/spark-ui/velib_silver_to_gold_avg_stats")},
+		"AvailPercentRole": {keys("silver/velib_data_silver"), keys("gold/velib_avail_percent_gold",
+			"tmp/velib_silver_to_gold_avail_percent", "logs/spark-ui/velib_silver_to_gold_avail_percent")},
 	}
 	for role, w := range want {
 		var reads, writes []string
@@ -63,10 +73,13 @@ func TestGlueJobsTouchOnlyTheirPrefixes(t *testing.T) {
 			}
 			for _, st := range policy {
 				actions := strings.Join(cdktest.Strings(st["Action"]), ",")
-				if !strings.Contains(actions, "s3:GetObject") || strings.Contains(actions, "s3:GetObject*") {
-					continue // Spark UI log grant or not an object statement
+				if !strings.Contains(actions, "s3:GetObject") {
+					continue
 				}
 				for _, r := range cdktest.Strings(st["Resource"]) {
+					if strings.Contains(r, "cdk-hnb659fds-assets") {
+						continue // the job's script and library objects
+					}
 					suffix := r[strings.LastIndex(r, `"/`)+1 : strings.LastIndex(r, `"`)]
 					if strings.Contains(actions, "s3:PutObject") {
 						writes = append(writes, suffix)
@@ -78,6 +91,49 @@ func TestGlueJobsTouchOnlyTheirPrefixes(t *testing.T) {
 		}
 		assert.ElementsMatch(t, w.reads, reads, "%s reads", role)
 		assert.ElementsMatch(t, w.writes, writes, "%s writes", role)
+	}
+}
+
+// TestGoldJobsCannotAlterSilver: each Glue role may create and alter only
+// the tables its job writes; the gold jobs read silver and nothing more.
+func TestGoldJobsCannotAlterSilver(t *testing.T) {
+	want := map[string][]string{
+		"RawToSilverRole":  {"velib_data_silver", "velib_data_rejects"},
+		"AvgStatsRole":     {"velib_avg_stats_gold"},
+		"AvailPercentRole": {"velib_avail_percent_gold"},
+	}
+	for role, tables := range want {
+		var written []string
+		for _, st := range statementsOf(t, role) {
+			if !strings.Contains(strings.Join(cdktest.Strings(st["Action"]), ","), "glue:UpdateTable") {
+				continue
+			}
+			for _, r := range cdktest.Strings(st["Resource"]) {
+				if i := strings.LastIndex(r, `"/`); i >= 0 && strings.Contains(r, ":table/") {
+					written = append(written, r[i+2:strings.LastIndex(r, `"`)])
+				}
+			}
+		}
+		assert.ElementsMatch(t, tables, written, "%s may alter", role)
+	}
+}
+
+// TestNoRoleListsAWholeBucket: every s3:ListBucket carries an s3:prefix
+// condition, and no role has CDK's s3:List* or s3:GetBucket* groups.
+func TestNoRoleListsAWholeBucket(t *testing.T) {
+	for _, ctx := range []map[string]any{nil, {"removalPolicy": "destroy", "notificationEmail": "ops@example.org"}} {
+		for id, policy := range synth(t, ctx).Statements() {
+			for _, st := range policy {
+				for _, a := range cdktest.Strings(st["Action"]) {
+					assert.NotContains(t, []string{"s3:List*", "s3:GetBucket*", "s3:ListBucketVersions"}, a, "%v: %s", ctx, id)
+					if a == "s3:ListBucket" {
+						cond, _ := st["Condition"].(map[string]any)
+						like, _ := cond["StringLike"].(map[string]any)
+						assert.NotEmpty(t, like["s3:prefix"], "%v: %s lists a bucket without an s3:prefix condition", ctx, id)
+					}
+				}
+			}
+		}
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsglue"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/sparkjob"
@@ -43,29 +42,31 @@ func newLake(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key a
 	// The shared modules go to Glue as one zip on --extra-py-files: a zip
 	// keeps their file names, which a single-file asset (named by its hash)
 	// would lose, and Python imports modules by file name.
-	libCode := assetCode(scope, "GlueLib", scripts+"/lib")
-	job := func(id, flag, description string, reads, writes, tables []string, args map[string]string) *sparkjob.Job {
+	libCode := sparkjob.Asset(scope, "GlueLib", scripts+"/lib")
+	job := func(id, flag, description string, reads, writes, readTables, writeTables []string, args map[string]string) *sparkjob.Job {
 		args["--bucket"] = *bucket.BucketName()
 		args["--database"] = databaseName(cfg)
 		j := sparkjob.New(scope, jsii.String(id), &sparkjob.Props{
 			JobName:               cfg.NamePrefix + "-" + jobName(flag),
 			Description:           description,
-			Script:                assetCode(scope, id+"Script", scripts+"/"+flag+".py"),
-			ExtraPythonFiles:      []awsglue.Code{libCode},
+			Script:                sparkjob.Asset(scope, id+"Script", scripts+"/"+flag+".py"),
+			ExtraPythonFiles:      []sparkjob.Object{libCode},
 			Bucket:                bucket,
 			Reads:                 reads,
 			Writes:                writes,
 			TempPrefix:            layout.PrefixTmp + flag + "/",
-			SparkUIPrefix:         layout.PrefixLogs + "spark-ui/" + flag,
+			SparkUIPrefix:         layout.PrefixLogs + "spark-ui/" + flag + "/",
 			Database:              db,
-			Tables:                tables,
+			ReadTables:            readTables,
+			WriteTables:           writeTables,
 			SecurityConfiguration: security,
 			Key:                   key,
 			Workers:               cfg.GlueWorkers,
 			Timeout:               awscdk.Duration_Minutes(jsii.Number(float64(cfg.GlueTimeoutMinutes))),
+			LogRetention:          cfg.LogRetention(),
 			Arguments:             args,
 		})
-		keepLogicalID(j.Job, deployedJobs[id])
+		keepLogicalID(j.Resource, deployedJobs[id])
 		return j
 	}
 	s3url := func(prefix string) string { return *bucket.S3UrlForObject(jsii.String(prefix)) }
@@ -75,7 +76,7 @@ func newLake(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key a
 		database: db,
 		rawToSilver: job("RawToSilver", layout.FlagRawToSilver,
 			"Raw GBFS snapshots of the processing date to table "+layout.TableSilver+"; rows failing a check to "+layout.TableRejects+".",
-			[]string{layout.PrefixRaw}, []string{silver, rejects}, []string{layout.TableSilver, layout.TableRejects},
+			[]string{layout.PrefixRaw}, []string{silver, rejects}, nil, []string{layout.TableSilver, layout.TableRejects},
 			map[string]string{"--raw_path": s3url(layout.PrefixRaw), "--target_table": layout.TableSilver, "--target_path": s3url(silver),
 				"--rejects_table": layout.TableRejects, "--rejects_path": s3url(rejects),
 				// An operator sets it to true for one run to process a day
@@ -83,12 +84,12 @@ func newLake(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key a
 				"--accept_bad_raw_files": "false"}),
 		avgStats: job("AvgStats", layout.FlagAvgStats,
 			"Per-station daily averages from "+layout.TableSilver+" to "+layout.TableAvgStats+".",
-			[]string{silver}, gold(layout.TableAvgStats), []string{layout.TableSilver, layout.TableAvgStats},
+			[]string{silver}, gold(layout.TableAvgStats), []string{layout.TableSilver}, []string{layout.TableAvgStats},
 			map[string]string{"--source_table": layout.TableSilver,
 				"--target_table": layout.TableAvgStats, "--target_path": s3url(layout.TablePrefix(layout.TableAvgStats))}),
 		availPercent: job("AvailPercent", layout.FlagAvailPercent,
 			"Bikes available as a percentage of capacity, from "+layout.TableSilver+" to "+layout.TableAvailPercent+".",
-			[]string{silver}, gold(layout.TableAvailPercent), []string{layout.TableSilver, layout.TableAvailPercent},
+			[]string{silver}, gold(layout.TableAvailPercent), []string{layout.TableSilver}, []string{layout.TableAvailPercent},
 			map[string]string{"--source_table": layout.TableSilver,
 				"--target_table": layout.TableAvailPercent, "--target_path": s3url(layout.TablePrefix(layout.TableAvailPercent))}),
 	}
@@ -100,17 +101,6 @@ func newLake(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key a
 // id, which CloudFormation does by creating the new name first: no collision.
 func jobName(flag string) string {
 	return strings.ReplaceAll(strings.TrimPrefix(flag, "velib_"), "_", "-")
-}
-
-// assetCode uploads a file or (zipped) folder as an asset and refers to it
-// by its exact key: the job role is then granted that object, where
-// awsglue.Code_FromAsset would grant the whole assets bucket.
-func assetCode(scope constructs.Construct, id, path string) awsglue.Code {
-	asset := awss3assets.NewAsset(scope, jsii.String(id), &awss3assets.AssetProps{
-		Path:    jsii.String(path),
-		Exclude: jsii.Strings("__pycache__", "*.pyc"),
-	})
-	return awsglue.Code_FromBucket(asset.Bucket(), asset.S3ObjectKey())
 }
 
 // scriptsDir is glue_scripts/ in the module, wherever the app or a test

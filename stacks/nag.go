@@ -72,27 +72,14 @@ func Suppressions() []Suppression {
 		{"AvgStats/Role", layout.FlagAvgStats, layout.TablePrefix(layout.TableSilver), []string{layout.TablePrefix(layout.TableAvgStats)}},
 		{"AvailPercent/Role", layout.FlagAvailPercent, layout.TablePrefix(layout.TableSilver), []string{layout.TablePrefix(layout.TableAvailPercent)}},
 	} {
-		findings := []string{"Resource::<Data.Arn>/" + strings.TrimSuffix(j.read, "/") + "*"}
-		for _, w := range j.writes {
-			findings = append(findings, "Resource::<Data.Arn>/"+strings.TrimSuffix(w, "/")+"*")
+		var findings []string
+		for _, prefix := range append(append([]string{j.read}, j.writes...), layout.PrefixTmp+j.flag+"/", layout.PrefixLogs+"spark-ui/"+j.flag+"/") {
+			findings = append(findings, "Resource::<Data.Arn>/"+prefix+"*")
 		}
-		findings = append(findings,
-			"Resource::<Data.Arn>/"+layout.PrefixTmp+j.flag+"*",
-			"Resource::<Data.Arn>/"+layout.PrefixLogs+"spark-ui/"+j.flag+"/*")
 		out = append(out,
 			Suppression{
 				Path: j.role, Rule: "AwsSolutions-IAM5", Findings: findings,
-				Reason: "Spark names the objects it writes, so the job can only be given prefixes (with their folder-marker keys): it reads " + j.read + ", rewrites partitions under " + strings.Join(j.writes, " and ") + ", and uses its own temporary and Spark UI prefixes.",
-			},
-			Suppression{
-				Path: j.role, Rule: "AwsSolutions-IAM5",
-				Findings: []string{"Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*"},
-				Reason:   "CDK's own grants use these action groups: the Glue construct's on the job's Spark UI prefix, and the asset grants on the job's exact script and library objects.",
-			},
-			Suppression{
-				Path: j.role, Rule: "AwsSolutions-IAM5",
-				Findings: []string{"Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws-glue/*"},
-				Reason:   "Glue writes continuous logs to log groups under /aws-glue/ whose names it derives from the security configuration and role.",
+				Reason: "Spark names the objects it writes, so the job can only be given prefixes (the keys under each, besides the folder's own key and its _$folder$ marker): it reads " + j.read + ", rewrites partitions under " + strings.Join(j.writes, " and ") + ", and uses its own temporary and Spark UI prefixes.",
 			},
 			Suppression{
 				Path: j.role, Rule: "AwsSolutions-IAM5",

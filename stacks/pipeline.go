@@ -41,9 +41,9 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 
 	definition := newWorkflow(stack, workflowProps{
 		ingest:       ingest,
-		rawToSilver:  lake.rawToSilver.Job,
-		avgStats:     lake.avgStats.Job,
-		availPercent: lake.availPercent.Job,
+		rawToSilver:  lake.rawToSilver.Name,
+		avgStats:     lake.avgStats.Name,
+		availPercent: lake.availPercent.Name,
 	})
 	machine := newStateMachine(stack, cfg, definition)
 	failures := alert.New(stack, jsii.String("Failures"), &alert.Props{

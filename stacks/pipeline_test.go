@@ -150,7 +150,7 @@ func TestGlueJobs(t *testing.T) {
 		assert.Equal(t, map[string]any{"MaxConcurrentRuns": float64(1)}, p["ExecutionProperty"], id)
 		assert.NotEmpty(t, p["SecurityConfiguration"], id)
 		args := p["DefaultArguments"].(map[string]any)
-		for _, a := range []string{"--enable-metrics", "--enable-continuous-cloudwatch-log", "--enable-spark-ui",
+		for _, a := range []string{"--enable-metrics", "--custom-logGroup-prefix", "--enable-spark-ui",
 			"--spark-event-logs-path", "--TempDir", "--bucket", "--database", "--target_table", "--target_path",
 			"--extra-py-files"} {
 			assert.Contains(t, args, a, id)

@@ -7,12 +7,13 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/partialruns/velib-pipeline/constructs/sparkjob"
 	"github.com/partialruns/velib-pipeline/internal/layout"
 )
 
 // newKey is the customer managed key for the Glue security configuration
 // (job logs and bookmarks) and the failure topic. CloudWatch Logs may use it
-// only for Glue's log groups.
+// only for the Glue jobs' log groups.
 func newKey(scope constructs.Construct, cfg Config) awskms.Key {
 	key := awskms.NewKey(scope, jsii.String("Key"), &awskms.KeyProps{
 		Description:       jsii.String(cfg.NamePrefix + " pipeline: Glue job logs and bookmarks, failure notifications"),
@@ -29,7 +30,7 @@ func newKey(scope constructs.Construct, cfg Config) awskms.Key {
 		"kms:EncryptionContext:aws:logs:arn": stack.FormatArn(&awscdk.ArnComponents{
 			Service:      jsii.String("logs"),
 			Resource:     jsii.String("log-group"),
-			ResourceName: jsii.String("/aws-glue/*"),
+			ResourceName: jsii.String(sparkjob.LogGroupPrefix(cfg.NamePrefix+"-") + "*"),
 			ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
 		}),
 	})

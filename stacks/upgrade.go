@@ -34,7 +34,11 @@ func logicalIDAt(path ...string) string {
 	return *stack.GetLogicalId(res)
 }
 
-// keepLogicalID pins the CloudFormation resource behind c to id.
+// keepLogicalID pins c, or the CloudFormation resource behind it, to id.
 func keepLogicalID(c constructs.IConstruct, id string) {
+	if r, ok := c.(awscdk.CfnResource); ok {
+		r.OverrideLogicalId(&id)
+		return
+	}
 	c.Node().DefaultChild().(awscdk.CfnResource).OverrideLogicalId(&id)
 }

@@ -24,6 +24,14 @@ var deployed = map[string]string{
 	"AvailPercent69638D38":     "AWS::Glue::Job",
 	"FailuresTopic8CFD5254":    "AWS::SNS::Topic",
 	"GlueSecurity04AF0E84":     "AWS::Glue::SecurityConfiguration",
+	// The Glue jobs' own log groups, owned by the stack since the
+	// security review (before, Glue created /aws-glue/jobs/* itself).
+	"RawToSilverOutputLogs82B0D446":  "AWS::Logs::LogGroup",
+	"RawToSilverErrorLogsE7E366EF":   "AWS::Logs::LogGroup",
+	"AvgStatsOutputLogs8C10F8BC":     "AWS::Logs::LogGroup",
+	"AvgStatsErrorLogsF1D3F035":      "AWS::Logs::LogGroup",
+	"AvailPercentOutputLogs669B4B8D": "AWS::Logs::LogGroup",
+	"AvailPercentErrorLogsBF2B655E":  "AWS::Logs::LogGroup",
 }
 
 // deployedWithEmail adds what the configuration with an e-mail address

@@ -2,7 +2,6 @@ package stacks
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsglue"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	tasks "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctionstasks"
@@ -17,8 +16,9 @@ import (
 
 // workflowProps are the pieces the state machine orchestrates.
 type workflowProps struct {
-	ingest                              awslambda.IFunction
-	rawToSilver, avgStats, availPercent awsglue.IJob
+	ingest awslambda.IFunction
+	// The Glue jobs' names.
+	rawToSilver, avgStats, availPercent *string
 }
 
 // newWorkflow returns the state machine definition:
@@ -108,9 +108,9 @@ func ingestTask(scope constructs.Construct, fn awslambda.IFunction) sfn.IChainab
 
 // glueTask starts a Glue job run and waits for it to end (.sync), so the
 // task fails when the run fails and gold never races silver.
-func glueTask(scope constructs.Construct, name string, job awsglue.IJob) sfn.IChainable {
+func glueTask(scope constructs.Construct, name string, job *string) sfn.IChainable {
 	task := tasks.NewGlueStartJobRun(scope, jsii.String(name), &tasks.GlueStartJobRunProps{
-		GlueJobName:        job.JobName(),
+		GlueJobName:        job,
 		IntegrationPattern: sfn.IntegrationPattern_RUN_JOB,
 		Arguments: sfn.TaskInput_FromObject(&map[string]any{
 			"--" + layout.DateKey: sfn.JsonPath_StringAt(jsii.String("$." + layout.DateKey)),

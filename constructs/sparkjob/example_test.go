@@ -18,13 +18,13 @@ func Example() {
 	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Lake"), nil)
 	bucket := awss3.NewBucket(stack, jsii.String("Data"), nil)
 	job := sparkjob.New(stack, jsii.String("Refine"), &sparkjob.Props{
-		JobName:  "refine",
-		Script:   awsglue.Code_FromBucket(bucket, jsii.String("scripts/refine.py")),
-		Bucket:   bucket,
-		Reads:    []string{"raw/"},
-		Writes:   []string{"silver/refined/"},
-		Database: awsglue.NewDatabase(stack, jsii.String("Db"), &awsglue.DatabaseProps{DatabaseName: jsii.String("lake")}),
-		Tables:   []string{"refined"},
+		JobName:     "refine",
+		Script:      sparkjob.Object{Bucket: bucket, Key: jsii.String("scripts/refine.py")},
+		Bucket:      bucket,
+		Reads:       []string{"raw/"},
+		Writes:      []string{"silver/refined/"},
+		Database:    awsglue.NewDatabase(stack, jsii.String("Db"), &awsglue.DatabaseProps{DatabaseName: jsii.String("lake")}),
+		WriteTables: []string{"refined"},
 		SecurityConfiguration: awsglue.NewSecurityConfiguration(stack, jsii.String("Security"), &awsglue.SecurityConfigurationProps{
 			S3Encryption: awsglue.S3Encryption_S3Managed(),
 		}),

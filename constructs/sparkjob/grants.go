@@ -5,78 +5,104 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/jsii-runtime-go"
 )
 
 // grantData allows reading the declared read prefixes and reading, writing
-// and deleting (Spark overwrites partitions by deleting them) the write and
-// temporary prefixes. Listing is limited to the same prefixes.
-//
-// Each grant covers the prefix without its final slash too ("silver/t*"):
-// Glue's S3 client looks up the folder's own key and writes "silver/t_$folder$"
-// markers beside it, and a 403 there would fail the job.
+// and deleting (Spark overwrites partitions by deleting them) the write,
+// temporary and Spark UI prefixes. Listing is limited to the same prefixes
+// by an s3:prefix condition: the role lists nothing else in the bucket.
 func grantData(role awsiam.Role, p Props) {
-	rw := append(append([]string(nil), p.Writes...), p.TempPrefix)
+	rw := append(append([]string(nil), p.Writes...), p.TempPrefix, p.SparkUIPrefix)
 	all := append(append([]string(nil), p.Reads...), rw...)
 	if len(p.Reads) > 0 {
 		role.AddToPolicy(statement([]string{"s3:GetObject"}, objects(p, p.Reads)))
 	}
 	role.AddToPolicy(statement([]string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, objects(p, rw)))
-	listed := make([]*string, len(all))
-	for i, prefix := range all {
-		listed[i] = jsii.String(folder(prefix))
+	var listed []*string
+	for _, prefix := range all {
+		listed = append(listed, *jsii.Strings(Keys(prefix)...)...)
 	}
 	list := statement([]string{"s3:ListBucket"}, []*string{p.Bucket.BucketArn()})
 	list.AddCondition(jsii.String("StringLike"), map[string]any{"s3:prefix": listed})
 	role.AddToPolicy(list)
 }
 
+// Keys are the key patterns a grant on prefix covers: the keys under it,
+// the folder's own key, and the "<folder>_$folder$" marker that Glue's S3
+// client writes beside a folder and looks up. Nothing else: a grant on
+// "raw/" does not reach "rawfoo/".
+func Keys(prefix string) []string {
+	folder := strings.TrimSuffix(prefix, "/")
+	return []string{folder + "/*", folder, folder + "_$folder$"}
+}
+
 func objects(p Props, prefixes []string) []*string {
-	arns := make([]*string, len(prefixes))
-	for i, prefix := range prefixes {
-		arns[i] = p.Bucket.ArnForObjects(jsii.String(folder(prefix)))
+	var arns []*string
+	for _, prefix := range prefixes {
+		for _, k := range Keys(prefix) {
+			arns = append(arns, p.Bucket.ArnForObjects(jsii.String(k)))
+		}
 	}
 	return arns
 }
 
-// folder is the key pattern of a prefix and its folder marker keys.
-func folder(prefix string) string { return strings.TrimSuffix(prefix, "/") + "*" }
-
-// grantCatalog allows reading the database and maintaining the declared
-// tables and their partitions, so a job can register what it wrote.
-func grantCatalog(role awsiam.Role, stack awscdk.Stack, p Props) {
-	resources := []*string{
-		stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("glue"), Resource: jsii.String("catalog")}),
-		p.Database.DatabaseArn(),
+// grantCode allows reading the script and the modules, those objects only.
+func grantCode(role awsiam.Role, p Props) {
+	arns := []*string{p.Script.arn()}
+	for _, f := range p.ExtraPythonFiles {
+		arns = append(arns, f.arn())
 	}
-	for _, t := range p.Tables {
-		resources = append(resources, stack.FormatArn(&awscdk.ArnComponents{
-			Service:      jsii.String("glue"),
-			Resource:     jsii.String("table"),
-			ResourceName: jsii.String(*p.Database.DatabaseName() + "/" + t),
-		}))
-	}
-	role.AddToPolicy(statement([]string{
-		"glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable",
-		"glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition",
-		"glue:CreatePartition", "glue:BatchCreatePartition", "glue:UpdatePartition", "glue:BatchUpdatePartition",
-		"glue:DeletePartition", "glue:BatchDeletePartition",
-	}, resources))
+	role.AddToPolicy(statement([]string{"s3:GetObject"}, arns))
 }
 
-// grantRuntime allows what every Glue job run needs: writing its logs
-// (encrypted with the security configuration's key), publishing its metrics,
-// and using that key for logs and bookmarks.
-func grantRuntime(role awsiam.Role, stack awscdk.Stack, p Props) {
-	role.AddToPolicy(statement(
-		[]string{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"},
-		[]*string{stack.FormatArn(&awscdk.ArnComponents{
-			Service:      jsii.String("logs"),
-			Resource:     jsii.String("log-group"),
-			ResourceName: jsii.String("/aws-glue/*"),
-			ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
-		})},
-	))
+// Catalog actions: reading a table and its partitions, and maintaining them.
+var (
+	catalogReads = []string{
+		"glue:GetDatabase", "glue:GetTable", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition",
+	}
+	catalogWrites = []string{
+		"glue:CreateTable", "glue:UpdateTable",
+		"glue:CreatePartition", "glue:BatchCreatePartition", "glue:UpdatePartition", "glue:BatchUpdatePartition",
+		"glue:DeletePartition", "glue:BatchDeletePartition",
+	}
+)
+
+// grantCatalog allows reading the database and every declared table, and
+// writing the tables the job writes, and no other: a job that reads silver
+// cannot alter it. Spark's catalog client also looks up the database
+// "default" when it starts.
+func grantCatalog(role awsiam.Role, stack awscdk.Stack, p Props) {
+	arn := func(resource, name string) *string {
+		return stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("glue"), Resource: jsii.String(resource), ResourceName: jsii.String(name)})
+	}
+	table := func(t string) *string { return arn("table", *p.Database.DatabaseName()+"/"+t) }
+	read := []*string{
+		stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("glue"), Resource: jsii.String("catalog")}),
+		p.Database.DatabaseArn(),
+		arn("database", "default"),
+	}
+	for _, t := range append(append([]string(nil), p.ReadTables...), p.WriteTables...) {
+		read = append(read, table(t))
+	}
+	role.AddToPolicy(statement(catalogReads, read))
+	if len(p.WriteTables) > 0 {
+		written := make([]*string, len(p.WriteTables))
+		for i, t := range p.WriteTables {
+			written[i] = table(t)
+		}
+		role.AddToPolicy(statement(catalogWrites, append([]*string{
+			stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("glue"), Resource: jsii.String("catalog")}),
+			p.Database.DatabaseArn(),
+		}, written...)))
+	}
+}
+
+// grantRuntime allows what every run needs: writing to its own log groups,
+// publishing its metrics, and using the key for logs and bookmarks.
+func grantRuntime(role awsiam.Role, p Props, logs ...awslogs.LogGroup) {
+	role.AddToPolicy(statement([]string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"}, logGroupArns(logs...)))
 	// PutMetricData has no resource-level permissions; the condition keeps
 	// the job to Glue's own namespace.
 	metrics := statement([]string{"cloudwatch:PutMetricData"}, []*string{jsii.String("*")})

@@ -4,8 +4,14 @@
 //
 // Defaults: Glue 5.0 (Spark 3.5, Python 3.11), G.1X workers, one concurrent
 // run, no Glue-level retries (the caller's orchestrator retries transient
-// errors), continuous CloudWatch logging, job metrics, and Spark UI event
-// logs written to the data bucket.
+// errors), job metrics, Spark UI event logs written to the data bucket, and
+// the job's CloudWatch log groups owned by the construct, with a retention
+// and the security configuration's key.
+//
+// The job is defined with the CloudFormation resource itself rather than
+// aws-cdk-lib's Glue job construct, whose grants (the Spark UI bucket, the
+// code assets' buckets) allow listing whole buckets: every permission here is
+// written out, on the job's own prefixes, objects and log groups.
 package sparkjob
 
 import (
@@ -16,6 +22,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsglue"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -29,9 +36,9 @@ type Props struct {
 	// Description shows in the Glue console.
 	Description string
 	// Script is the job's entry point.
-	Script awsglue.Code
+	Script Object
 	// ExtraPythonFiles are modules the script imports.
-	ExtraPythonFiles []awsglue.Code
+	ExtraPythonFiles []Object
 	// Bucket holds the data, the temporary directory and the Spark UI logs.
 	Bucket awss3.IBucket
 	// Reads and Writes are the key prefixes (ending in "/") that the job
@@ -41,16 +48,22 @@ type Props struct {
 	// "tmp/<JobName>/".
 	TempPrefix string
 	// SparkUIPrefix receives the Spark event logs. Default:
-	// "logs/spark-ui/<JobName>".
+	// "logs/spark-ui/<JobName>/".
 	SparkUIPrefix string
-	// Database and Tables are the Data Catalog entries the job reads or
-	// maintains (tables and partitions).
-	Database awsglue.IDatabase
-	Tables   []string
+	// Database holds the tables. ReadTables are only read; WriteTables are
+	// created, altered and given partitions by the job.
+	Database                awsglue.IDatabase
+	ReadTables, WriteTables []string
 	// SecurityConfiguration encrypts the job's S3 output, logs and
-	// bookmarks; Key is the KMS key it uses for logs and bookmarks.
+	// bookmarks; Key is the KMS key it uses for logs and bookmarks, and
+	// encrypts the log groups.
 	SecurityConfiguration awsglue.ISecurityConfiguration
 	Key                   awskms.IKey
+	// LogRetention is how long the job's logs are kept. Default: one month.
+	LogRetention awslogs.RetentionDays
+	// LogRemovalPolicy applies to the log groups. Default: destroy, since
+	// the logs expire anyway.
+	LogRemovalPolicy awscdk.RemovalPolicy
 	// Workers is the number of G.1X workers. Default: 2, the minimum.
 	Workers int
 	// Timeout stops a run that takes longer. Default: 60 minutes.
@@ -60,12 +73,19 @@ type Props struct {
 	Arguments map[string]string
 }
 
-// Job is a PySpark Glue job and its role, defined inside a construct of
-// their own ("Job" and "Role" below the id given to New).
+// Job is a PySpark Glue job, its role and its log groups, defined inside a
+// construct of their own ("Job", "Role", "OutputLogs" and "ErrorLogs" below
+// the id given to New).
 type Job struct {
 	constructs.Construct
-	Job  awsglue.PySparkEtlJob
-	Role awsiam.Role
+	Resource awsglue.CfnJob
+	Role     awsiam.Role
+	// Name is the job's name, as a reference that makes its user depend on
+	// the job.
+	Name *string
+	// Logs are the log groups the job writes to: its output (stdout and
+	// stderr) and its error log (Spark and Glue's own).
+	OutputLogs, ErrorLogs awslogs.LogGroup
 }
 
 // New defines the job. It panics on missing required props, naming them.
@@ -82,39 +102,55 @@ func New(scope constructs.Construct, id *string, props *Props) *Job {
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("glue.amazonaws.com"), nil),
 		Description: jsii.String("Runs Glue job " + p.JobName + "; may touch only its declared prefixes and tables."),
 	})
+	j.Role = role
+	j.OutputLogs, j.ErrorLogs = newLogGroups(j, p)
 	grantData(role, p)
+	grantCode(role, p)
 	grantCatalog(role, stack, p)
-	grantRuntime(role, stack, p)
+	grantRuntime(role, p, j.OutputLogs, j.ErrorLogs)
 
 	args := map[string]*string{
-		"--TempDir":                 p.Bucket.S3UrlForObject(jsii.String(p.TempPrefix)),
-		"--enable-glue-datacatalog": jsii.String("true"),
+		"--job-language":                 jsii.String("python"),
+		"--TempDir":                      p.Bucket.S3UrlForObject(jsii.String(p.TempPrefix)),
+		"--enable-glue-datacatalog":      jsii.String("true"),
+		"--enable-metrics":               jsii.String(""),
+		"--enable-observability-metrics": jsii.String("true"),
+		"--enable-spark-ui":              jsii.String("true"),
+		"--spark-event-logs-path":        p.Bucket.S3UrlForObject(jsii.String(p.SparkUIPrefix)),
+		"--custom-logGroup-prefix":       jsii.String(LogGroupPrefix(p.JobName)),
+	}
+	if len(p.ExtraPythonFiles) > 0 {
+		urls := make([]*string, len(p.ExtraPythonFiles))
+		for i, f := range p.ExtraPythonFiles {
+			urls[i] = f.url()
+		}
+		args["--extra-py-files"] = awscdk.Fn_Join(jsii.String(","), &urls)
 	}
 	for k, v := range p.Arguments {
 		args[k] = jsii.String(v)
 	}
-	var extra *[]awsglue.Code
-	if len(p.ExtraPythonFiles) > 0 {
-		extra = &p.ExtraPythonFiles
-	}
-	job := awsglue.NewPySparkEtlJob(j.Construct, jsii.String("Job"), &awsglue.PySparkEtlJobProps{
-		JobName:               jsii.String(p.JobName),
-		Description:           jsii.String(p.Description),
-		Role:                  role,
-		Script:                p.Script,
-		ExtraPythonFiles:      extra,
-		GlueVersion:           awsglue.GlueVersion_V5_0,
-		WorkerConfiguration:   &awsglue.WorkerConfiguration{WorkerType: awsglue.WorkerType_G_1X, NumberOfWorkers: jsii.Number(float64(p.Workers))},
-		Timeout:               p.Timeout,
-		MaxConcurrentRuns:     jsii.Number(1),
+	job := awsglue.NewCfnJob(j.Construct, jsii.String("Job"), &awsglue.CfnJobProps{
+		Name:        jsii.String(p.JobName),
+		Description: jsii.String(p.Description),
+		Role:        role.RoleArn(),
+		Command: &awsglue.CfnJob_JobCommandProperty{
+			Name:           jsii.String("glueetl"),
+			PythonVersion:  jsii.String("3"),
+			ScriptLocation: p.Script.url(),
+		},
+		GlueVersion:           jsii.String("5.0"),
+		WorkerType:            jsii.String("G.1X"),
+		NumberOfWorkers:       jsii.Number(float64(p.Workers)),
+		Timeout:               p.Timeout.ToMinutes(nil),
 		MaxRetries:            jsii.Number(0),
-		SecurityConfiguration: p.SecurityConfiguration,
-		ContinuousLogging:     &awsglue.ContinuousLoggingProps{Enabled: jsii.Bool(true)},
-		EnableMetrics:         jsii.Bool(true),
-		SparkUI:               &awsglue.SparkUIProps{Bucket: p.Bucket, Prefix: jsii.String("/" + p.SparkUIPrefix)},
+		ExecutionProperty:     &awsglue.CfnJob_ExecutionPropertyProperty{MaxConcurrentRuns: jsii.Number(1)},
+		JobRunQueuingEnabled:  jsii.Bool(false),
+		SecurityConfiguration: p.SecurityConfiguration.SecurityConfigurationName(),
 		DefaultArguments:      &args,
 	})
-	j.Job, j.Role = job, role
+	// The role's permissions must exist before a run can start.
+	job.Node().AddDependency(role)
+	j.Resource, j.Name = job, job.Ref()
 	return j
 }
 
@@ -123,7 +159,13 @@ func withDefaults(p Props) Props {
 		p.TempPrefix = "tmp/" + p.JobName + "/"
 	}
 	if p.SparkUIPrefix == "" {
-		p.SparkUIPrefix = "logs/spark-ui/" + p.JobName
+		p.SparkUIPrefix = "logs/spark-ui/" + p.JobName + "/"
+	}
+	if p.LogRetention == "" {
+		p.LogRetention = awslogs.RetentionDays_ONE_MONTH
+	}
+	if p.LogRemovalPolicy == "" {
+		p.LogRemovalPolicy = awscdk.RemovalPolicy_DESTROY
 	}
 	if p.Workers == 0 {
 		p.Workers = 2
@@ -137,7 +179,7 @@ func withDefaults(p Props) Props {
 func (p Props) check() error {
 	var missing []string
 	for name, unset := range map[string]bool{
-		"JobName": p.JobName == "", "Script": p.Script == nil, "Bucket": p.Bucket == nil,
+		"JobName": p.JobName == "", "Script": p.Script.Bucket == nil || p.Script.Key == nil, "Bucket": p.Bucket == nil,
 		"Database": p.Database == nil, "SecurityConfiguration": p.SecurityConfiguration == nil, "Key": p.Key == nil,
 	} {
 		if unset {

@@ -1,8 +1,10 @@
 package sparkjob_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -50,13 +52,14 @@ func build(t *testing.T, edit func(p *sparkjob.Props)) (*fixture, string) {
 		key := awskms.NewKey(f.stack, jsii.String("Key"), nil)
 		db := awsglue.NewDatabase(f.stack, jsii.String("Db"), &awsglue.DatabaseProps{DatabaseName: jsii.String("lake")})
 		f.props = sparkjob.Props{
-			JobName:  "refine",
-			Script:   awsglue.Code_FromAsset(jsii.String(script), nil),
-			Bucket:   awss3.NewBucket(f.stack, jsii.String("Bucket"), nil),
-			Reads:    []string{"raw/"},
-			Writes:   []string{"silver/t/"},
-			Database: db,
-			Tables:   []string{"t"},
+			JobName:     "refine",
+			Script:      sparkjob.Asset(f.stack, "Script", script),
+			Bucket:      awss3.NewBucket(f.stack, jsii.String("Bucket"), nil),
+			Reads:       []string{"raw/"},
+			Writes:      []string{"silver/t/"},
+			Database:    db,
+			ReadTables:  []string{"src"},
+			WriteTables: []string{"t"},
 			SecurityConfiguration: awsglue.NewSecurityConfiguration(f.stack, jsii.String("Sec"), &awsglue.SecurityConfigurationProps{
 				S3Encryption: awsglue.S3Encryption_S3Managed(),
 			}),
@@ -87,7 +90,8 @@ func TestDefaults(t *testing.T) {
 		args := p["DefaultArguments"].(map[string]any)
 		assert.Equal(t, "t", args["--target_table"])
 		assert.Equal(t, "true", args["--enable-glue-datacatalog"])
-		assert.Equal(t, "true", args["--enable-continuous-cloudwatch-log"])
+		assert.Equal(t, "true", args["--enable-spark-ui"])
+		assert.Equal(t, "/aws-glue/jobs/refine", args["--custom-logGroup-prefix"])
 		assert.Contains(t, cdktest.Strings(args["--TempDir"])[0], "/tmp/refine/")
 		assert.Contains(t, cdktest.Strings(args["--spark-event-logs-path"])[0], "/logs/spark-ui/refine/")
 	}
@@ -107,18 +111,19 @@ func TestOverrides(t *testing.T) {
 }
 
 // objectAccess maps each S3 object ARN suffix to the actions allowed on it
-// (CDK sorts them), leaving out the Spark UI grant, which CDK writes with its own action list.
+// (CDK sorts them).
 func objectAccess(f *fixture) map[string][]string {
 	out := map[string][]string{}
 	for _, policy := range f.template.Statements() {
 		for _, st := range policy {
 			actions := cdktest.Strings(st["Action"])
-			if !strings.HasPrefix(actions[0], "s3:") || strings.Contains(strings.Join(actions, ","), "s3:GetObject*") {
+			if !strings.HasPrefix(actions[0], "s3:") {
 				continue
 			}
 			for _, r := range cdktest.Strings(st["Resource"]) {
 				if i := strings.LastIndex(r, `"/`); i >= 0 {
-					out[r[i+1:strings.LastIndex(r, `"`)]] = append(out[r[i+1:strings.LastIndex(r, `"`)]], actions...)
+					key := r[i+1 : strings.LastIndex(r, `"`)]
+					out[key] = append(out[key], actions...)
 				}
 			}
 		}
@@ -128,26 +133,38 @@ func objectAccess(f *fixture) map[string][]string {
 
 func TestRoleTouchesOnlyDeclaredData(t *testing.T) {
 	f := newFixture(t, nil)
-	assert.Equal(t, map[string][]string{
-		"/raw*":        {"s3:GetObject"},
-		"/silver/t*":   {"s3:DeleteObject", "s3:GetObject", "s3:PutObject"},
-		"/tmp/refine*": {"s3:DeleteObject", "s3:GetObject", "s3:PutObject"},
-	}, objectAccess(f))
+	rw := []string{"s3:DeleteObject", "s3:GetObject", "s3:PutObject"}
+	want := map[string][]string{}
+	for prefix, actions := range map[string][]string{
+		"raw": {"s3:GetObject"}, "silver/t": rw, "tmp/refine": rw, "logs/spark-ui/refine": rw,
+	} {
+		for _, k := range []string{"/*", "", "_$folder$"} {
+			want["/"+prefix+k] = actions
+		}
+	}
+	access := objectAccess(f)
+	for key, actions := range access {
+		if strings.HasSuffix(key, ".py") {
+			assert.Equal(t, []string{"s3:GetObject"}, actions, "the script is only read")
+			delete(access, key)
+		}
+	}
+	assert.Equal(t, want, access)
 
-	var listed, catalog, metrics bool
+	var listed, metrics bool
 	for _, policy := range f.template.Statements() {
 		for _, st := range policy {
 			actions := strings.Join(cdktest.Strings(st["Action"]), ",")
+			assert.NotContains(t, actions, "s3:List*", "no wildcard listing")
+			assert.NotContains(t, actions, "s3:GetBucket", "no bucket-level reads")
 			switch {
 			case actions == "s3:ListBucket":
 				listed = true
-				assert.ElementsMatch(t, []any{"raw*", "silver/t*", "tmp/refine*"},
-					st["Condition"].(map[string]any)["StringLike"].(map[string]any)["s3:prefix"])
-			case strings.Contains(actions, "glue:CreatePartition"):
-				catalog = true
-				res := strings.Join(cdktest.Strings(st["Resource"]), " ")
-				assert.Contains(t, res, ":catalog")
-				assert.Contains(t, res, `":table/",{"Ref":"Db5D02A0A9"},"/t"`)
+				var prefixes []any
+				for _, p := range []string{"raw", "silver/t", "tmp/refine", "logs/spark-ui/refine"} {
+					prefixes = append(prefixes, p+"/*", p, p+"_$folder$")
+				}
+				assert.ElementsMatch(t, prefixes, st["Condition"].(map[string]any)["StringLike"].(map[string]any)["s3:prefix"])
 			case actions == "cloudwatch:PutMetricData":
 				metrics = true
 				assert.Equal(t, map[string]any{"StringEquals": map[string]any{"cloudwatch:namespace": "Glue"}}, st["Condition"])
@@ -155,8 +172,87 @@ func TestRoleTouchesOnlyDeclaredData(t *testing.T) {
 		}
 	}
 	assert.True(t, listed, "listing is allowed, on the declared prefixes only")
-	assert.True(t, catalog, "the job can maintain its tables")
 	assert.True(t, metrics, "the job can publish Glue metrics")
+}
+
+// TestKeysMatchThePrefixOnly evaluates the grant's key patterns as IAM
+// does (* matches any run of characters): the prefix's keys and its folder
+// markers, not a sibling that starts with the same letters.
+func TestKeysMatchThePrefixOnly(t *testing.T) {
+	match := func(key string) bool {
+		for _, pattern := range sparkjob.Keys("raw/velib/") {
+			re := "^" + strings.ReplaceAll(regexp.QuoteMeta(pattern), `\*`, ".*") + "$"
+			if regexp.MustCompile(re).MatchString(key) {
+				return true
+			}
+		}
+		return false
+	}
+	for key, want := range map[string]bool{
+		"raw/velib/dt=2026-11-21/velib-20261121T101503Z.json.gz": true,
+		"raw/velib/dt=2026-11-21_$folder$":                       true,
+		"raw/velib_$folder$":                                     true,
+		"raw/velib":                                              true,
+		"raw/velibfoo/x.json":                                    false,
+		"raw/velib_other/x.json":                                 false,
+		"raw/velib2":                                             false,
+	} {
+		assert.Equal(t, want, match(key), key)
+	}
+}
+
+// TestCatalogWritesOnlyWrittenTables: the job may read the table it reads,
+// but alter only the one it writes.
+func TestCatalogWritesOnlyWrittenTables(t *testing.T) {
+	f := newFixture(t, nil)
+	var reads, writes []string
+	for _, policy := range f.template.Statements() {
+		for _, st := range policy {
+			actions := strings.Join(cdktest.Strings(st["Action"]), ",")
+			res := strings.Join(cdktest.Strings(st["Resource"]), " ")
+			switch {
+			case strings.Contains(actions, "glue:UpdateTable"):
+				writes = append(writes, res)
+				assert.NotContains(t, actions, "glue:Get", "write and read grants are separate")
+			case strings.Contains(actions, "glue:GetTable"):
+				reads = append(reads, res)
+			}
+		}
+	}
+	require.Len(t, writes, 1)
+	require.Len(t, reads, 1)
+	assert.Contains(t, writes[0], `"/t"`)
+	assert.NotContains(t, writes[0], `"/src"`, "the table read is not writable")
+	assert.Contains(t, reads[0], `"/src"`)
+	assert.Contains(t, reads[0], `"/t"`)
+	assert.Contains(t, reads[0], ":database/default", "Spark looks up the default database")
+}
+
+// TestLogGroups: the job's two log groups are the construct's, with a
+// retention and the key, under the prefix the job is told to use, and the
+// role writes to those only.
+func TestLogGroups(t *testing.T) {
+	f := newFixture(t, nil)
+	groups := f.template.Resources("AWS::Logs::LogGroup")
+	require.Len(t, groups, 2)
+	for _, g := range groups {
+		p := g["Properties"].(map[string]any)
+		assert.Equal(t, float64(30), p["RetentionInDays"])
+		assert.Contains(t, fmt.Sprint(p["KmsKeyId"]), "Key")
+		assert.Contains(t, []any{"/aws-glue/jobs/refine/output", "/aws-glue/jobs/refine/error"}, p["LogGroupName"])
+	}
+	for _, policy := range f.template.Statements() {
+		for _, st := range policy {
+			actions := strings.Join(cdktest.Strings(st["Action"]), ",")
+			if !strings.Contains(actions, "logs:") {
+				continue
+			}
+			assert.NotContains(t, actions, "logs:CreateLogGroup", "the construct creates the log groups")
+			for _, r := range cdktest.Strings(st["Resource"]) {
+				assert.Regexp(t, `JobOutputLogs|JobErrorLogs`, r, "logs only to the job's own groups")
+			}
+		}
+	}
 }
 
 func TestMissingProps(t *testing.T) {
@@ -166,7 +262,7 @@ func TestMissingProps(t *testing.T) {
 		want string
 	}{
 		{"no name", func(p *sparkjob.Props) { p.JobName = "" }, "missing [JobName]"},
-		{"no script or bucket", func(p *sparkjob.Props) { p.Script, p.Bucket = nil, nil }, "missing [Bucket Script]"},
+		{"no script or bucket", func(p *sparkjob.Props) { p.Script, p.Bucket = sparkjob.Object{}, nil }, "missing [Bucket Script]"},
 		{"no security", func(p *sparkjob.Props) { p.SecurityConfiguration, p.Key = nil, nil }, "missing [Key SecurityConfiguration]"},
 		{"one worker", func(p *sparkjob.Props) { p.Workers = 1 }, "G.1X jobs need at least 2 workers, got 1"},
 	}
