@@ -3,6 +3,7 @@ package stacks
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
@@ -14,9 +15,10 @@ import (
 
 // newIngest is the lambda_load_data function. It may write only under the
 // raw prefix: it has no read, list or delete permission anywhere.
-func newIngest(scope constructs.Construct, cfg Config, bucket awss3.IBucket) awslambda.Function {
+func newIngest(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key awskms.IKey) awslambda.Function {
 	logs := awslogs.NewLogGroup(scope, jsii.String("LoadDataLogs"), &awslogs.LogGroupProps{
 		Retention:     cfg.LogRetention(),
+		EncryptionKey: key,
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
 	// A role of its own rather than the default one, which would carry the

@@ -5,6 +5,7 @@ package stacks
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -37,7 +38,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 	key := newKey(stack, cfg)
 	bucket, _ := newBuckets(stack, cfg)
 	lake := newLake(stack, cfg, bucket, key)
-	ingest := newIngest(stack, cfg, bucket)
+	ingest := newIngest(stack, cfg, bucket, key)
 
 	definition := newWorkflow(stack, workflowProps{
 		ingest:       ingest,
@@ -45,7 +46,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		avgStats:     lake.avgStats.Name,
 		availPercent: lake.availPercent.Name,
 	})
-	machine := newStateMachine(stack, cfg, definition)
+	machine := newStateMachine(stack, cfg, definition, key)
 	failures := alert.New(stack, jsii.String("Failures"), &alert.Props{
 		StateMachine: machine,
 		Key:          key,
@@ -70,7 +71,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 
 // newStateMachine is the Standard state machine, traced, with every
 // execution's events and data logged.
-func newStateMachine(stack awscdk.Stack, cfg Config, definition sfn.IChainable) sfn.StateMachine {
+func newStateMachine(stack awscdk.Stack, cfg Config, definition sfn.IChainable, key awskms.IKey) sfn.StateMachine {
 	return sfn.NewStateMachine(stack, jsii.String("StateMachine"), &sfn.StateMachineProps{
 		StateMachineName: jsii.String(cfg.NamePrefix + "-pipeline"),
 		StateMachineType: sfn.StateMachineType_STANDARD,
@@ -80,14 +81,20 @@ func newStateMachine(stack awscdk.Stack, cfg Config, definition sfn.IChainable) 
 		TracingEnabled:   jsii.Bool(true),
 		Logs: &sfn.LogOptions{
 			Destination: awslogs.NewLogGroup(stack, jsii.String("StateMachineLogs"), &awslogs.LogGroupProps{
-				LogGroupName:  jsii.String("/aws/vendedlogs/states/" + cfg.NamePrefix + "-pipeline"),
+				LogGroupName:  jsii.String(stateMachineLogGroup(cfg)),
 				Retention:     cfg.LogRetention(),
+				EncryptionKey: key,
 				RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 			}),
 			Level:                sfn.LogLevel_ALL,
 			IncludeExecutionData: jsii.Bool(true),
 		},
 	})
+}
+
+// stateMachineLogGroup names the state machine's log group.
+func stateMachineLogGroup(cfg Config) string {
+	return "/aws/vendedlogs/states/" + cfg.NamePrefix + "-pipeline"
 }
 
 // machineTimeout outlasts the longest legitimate run: the silver job and

@@ -12,8 +12,8 @@ import (
 )
 
 // newKey is the customer managed key for the Glue security configuration
-// (job logs and bookmarks) and the failure topic. CloudWatch Logs may use it
-// only for the Glue jobs' log groups.
+// (job bookmarks), the log groups and the failure topic. CloudWatch Logs may
+// use it only for the stack's log groups.
 func newKey(scope constructs.Construct, cfg Config) awskms.Key {
 	key := awskms.NewKey(scope, jsii.String("Key"), &awskms.KeyProps{
 		Description:       jsii.String(cfg.NamePrefix + " pipeline: Glue job logs and bookmarks, failure notifications"),
@@ -26,13 +26,21 @@ func newKey(scope constructs.Construct, cfg Config) awskms.Key {
 		Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
 		Resources:  jsii.Strings("*"),
 	})
+	logGroup := func(name string) *string {
+		return stack.FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("logs"), Resource: jsii.String("log-group"),
+			ResourceName: jsii.String(name), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+		})
+	}
 	logs.AddCondition(jsii.String("ArnLike"), map[string]any{
-		"kms:EncryptionContext:aws:logs:arn": stack.FormatArn(&awscdk.ArnComponents{
-			Service:      jsii.String("logs"),
-			Resource:     jsii.String("log-group"),
-			ResourceName: jsii.String(sparkjob.LogGroupPrefix(cfg.NamePrefix+"-") + "*"),
-			ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
-		}),
+		"kms:EncryptionContext:aws:logs:arn": []*string{
+			logGroup(sparkjob.LogGroupPrefix(cfg.NamePrefix+"-") + "*"),
+			logGroup(stateMachineLogGroup(cfg)),
+			// The ingest's log group has the name CloudFormation gave it,
+			// "<stack name>-LoadDataLogs…-<suffix>"; naming it now would
+			// replace it and lose its logs.
+			logGroup(*awscdk.Aws_STACK_NAME() + "-LoadDataLogs*"),
+		},
 	})
 	key.AddToResourcePolicy(logs, nil)
 	return key
