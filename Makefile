@@ -3,7 +3,8 @@
 # in package.json / package-lock.json) under .tools/; and, for the tests, a
 # Python virtual environment with PySpark, pytest, ruff, cfn-lint,
 # jsonata-python and moto (pinned in glue_scripts/requirements-dev.txt and
-# constraints.txt) under .tools/venv.
+# constraints.txt) under .tools/venv, and checkov (security/) under
+# .tools/checkov.
 
 STACK     := AWSStateFunctionPartialRuns
 TOOLS     := .tools
@@ -11,6 +12,8 @@ NODE_MODS := $(TOOLS)/node_modules
 STAMP     := $(NODE_MODS)/.installed
 VENV      := $(TOOLS)/venv
 PY_STAMP  := $(VENV)/.installed
+CHECKOV_VENV  := $(TOOLS)/checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 PYTHON    ?= python3
 
 # The project's Node 22 comes first, so the CDK CLI and jsii's runtime both
@@ -65,8 +68,8 @@ local: $(TEMPLATE) $(PY_STAMP)
 	$(if $(value FLAGS),$(file >$(LOCAL_INPUT),$(value FLAGS)))
 	@$(TOOLS)/bin/local $(if $(value FLAGS),-input-file $(LOCAL_INPUT))
 
-## test: install the pinned tools and run every test level
-test: tools lint
+## test: install the pinned tools and run every test level (checkov included)
+test: tools lint $(CHECKOV_STAMP)
 	go test ./...
 	cd glue_scripts && ../$(VENV)/bin/python -m pytest
 
@@ -135,6 +138,12 @@ $(PY_STAMP): glue_scripts/requirements-dev.txt glue_scripts/constraints.txt
 	@echo "Creating the Python environment for the tests in $(VENV)/ ..."
 	@$(PYTHON) -m venv $(VENV)
 	@$(VENV)/bin/pip install --quiet --disable-pip-version-check -r glue_scripts/requirements-dev.txt -c glue_scripts/constraints.txt
+	@touch $@
+
+$(CHECKOV_STAMP): security/requirements.txt security/constraints.txt
+	@echo "Creating checkov's environment in $(CHECKOV_VENV)/ ..."
+	@$(PYTHON) -m venv $(CHECKOV_VENV)
+	@$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r security/requirements.txt -c security/constraints.txt
 	@touch $@
 
 ## clean: remove cdk.out/ and .tools/ (the next command reinstalls)

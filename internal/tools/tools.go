@@ -59,6 +59,16 @@ func VenvBin(name string) (string, error) {
 	return filepath.Join(root, ".tools", "venv", "bin", name), nil
 }
 
+// Checkov is the path of checkov, in the virtual environment of its own
+// that make test installs (security/requirements.txt).
+func Checkov() (string, error) {
+	root, err := modroot.Find()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(root, ".tools", "checkov", "bin", "checkov"), nil
+}
+
 // Exchange runs cmd with request as one JSON line on stdin and decodes its
 // stdout into reply. A failure carries the tool's stderr and InstallHint.
 func Exchange(cmd *exec.Cmd, request, reply any) error {

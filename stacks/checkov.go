@@ -1,0 +1,103 @@
+package stacks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// CheckovSkip is one checkov check that does not apply to one resource.
+type CheckovSkip struct {
+	// Path is the construct's path below the stack; the skip goes on its
+	// CloudFormation resource.
+	Path string
+	// Check is checkov's id, e.g. "CKV_AWS_117".
+	Check string
+	// Reason is what a reviewer reads.
+	Reason string
+	// Optional marks a resource that only some configurations have.
+	Optional bool
+}
+
+// autoDeleteHandler is the function CDK adds to empty the buckets when a
+// stack deployed with removalPolicy=destroy is deleted.
+const autoDeleteHandler = "Custom::S3AutoDeleteObjectsCustomResourceProvider/Handler"
+
+// CheckovSkips lists every checkov check skipped, each on one resource, with
+// its reason. docs/security.md is generated from this list.
+func CheckovSkips() []CheckovSkip {
+	return []CheckovSkip{
+		{Path: "AccessLogs", Check: "CKV_AWS_18",
+			Reason: "This bucket receives the data bucket's access logs; logging its own accesses would need a third bucket, and the logs it holds are read by nobody but an auditor."},
+		{Path: "AccessLogs", Check: "CKV_AWS_21",
+			Reason: "Access logs are written once by S3 and expire after 90 days; versioning would keep a second copy of each for nothing to recover."},
+		{Path: "LoadData", Check: "CKV_AWS_116",
+			Reason: "The state machine invokes the function synchronously and retries it; a dead-letter queue receives only failed asynchronous invocations, and this function has none."},
+		{Path: "LoadData", Check: "CKV_AWS_117",
+			Reason: "The function fetches a public HTTPS feed and writes to S3; in a VPC it would need a NAT gateway (about 33 USD a month per zone, before data) to reach the same feed."},
+		{Path: "LoadData", Check: "CKV_AWS_115",
+			Reason: "Each execution invokes it once; reserved concurrency would be taken from the account's unreserved pool, which accounts with a low quota cannot spare, for a function that never runs twice at once."},
+		{Path: "LoadData", Check: "CKV_AWS_173",
+			Reason: "Its environment holds the feed URL, the bucket name and a key prefix, none of them secret; Lambda encrypts environment variables at rest with an AWS managed key in any case."},
+		{Path: autoDeleteHandler, Check: "CKV_AWS_115", Optional: true,
+			Reason: "CDK's auto-delete function (removalPolicy=destroy only) runs once, when CloudFormation deletes a bucket."},
+		{Path: autoDeleteHandler, Check: "CKV_AWS_116", Optional: true,
+			Reason: "CDK's auto-delete function is invoked synchronously by CloudFormation, which reports its failure; it has no asynchronous invocation to dead-letter."},
+		{Path: autoDeleteHandler, Check: "CKV_AWS_117", Optional: true,
+			Reason: "CDK's auto-delete function calls only the S3 API; a VPC would add a NAT gateway or endpoint for a function that runs when the stack is deleted."},
+	}
+}
+
+// skipChecks writes the skips into the resources' metadata, where checkov
+// reads them. A path that matches nothing fails the synth, unless the skip
+// is optional.
+func skipChecks(stack awscdk.Stack) {
+	byPath := map[string][]map[string]string{}
+	var order []string
+	for _, s := range CheckovSkips() {
+		if byPath[s.Path] == nil {
+			order = append(order, s.Path)
+		}
+		byPath[s.Path] = append(byPath[s.Path], map[string]string{"id": s.Check, "comment": s.Reason})
+	}
+	for _, path := range order {
+		resource := cfnResourceAt(stack, path)
+		if resource == nil {
+			if optional(path) {
+				continue
+			}
+			panic(fmt.Errorf("checkov skip: no resource at %s", path))
+		}
+		resource.AddMetadata(jsii.String("checkov"), map[string]any{"skip": byPath[path]})
+	}
+}
+
+func optional(path string) bool {
+	for _, s := range CheckovSkips() {
+		if s.Path == path && !s.Optional {
+			return false
+		}
+	}
+	return true
+}
+
+// cfnResourceAt is the CloudFormation resource at path, or behind the
+// construct there.
+func cfnResourceAt(stack awscdk.Stack, path string) awscdk.CfnResource {
+	var node constructs.IConstruct = stack
+	for _, id := range strings.Split(path, "/") {
+		if node = node.Node().TryFindChild(jsii.String(id)); node == nil {
+			return nil
+		}
+	}
+	if r, ok := node.(awscdk.CfnResource); ok {
+		return r
+	}
+	if r, ok := node.Node().DefaultChild().(awscdk.CfnResource); ok {
+		return r
+	}
+	return nil
+}

@@ -1,0 +1,105 @@
+package stacks_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/partialruns/velib-pipeline/internal/snapshot"
+	"github.com/partialruns/velib-pipeline/internal/tools"
+	"github.com/partialruns/velib-pipeline/stacks"
+)
+
+// checkovReport is the part of checkov's JSON report the test reads.
+type checkovReport struct {
+	Results struct {
+		FailedChecks  []checkovResult `json:"failed_checks"`
+		SkippedChecks []checkovResult `json:"skipped_checks"`
+	} `json:"results"`
+	Summary struct {
+		Passed, Failed, Skipped int
+	} `json:"summary"`
+}
+
+type checkovResult struct {
+	CheckID   string `json:"check_id"`
+	CheckName string `json:"check_name"`
+	Resource  string `json:"resource"`
+}
+
+// runCheckov scans the template synthesized with ctx, offline.
+func runCheckov(t *testing.T, ctx map[string]any) checkovReport {
+	t.Helper()
+	bin, err := tools.Checkov()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := json.MarshalIndent(synth(t, ctx).JSON, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "template.json")
+	if err := os.WriteFile(path, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "--file", path, "--framework", "cloudformation", "--output", "json",
+		"--skip-download", "--compact")
+	// Nothing leaves the machine: no guidelines download, no telemetry.
+	cmd.Env = append(os.Environ(), "BC_SKIP_MAPPING=TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2=false", "LOG_LEVEL=ERROR")
+	out, err := cmd.Output()
+	var report checkovReport
+	if jerr := json.Unmarshal(out, &report); jerr != nil {
+		t.Fatalf("checkov (%v): %v\n%s", err, jerr, out)
+	}
+	return report
+}
+
+// TestCheckov fails on any failed checkov check, in every configuration
+// tested, and on a skip that no longer matches a finding.
+func TestCheckov(t *testing.T) {
+	used := map[string]bool{}
+	for _, ctx := range []map[string]any{nil, {"removalPolicy": "destroy", "notificationEmail": "ops@example.org"}} {
+		r := runCheckov(t, ctx)
+		for _, f := range r.Results.FailedChecks {
+			t.Errorf("%v: %s (%s) failed on %s", ctx, f.CheckID, f.CheckName, f.Resource)
+		}
+		for _, s := range r.Results.SkippedChecks {
+			used[s.CheckID+" "+logicalPrefix(s.Resource)] = true
+		}
+		t.Logf("%v: %d passed, %d failed, %d skipped", ctx, r.Summary.Passed, r.Summary.Failed, r.Summary.Skipped)
+	}
+	for _, s := range stacks.CheckovSkips() {
+		if !used[s.Check+" "+strings.ReplaceAll(strings.ReplaceAll(s.Path, "/", ""), ":", "")] {
+			t.Errorf("the skip of %s on %s matches nothing: remove it", s.Check, s.Path)
+		}
+	}
+}
+
+// logicalPrefix turns checkov's "AWS::Lambda::Function.LoadData5949574C"
+// into the construct path it came from, less its hash: "LoadData".
+func logicalPrefix(resource string) string {
+	id := resource[strings.LastIndex(resource, ".")+1:]
+	if len(id) > 8 {
+		id = id[:len(id)-8]
+	}
+	return id
+}
+
+// TestCheckovTable keeps docs/security.md's table of checkov skips
+// generated from stacks.CheckovSkips.
+func TestCheckovTable(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("| check | resource | reason |\n|---|---|---|\n")
+	for _, s := range stacks.CheckovSkips() {
+		note := ""
+		if s.Optional {
+			note = " (with `removalPolicy=destroy`)"
+		}
+		fmt.Fprintf(&b, "| %s | `%s`%s | %s |\n", s.Check, s.Path, note, s.Reason)
+	}
+	snapshot.CheckSection(t, "../docs/security.md", "checkov skips", b.String())
+}
