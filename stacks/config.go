@@ -92,8 +92,10 @@ func ConfigFromContext(get func(key string) any) (Config, error) {
 	// Glue allows up to 7 days; two days is already far beyond a daily run.
 	r.num(keyGlueTimeout, &c.GlueTimeoutMinutes, 1, 2880)
 	r.str(keyFeedURL, &c.FeedURL)
-	if u, err := url.Parse(c.FeedURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		r.fail("context %q must be an http(s) URL, got %q", keyFeedURL, c.FeedURL)
+	// The deployed function fetches over HTTPS only (and refuses redirects
+	// that leave it): a feed in the clear could be altered on the way.
+	if u, err := url.Parse(c.FeedURL); err != nil || u.Scheme != "https" || u.Host == "" {
+		r.fail("context %q must be an https:// URL, got %q", keyFeedURL, c.FeedURL)
 	}
 	r.str(keyNotificationEmail, &c.NotificationEmail)
 	if c.NotificationEmail != "" {

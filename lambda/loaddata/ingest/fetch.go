@@ -48,7 +48,25 @@ func retryable(err error) bool {
 	if errors.As(err, &se) {
 		return se.Code == http.StatusTooManyRequests || se.Code >= 500
 	}
-	return !errors.Is(err, errTooLarge)
+	return !errors.Is(err, errTooLarge) && !errors.Is(err, errDowngrade)
+}
+
+// errDowngrade refuses a redirect that leaves HTTPS: the feed would then
+// travel, and could be altered, in the clear.
+var errDowngrade = errors.New("redirect leaves HTTPS")
+
+// refuseDowngrade is an http.Client CheckRedirect: it follows redirects as
+// the default does (up to 10), except from HTTPS to anything else. A feed
+// served over plain HTTP from the start (a local test server) is not
+// affected; the deployed feed URL must be HTTPS.
+func refuseDowngrade(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	if from := via[len(via)-1].URL; from.Scheme == "https" && req.URL.Scheme != "https" {
+		return fmt.Errorf("%w: %s to %s refused", errDowngrade, from.Redacted(), req.URL.Redacted())
+	}
+	return nil
 }
 
 var errTooLarge = fmt.Errorf("response larger than %d bytes", maxBody)
@@ -75,6 +93,11 @@ func (f *Fetcher) Fetch(ctx context.Context, url string, consume func(io.Reader)
 	client, attempts := f.Client, f.Attempts
 	if client == nil {
 		client = &http.Client{Timeout: 10 * time.Second}
+	}
+	if client.CheckRedirect == nil {
+		c := *client
+		c.CheckRedirect = refuseDowngrade
+		client = &c
 	}
 	if attempts < 1 {
 		attempts = 4
