@@ -42,6 +42,8 @@ func CheckovSkips() []CheckovSkip {
 			Reason: "Each execution invokes it once; reserved concurrency would be taken from the account's unreserved pool, which accounts with a low quota cannot spare, for a function that never runs twice at once."},
 		{Path: "LoadData", Check: "CKV_AWS_173",
 			Reason: "Its environment holds the feed URL, the bucket name and a key prefix, none of them secret; Lambda encrypts environment variables at rest with an AWS managed key in any case."},
+		{Path: "Failures/DeadLetters", Check: "CKV_AWS_27",
+			Reason: "The queue is encrypted at rest with SQS-managed keys; a customer key would have to be opened to EventBridge and SNS in its key policy, a wider grant than the few undelivered alerts it holds call for."},
 		{Path: autoDeleteHandler, Check: "CKV_AWS_115", Optional: true,
 			Reason: "CDK's auto-delete function (removalPolicy=destroy only) runs once, when CloudFormation deletes a bucket."},
 		{Path: autoDeleteHandler, Check: "CKV_AWS_116", Optional: true,

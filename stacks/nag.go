@@ -25,7 +25,9 @@ type Suppression struct {
 	Path string
 	// Rule is the cdk-nag rule, e.g. "AwsSolutions-IAM5".
 	Rule string
-	// Findings are the exact findings accepted, as cdk-nag reports them.
+	// Findings are the exact findings accepted, as cdk-nag reports them;
+	// none for a rule that reports no detail (the whole rule, on this
+	// resource only).
 	// "<Name.Arn>" stands for the ARN of the resource with that construct
 	// id, whatever hash CDK appends to its logical id.
 	Findings []string
@@ -62,6 +64,10 @@ func Suppressions() []Suppression {
 			Path: "Failures/Rule/EventsRole", Rule: "AwsSolutions-IAM5",
 			Findings: []string{"Action::kms:GenerateDataKey*"},
 			Reason:   "Publishing to the encrypted failure topic needs a data key; CDK's SNS target grant names the action in its wildcard form, on the pipeline key only.",
+		},
+		{
+			Path: "Failures/DeadLetters", Rule: "AwsSolutions-SQS3",
+			Reason: "This queue is itself a dead-letter queue, for the alert rule's target and the e-mail subscription; the rule only recognises queues that another queue names as its DLQ.",
 		},
 	}
 	for _, j := range []struct {
@@ -126,12 +132,15 @@ func appliesTo(finding string) any {
 // cdk-nag's own API, which fails the synth when a path matches nothing.
 func suppress(stack awscdk.Stack) {
 	for _, s := range Suppressions() {
-		applies := make([]any, len(s.Findings))
-		for i, f := range s.Findings {
-			applies[i] = appliesTo(f)
+		suppression := &cdknag.NagPackSuppression{Id: jsii.String(s.Rule), Reason: jsii.String(s.Reason)}
+		if len(s.Findings) > 0 {
+			applies := make([]any, len(s.Findings))
+			for i, f := range s.Findings {
+				applies[i] = appliesTo(f)
+			}
+			suppression.AppliesTo = &applies
 		}
 		cdknag.NagSuppressions_AddResourceSuppressionsByPath(stack, jsii.String("/"+*stack.Node().Path()+"/"+s.Path),
-			&[]*cdknag.NagPackSuppression{{Id: jsii.String(s.Rule), Reason: jsii.String(s.Reason), AppliesTo: &applies}},
-			jsii.Bool(true))
+			&[]*cdknag.NagPackSuppression{suppression}, jsii.Bool(true))
 	}
 }

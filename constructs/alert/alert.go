@@ -5,18 +5,25 @@
 // Notifying from EventBridge rather than from a Catch inside the state
 // machine keeps task failures as failures: a redrive restarts at the state
 // that failed, whereas a caught failure would redrive into the catch path.
+//
+// An alert that cannot be delivered is not lost: EventBridge retries the
+// topic for a day, then puts the event in a dead-letter queue, as SNS does
+// with an e-mail it cannot deliver, and an alarm fires on any message in
+// that queue. A topic nobody subscribes to is reported at synth.
 package alert
 
 import (
 	"fmt"
 	"net/mail"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -45,6 +52,10 @@ type Alert struct {
 	Rule  awsevents.Rule
 	// Subscription is the e-mail subscription, nil without Props.Email.
 	Subscription awssns.Subscription
+	// DeadLetters receives the alerts that could not be delivered, and
+	// Undelivered is the alarm on it.
+	DeadLetters awssqs.Queue
+	Undelivered awscloudwatch.Alarm
 }
 
 // New defines the topic, the rule and, if an e-mail address is given, its
@@ -63,12 +74,20 @@ func New(scope constructs.Construct, id *string, props *Props) *Alert {
 		MasterKey:   props.Key,
 		EnforceSSL:  jsii.Bool(true),
 	})
-	allowEventBridge(props.Key)
+	dead := awssqs.NewQueue(a.Construct, jsii.String("DeadLetters"), &awssqs.QueueProps{
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+	})
 
 	rule := newRule(a.Construct, props.StateMachine)
 	rule.AddTarget(awseventstargets.NewSnsTopic(topic, &awseventstargets.SnsTopicProps{
-		// A role of its own, allowed to publish to this topic only.
+		// A role of its own, allowed to publish to this topic only (and to
+		// use the key for it): EventBridge itself needs no grant on the key.
 		AuthorizeUsingRole: jsii.Bool(true),
+		RetryAttempts:      jsii.Number(185),
+		MaxEventAge:        awscdk.Duration_Hours(jsii.Number(24)),
+		DeadLetterQueue:    dead,
 		Message: awsevents.RuleTargetInput_FromText(jsii.String(fmt.Sprintf(
 			"Execution %s of %s ended %s. Redrive it from the failed state, or start a partial run with the flags of the steps to redo.",
 			*awsevents.EventField_FromPath(jsii.String("$.detail.name")),
@@ -81,20 +100,24 @@ func New(scope constructs.Construct, id *string, props *Props) *Alert {
 		if a, err := mail.ParseAddress(props.Email); err != nil || a.Address != props.Email {
 			panic(fmt.Errorf("alert: %s: %q is not a plain e-mail address", *id, props.Email))
 		}
-		a.Subscription = topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(props.Email), nil))
+		a.Subscription = topic.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(props.Email),
+			&awssnssubscriptions.EmailSubscriptionProps{DeadLetterQueue: dead}))
+	} else {
+		awscdk.Annotations_Of(a.Construct).AddWarningV2(jsii.String("alert:no-subscriber"), jsii.String(
+			"the failure topic has no subscriber: failed executions notify nobody. Subscribe an address (notificationEmail) or another endpoint to the topic"))
 	}
-	a.Topic, a.Rule = topic, rule
+	// Anything in the queue is an alert nobody received. The alarm shows
+	// in the CloudWatch console whatever happens to the topic.
+	a.Undelivered = awscloudwatch.NewAlarm(a.Construct, jsii.String("Undelivered"), &awscloudwatch.AlarmProps{
+		AlarmDescription:   jsii.String("Failure alerts that could not be delivered are waiting in the dead-letter queue."),
+		Metric:             dead.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5))}),
+		Threshold:          jsii.Number(1),
+		EvaluationPeriods:  jsii.Number(1),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+	})
+	a.Topic, a.Rule, a.DeadLetters = topic, rule, dead
 	return a
-}
-
-// allowEventBridge lets EventBridge use key: it encrypts the message it
-// publishes to an encrypted topic.
-func allowEventBridge(key awskms.IKey) {
-	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil)},
-		Actions:    jsii.Strings("kms:Decrypt", "kms:GenerateDataKey*"),
-		Resources:  jsii.Strings("*"),
-	}), nil)
 }
 
 // newRule matches the executions of machine that end badly.

@@ -75,17 +75,57 @@ func TestRuleAndTopic(t *testing.T) {
 	}
 	assert.Equal(t, 1, publish)
 
-	// EventBridge may use the key to encrypt what it publishes.
-	var keyPolicy string
+	// The target's role publishes: the key policy grants EventBridge
+	// nothing, so no other rule can use the key through the service.
 	for _, k := range tpl.Resources("AWS::KMS::Key") {
-		keyPolicy = strings.Join(cdktest.Strings(k["Properties"].(map[string]any)["KeyPolicy"]), "")
+		keyPolicy := strings.Join(cdktest.Strings(k["Properties"].(map[string]any)["KeyPolicy"]), "")
+		assert.NotContains(t, keyPolicy, "events.amazonaws.com")
 	}
-	assert.Contains(t, keyPolicy, `"Service":"events.amazonaws.com"`)
+}
+
+// TestUndeliveredAlertsAreKept: the target retries for a day, then sends
+// the event to an encrypted dead-letter queue, which an alarm watches.
+func TestUndeliveredAlertsAreKept(t *testing.T) {
+	tpl := synth(t, nil)
+	tpl.Has(t, "AWS::SQS::Queue", map[string]any{"SqsManagedSseEnabled": true, "MessageRetentionPeriod": 1209600})
+	tpl.Has(t, "AWS::Events::Rule", map[string]any{"Targets": []any{assertions.Match_ObjectLike(&map[string]any{
+		"RetryPolicy":      map[string]any{"MaximumRetryAttempts": 185, "MaximumEventAgeInSeconds": 86400},
+		"DeadLetterConfig": map[string]any{"Arn": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^FailuresDeadLetters")), "Arn"}}},
+	})}})
+	tpl.Has(t, "AWS::CloudWatch::Alarm", map[string]any{
+		"MetricName": "ApproximateNumberOfMessagesVisible", "Namespace": "AWS/SQS", "Threshold": 1,
+		"ComparisonOperator": "GreaterThanOrEqualToThreshold",
+	})
+	// EventBridge may send to the queue for this rule only.
+	tpl.Has(t, "AWS::SQS::QueuePolicy", map[string]any{"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
+		assertions.Match_ObjectLike(&map[string]any{
+			"Principal": map[string]any{"Service": "events.amazonaws.com"},
+			"Condition": map[string]any{"ArnEquals": map[string]any{"aws:SourceArn": assertions.Match_AnyValue()}},
+		}),
+	})}})
 }
 
 func TestEmail(t *testing.T) {
 	tpl := synth(t, func(p *alert.Props) { p.Email = "ops@example.org" })
-	tpl.Has(t, "AWS::SNS::Subscription", map[string]any{"Protocol": "email", "Endpoint": "ops@example.org"})
+	tpl.Has(t, "AWS::SNS::Subscription", map[string]any{
+		"Protocol": "email", "Endpoint": "ops@example.org",
+		"RedrivePolicy": map[string]any{"deadLetterTargetArn": assertions.Match_AnyValue()},
+	})
+}
+
+// TestNoSubscriberIsReported: without an address, the synth warns that
+// failures notify nobody; with one, it does not.
+func TestNoSubscriberIsReported(t *testing.T) {
+	for _, c := range []struct {
+		email string
+		warns int
+	}{{"", 1}, {"ops@example.org", 0}} {
+		stack, msg := build(func(p *alert.Props) { p.Email = c.email })
+		require.Empty(t, msg)
+		warnings := assertions.Annotations_FromStack(stack).FindWarning(jsii.String("*"),
+			assertions.Match_StringLikeRegexp(jsii.String("no subscriber")))
+		assert.Len(t, *warnings, c.warns, "email %q", c.email)
+	}
 }
 
 func TestInvalidProps(t *testing.T) {
