@@ -1,10 +1,7 @@
 package stacks_test
 
 import (
-	"encoding/json"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/partialruns/velib-pipeline/internal/tools"
@@ -19,16 +16,8 @@ func TestCfnLint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, ctx := range []map[string]any{nil, {"removalPolicy": "destroy", "notificationEmail": "ops@example.org"}} {
-		body, err := json.MarshalIndent(synth(t, ctx).JSON, "", " ")
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join(t.TempDir(), "template.json")
-		if err := os.WriteFile(path, body, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		out, err := exec.Command(cfnLint, "--ignore-checks", "W3005", "--", path).CombinedOutput()
+	for _, ctx := range configurations {
+		out, err := exec.Command(cfnLint, "--ignore-checks", "W3005", "--", templateFile(t, ctx)).CombinedOutput()
 		if err != nil {
 			t.Errorf("cfn-lint on the template for %v: %v\n%s", ctx, err, out)
 		}

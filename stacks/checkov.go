@@ -54,40 +54,39 @@ func CheckovSkips() []CheckovSkip {
 }
 
 // skipChecks writes the skips into the resources' metadata, where checkov
-// reads them. A path that matches nothing fails the synth, unless the skip
-// is optional.
+// reads them. A path that matches nothing fails the synth, unless all its
+// skips are optional.
 func skipChecks(stack awscdk.Stack) {
-	byPath := map[string][]map[string]string{}
+	type resource struct {
+		skips    []map[string]string
+		optional bool
+	}
+	byPath := map[string]*resource{}
 	var order []string
 	for _, s := range CheckovSkips() {
-		if byPath[s.Path] == nil {
+		r := byPath[s.Path]
+		if r == nil {
+			r = &resource{optional: true}
+			byPath[s.Path] = r
 			order = append(order, s.Path)
 		}
-		byPath[s.Path] = append(byPath[s.Path], map[string]string{"id": s.Check, "comment": s.Reason})
+		r.skips = append(r.skips, map[string]string{"id": s.Check, "comment": s.Reason})
+		r.optional = r.optional && s.Optional
 	}
 	for _, path := range order {
-		resource := cfnResourceAt(stack, path)
-		if resource == nil {
-			if optional(path) {
-				continue
-			}
+		r := byPath[path]
+		target := cfnResourceAt(stack, path)
+		switch {
+		case target != nil:
+			target.AddMetadata(jsii.String("checkov"), map[string]any{"skip": r.skips})
+		case !r.optional:
 			panic(fmt.Errorf("checkov skip: no resource at %s", path))
 		}
-		resource.AddMetadata(jsii.String("checkov"), map[string]any{"skip": byPath[path]})
 	}
 }
 
-func optional(path string) bool {
-	for _, s := range CheckovSkips() {
-		if s.Path == path && !s.Optional {
-			return false
-		}
-	}
-	return true
-}
-
-// cfnResourceAt is the CloudFormation resource at path, or behind the
-// construct there.
+// cfnResourceAt is the CloudFormation resource at path below the stack, or
+// behind the construct there; nil if there is none.
 func cfnResourceAt(stack awscdk.Stack, path string) awscdk.CfnResource {
 	var node constructs.IConstruct = stack
 	for _, id := range strings.Split(path, "/") {
@@ -95,11 +94,5 @@ func cfnResourceAt(stack awscdk.Stack, path string) awscdk.CfnResource {
 			return nil
 		}
 	}
-	if r, ok := node.(awscdk.CfnResource); ok {
-		return r
-	}
-	if r, ok := node.Node().DefaultChild().(awscdk.CfnResource); ok {
-		return r
-	}
-	return nil
+	return cfnResource(node)
 }

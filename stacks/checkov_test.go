@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -38,15 +37,7 @@ func runCheckov(t *testing.T, ctx map[string]any) checkovReport {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, err := json.MarshalIndent(synth(t, ctx).JSON, "", " ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "template.json")
-	if err := os.WriteFile(path, body, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "--file", path, "--framework", "cloudformation", "--output", "json",
+	cmd := exec.Command(bin, "--file", templateFile(t, ctx), "--framework", "cloudformation", "--output", "json",
 		"--skip-download", "--compact")
 	// Nothing leaves the machine: no guidelines download, no telemetry.
 	cmd.Env = append(os.Environ(), "BC_SKIP_MAPPING=TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2=false", "LOG_LEVEL=ERROR")
@@ -62,7 +53,7 @@ func runCheckov(t *testing.T, ctx map[string]any) checkovReport {
 // tested, and on a skip that no longer matches a finding.
 func TestCheckov(t *testing.T) {
 	used := map[string]bool{}
-	for _, ctx := range []map[string]any{nil, {"removalPolicy": "destroy", "notificationEmail": "ops@example.org"}} {
+	for _, ctx := range configurations {
 		r := runCheckov(t, ctx)
 		for _, f := range r.Results.FailedChecks {
 			t.Errorf("%v: %s (%s) failed on %s", ctx, f.CheckID, f.CheckName, f.Resource)

@@ -3,8 +3,11 @@ package stacks_test
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/partialruns/velib-pipeline/internal/layout"
+	"os"
+	"path/filepath"
 	"testing"
+
+	"github.com/partialruns/velib-pipeline/internal/layout"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
@@ -14,6 +17,26 @@ import (
 )
 
 func TestMain(m *testing.M) { cdktest.Main(m) }
+
+// configurations are the app configurations every whole-template check
+// runs on: the defaults, and the one that adds what only some deployments
+// have (the buckets' auto-delete function, the e-mail subscription).
+var configurations = []map[string]any{nil, {"removalPolicy": "destroy", "notificationEmail": "ops@example.org"}}
+
+// templateFile writes the template synthesized with ctx to a file, for the
+// command-line checkers.
+func templateFile(t *testing.T, ctx map[string]any) string {
+	t.Helper()
+	body, err := json.MarshalIndent(synth(t, ctx).JSON, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "template.json")
+	if err := os.WriteFile(path, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
 
 type synthesized struct {
 	stack    awscdk.Stack

@@ -25,7 +25,7 @@ var pipelineRules = flaginputs.Options{
 // and fails on anything AWS or an emulator refuses or reads differently: a
 // top-level field reference, a lone $ or $$, $eval, a date picture.
 func TestJSONataPortable(t *testing.T) {
-	for _, ctx := range []map[string]any{nil, {"removalPolicy": "destroy", "notificationEmail": "ops@example.org"}} {
+	for _, ctx := range configurations {
 		def, err := json.Marshal(definition(t, synth(t, ctx)))
 		if err != nil {
 			t.Fatal(err)

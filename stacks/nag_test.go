@@ -19,7 +19,7 @@ import (
 // TestNag fails on any cdk-nag AwsSolutions finding that Suppressions does
 // not cover, error or warning, for every configuration tested.
 func TestNag(t *testing.T) {
-	for _, ctx := range []map[string]any{nil, {"removalPolicy": "destroy", "notificationEmail": "ops@example.org"}} {
+	for _, ctx := range configurations {
 		ann := assertions.Annotations_FromStack(synthStack(t, ctx))
 		pattern := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
 		for _, m := range append(*ann.FindError(jsii.String("*"), pattern), *ann.FindWarning(jsii.String("*"), pattern)...) {

@@ -36,9 +36,15 @@ func logicalIDAt(path ...string) string {
 
 // keepLogicalID pins c, or the CloudFormation resource behind it, to id.
 func keepLogicalID(c constructs.IConstruct, id string) {
+	cfnResource(c).OverrideLogicalId(&id)
+}
+
+// cfnResource is c itself when it is a CloudFormation resource, else the
+// resource behind it (its default child), or nil.
+func cfnResource(c constructs.IConstruct) awscdk.CfnResource {
 	if r, ok := c.(awscdk.CfnResource); ok {
-		r.OverrideLogicalId(&id)
-		return
+		return r
 	}
-	c.Node().DefaultChild().(awscdk.CfnResource).OverrideLogicalId(&id)
+	r, _ := c.Node().DefaultChild().(awscdk.CfnResource)
+	return r
 }

@@ -55,7 +55,7 @@ var physicalNames = []string{"Name", "TopicName", "StateMachineName", "LogGroupN
 // stack is still there under its logical id, and every such resource in the
 // template is one of them (or was added to the list on purpose).
 func TestUpgradeKeepsLogicalIDs(t *testing.T) {
-	for _, ctx := range []map[string]any{nil, {"removalPolicy": "destroy", "notificationEmail": "ops@example.org"}} {
+	for _, ctx := range configurations {
 		resources := synth(t, ctx).JSON["Resources"].(map[string]any)
 		want := maps.Clone(deployed)
 		if ctx != nil {

@@ -204,17 +204,16 @@ def silver(job: str, argv: list[str], spark: SparkSession) -> dict:
         if new_fields:
             log(job, event="new feed fields, not carried to silver", fields=new_fields)
         rows = velib_silver.station_rows(snaps).cache()
-        db = args["database"]
-        written = write_partitions(
-            spark, velib_silver.silver(rows), db, args["target_table"], args["target_path"], dates
-        )
-        write_partitions(
-            spark, velib_silver.rejects(rows), db, args["rejects_table"], args["rejects_path"], dates, allow_empty=True
-        )
-        rows.unpersist()
+        try:
+            kept, refused = velib_silver.silver(rows), velib_silver.rejects(rows)
+            db = args["database"]
+            written = write_partitions(spark, kept, db, args["target_table"], args["target_path"], dates)
+            write_partitions(spark, refused, db, args["rejects_table"], args["rejects_path"], dates, allow_empty=True)
+            result = silver_result(kept, refused, dates, written, bad, new_fields)
+        finally:
+            rows.unpersist()
     finally:
         snaps.unpersist()
-    result = silver_result(spark, args, dates, written, bad, new_fields)
     for reason, n in result["rejected"].items():
         log(job, event="rows rejected", reason=reason, rows=n, table=f"{db}.{args['rejects_table']}")
     log(job, dates=dates, table=f"{db}.{args['target_table']}", **result)
@@ -229,18 +228,19 @@ def bad_files_message(bad: list[dict]) -> str:
     )
 
 
-def silver_result(spark, args, dates, written, bad, new_fields) -> dict:
+def silver_result(kept, refused, dates, written, bad, new_fields) -> dict:
     """What a raw → silver run did: ``rows`` written to silver, of which
     ``over_capacity`` flagged; ``rejected`` rows by reason; the ``bad_files``
     left out (only with --accept_bad_raw_files); the ``new_fields`` of the
-    feed that silver does not carry."""
-    db = args["database"]
-    target = spark.table(f"`{db}`.`{args['target_table']}`").where(F.col("dt").isin(dates))
-    rejected = spark.table(f"`{db}`.`{args['rejects_table']}`").where(F.col("dt").isin(dates)).groupBy("reason").count()
+    feed that silver does not carry. The counts come from the rows just
+    written (kept and refused, still cached), not from reading the tables
+    back."""
+    in_dates = F.col("dt").isin(dates)
+    rejected = refused.where(in_dates).groupBy("reason").count().orderBy("reason").collect()
     return {
         "rows": written,
-        "over_capacity": target.where(F.col("over_capacity")).count(),
-        "rejected": {r["reason"]: r["count"] for r in rejected.orderBy("reason").collect()},
+        "over_capacity": kept.where(in_dates & F.col("over_capacity")).count(),
+        "rejected": {r["reason"]: r["count"] for r in rejected},
         "bad_files": [b["path"] for b in bad],
         "new_fields": new_fields,
     }
