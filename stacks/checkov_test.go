@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -51,8 +52,12 @@ func runCheckov(t *testing.T, ctx map[string]any) checkovReport {
 
 // TestCheckov fails on any failed checkov check, in every configuration
 // tested, and on a skip that no longer matches a finding.
+// The summary it keeps in docs/security.md is the count for each
+// configuration, so the figures there are the pinned checkov's.
 func TestCheckov(t *testing.T) {
 	used := map[string]bool{}
+	var summary strings.Builder
+	summary.WriteString("| configuration | passed | failed | skipped |\n|---|---|---|---|\n")
 	for _, ctx := range configurations {
 		r := runCheckov(t, ctx)
 		for _, f := range r.Results.FailedChecks {
@@ -61,8 +66,9 @@ func TestCheckov(t *testing.T) {
 		for _, s := range r.Results.SkippedChecks {
 			used[s.CheckID+" "+logicalPrefix(s.Resource)] = true
 		}
-		t.Logf("%v: %d passed, %d failed, %d skipped", ctx, r.Summary.Passed, r.Summary.Failed, r.Summary.Skipped)
+		fmt.Fprintf(&summary, "| %s | %d | %d | %d |\n", describe(ctx), r.Summary.Passed, r.Summary.Failed, r.Summary.Skipped)
 	}
+	snapshot.CheckSection(t, "../docs/security.md", "checkov summary", summary.String())
 	for _, s := range stacks.CheckovSkips() {
 		if !used[s.Check+" "+strings.ReplaceAll(strings.ReplaceAll(s.Path, "/", ""), ":", "")] {
 			t.Errorf("the skip of %s on %s matches nothing: remove it", s.Check, s.Path)
@@ -93,4 +99,21 @@ func TestCheckovTable(t *testing.T) {
 		fmt.Fprintf(&b, "| %s | `%s`%s | %s |\n", s.Check, s.Path, note, s.Reason)
 	}
 	snapshot.CheckSection(t, "../docs/security.md", "checkov skips", b.String())
+}
+
+// describe names a configuration as a reader would set it.
+func describe(ctx map[string]any) string {
+	if len(ctx) == 0 {
+		return "defaults"
+	}
+	keys := make([]string, 0, len(ctx))
+	for k := range ctx {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("`%s=%v`", k, ctx[k])
+	}
+	return strings.Join(parts, ", ")
 }

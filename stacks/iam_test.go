@@ -7,6 +7,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/internal/cdktest"
+	"github.com/partialruns/velib-pipeline/internal/cfntext"
+	"github.com/partialruns/velib-pipeline/internal/roletable"
+	"github.com/partialruns/velib-pipeline/internal/snapshot"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -201,4 +204,65 @@ func TestTopicIsEncryptedAndSSLOnly(t *testing.T) {
 	s.Has(t, "AWS::SNS::TopicPolicy", map[string]any{"PolicyDocument": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
 		assertions.Match_ObjectLike(&map[string]any{"Effect": "Deny", "Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}}}),
 	})}})
+}
+
+// TestServiceRolesActOnlyForTheirResource: each role a service assumes on
+// behalf of one resource, where the service documents aws:SourceArn and
+// aws:SourceAccount for it, may be assumed only for that resource in this
+// account. Lambda and Glue document neither for their execution roles; who
+// may hand them a role is iam:PassRole's business.
+func TestServiceRolesActOnlyForTheirResource(t *testing.T) {
+	want := map[string]string{
+		"states.amazonaws.com": `arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:velib-pipeline`,
+		"events.amazonaws.com": `arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/velib-pipeline-failures`,
+		"lambda.amazonaws.com": "",
+		"glue.amazonaws.com":   "",
+	}
+	tpl := synth(t, nil)
+	seen := map[string]int{}
+	for id, role := range tpl.Resources("AWS::IAM::Role") {
+		doc := role["Properties"].(map[string]any)["AssumeRolePolicyDocument"].(map[string]any)
+		sts := doc["Statement"].([]any)
+		require.Len(t, sts, 1, id)
+		st := sts[0].(map[string]any)
+		service := st["Principal"].(map[string]any)["Service"].(string)
+		source, known := want[service]
+		require.True(t, known, "%s is assumed by %s, which this test does not know", id, service)
+		seen[service]++
+		if source == "" {
+			assert.Nil(t, st["Condition"], id)
+			continue
+		}
+		cond, _ := st["Condition"].(map[string]any)
+		require.Len(t, cond, 2, id)
+		account := cond["StringEquals"].(map[string]any)["aws:SourceAccount"]
+		sources := cfntext.List(cond["ArnLike"].(map[string]any)["aws:SourceArn"])
+		assert.Equal(t, "${AWS::AccountId}", cfntext.String(account), id)
+		require.Len(t, sources, 1, id)
+		assert.Equal(t, source, cfntext.String(sources[0]), id)
+	}
+	assert.Equal(t, map[string]int{"states.amazonaws.com": 1, "events.amazonaws.com": 1, "lambda.amazonaws.com": 1, "glue.amazonaws.com": 3}, seen)
+	tpl.Has(t, "AWS::StepFunctions::StateMachine", map[string]any{
+		"RoleArn": map[string]any{"Fn::GetAtt": []any{"StateMachineRoleB840431D", "Arn"}},
+	})
+}
+
+// TestRoleTable keeps docs/security.md's table of what each role may do
+// generated from the template. It is rendered from the configuration with
+// removalPolicy=destroy, whose only extra role is CDK's auto-delete
+// function's, as the doc says.
+func TestRoleTable(t *testing.T) {
+	full := synth(t, configurations[1])
+	table, err := roletable.Markdown(full.JSON)
+	require.NoError(t, err)
+	snapshot.CheckSection(t, "../docs/security.md", "roles", table)
+
+	extra := []string{}
+	defaults := synth(t, nil).Resources("AWS::IAM::Role")
+	for id := range full.Resources("AWS::IAM::Role") {
+		if _, ok := defaults[id]; !ok {
+			extra = append(extra, id)
+		}
+	}
+	assert.Equal(t, []string{"CustomS3AutoDeleteObjectsCustomResourceProviderRole3B1BD092"}, extra)
 }

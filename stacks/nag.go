@@ -12,11 +12,22 @@ import (
 	"github.com/partialruns/velib-pipeline/internal/layout"
 )
 
-// AddNagChecks applies the cdk-nag AwsSolutions rules to scope: a finding
-// not covered by Suppressions fails the synth (errors) or is printed
-// (warnings), and the tests fail on either.
-func AddNagChecks(scope constructs.IConstruct) {
-	awscdk.Aspects_Of(scope).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+// NagPacks are the cdk-nag rule packs every synth runs, by the prefix of
+// their rule ids.
+var NagPacks = []string{"AwsSolutions", "Serverless"}
+
+// AddNagChecks applies the cdk-nag rule packs in NagPacks to scope: a
+// finding not covered by Suppressions fails the synth (errors) or is printed
+// (warnings), and the tests fail on either. Loggers, when given, receive
+// every pack's events beside the default annotations.
+func AddNagChecks(scope constructs.IConstruct, loggers ...cdknag.INagLogger) {
+	props := &cdknag.NagPackProps{Verbose: jsii.Bool(true)}
+	if len(loggers) > 0 {
+		props.AdditionalLoggers = &loggers
+	}
+	aspects := awscdk.Aspects_Of(scope)
+	aspects.Add(cdknag.NewAwsSolutionsChecks(props), nil)
+	aspects.Add(cdknag.NewServerlessChecks(props), nil)
 }
 
 // Suppression is one accepted cdk-nag finding.
@@ -35,6 +46,12 @@ type Suppression struct {
 	Reason string
 }
 
+// Reasons that answer a cdk-nag finding and a checkov check alike.
+const (
+	reasonSynchronousOnly    = "The state machine invokes the function synchronously and retries it; a dead-letter queue receives only failed asynchronous invocations, and this function has none."
+	reasonIsADeadLetterQueue = "This queue is itself the dead-letter queue of the alert rule's target and of the e-mail subscription; nothing consumes it but a person, so there is nothing to redrive it to."
+)
+
 // Suppressions lists every accepted finding: each on one construct, for
 // named findings only, with its reason. docs/security.md is
 // generated from this list.
@@ -51,12 +68,12 @@ func Suppressions() []Suppression {
 			Reason:   "X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions.",
 		},
 		{
-			Path: "StateMachine/Role", Rule: "AwsSolutions-IAM5",
+			Path: "StateMachineRole", Rule: "AwsSolutions-IAM5",
 			Findings: []string{"Resource::*"},
 			Reason:   "CloudWatch Logs delivery (logs:CreateLogDelivery and its companions) and X-Ray tracing have no resource-level permissions.",
 		},
 		{
-			Path: "StateMachine/Role", Rule: "AwsSolutions-IAM5",
+			Path: "StateMachineRole", Rule: "AwsSolutions-IAM5",
 			Findings: []string{"Resource::<LoadData.Arn>:*"},
 			Reason:   "The Lambda invoke integration is granted the ingest function and its versions and aliases; no other function.",
 		},
@@ -65,10 +82,9 @@ func Suppressions() []Suppression {
 			Findings: []string{"Action::kms:GenerateDataKey*"},
 			Reason:   "Publishing to the encrypted failure topic needs a data key; CDK's SNS target grant names the action in its wildcard form, on the pipeline key only.",
 		},
-		{
-			Path: "Failures/DeadLetters", Rule: "AwsSolutions-SQS3",
-			Reason: "This queue is itself a dead-letter queue, for the alert rule's target and the e-mail subscription; the rule only recognises queues that another queue names as its DLQ.",
-		},
+		{Path: "LoadData", Rule: "Serverless-LambdaDLQ", Reason: reasonSynchronousOnly},
+		{Path: "Failures/DeadLetters", Rule: "AwsSolutions-SQS3", Reason: reasonIsADeadLetterQueue},
+		{Path: "Failures/DeadLetters", Rule: "Serverless-SQSRedrivePolicy", Reason: reasonIsADeadLetterQueue},
 	}
 	for _, j := range []struct {
 		role, flag, read string

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -21,7 +20,7 @@ import (
 func TestNag(t *testing.T) {
 	for _, ctx := range configurations {
 		ann := assertions.Annotations_FromStack(synthStack(t, ctx))
-		pattern := assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))
+		pattern := assertions.Match_StringLikeRegexp(jsii.String("(" + strings.Join(stacks.NagPacks, "|") + ")-.*"))
 		for _, m := range append(*ann.FindError(jsii.String("*"), pattern), *ann.FindWarning(jsii.String("*"), pattern)...) {
 			msg := fmt.Sprint(m.Entry.Data)
 			t.Errorf("%v: %s at %s", ctx, msg[:strings.Index(msg, ":")], *m.Id)
@@ -63,7 +62,7 @@ func TestEverySuppressionIsUsed(t *testing.T) {
 	log := &suppressedLog{}
 	app := cdktest.NewApp(nil)
 	stack := stacks.NewPipelineStack(app, layout.StackID, nil)
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{AdditionalLoggers: &[]cdknag.INagLogger{log}}), nil)
+	stacks.AddNagChecks(app, log)
 	cdktest.Synth(t, stack)
 
 	for _, s := range stacks.Suppressions() {

@@ -5,12 +5,14 @@ package stacks
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/alert"
+	"github.com/partialruns/velib-pipeline/internal/trust"
 )
 
 // PipelineStackProps configure [NewPipelineStack].
@@ -50,7 +52,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 	failures := alert.New(stack, jsii.String("Failures"), &alert.Props{
 		StateMachine: machine,
 		Key:          key,
-		TopicName:    jsii.String(cfg.NamePrefix + "-pipeline-failures"),
+		Name:         jsii.String(cfg.NamePrefix + "-pipeline-failures"),
 		Email:        cfg.NotificationEmail,
 	})
 	keepLogicalID(failures.Topic, deployedFailuresTopic)
@@ -73,8 +75,10 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 // newStateMachine is the Standard state machine, traced, with every
 // execution's events and data logged.
 func newStateMachine(stack awscdk.Stack, cfg Config, definition sfn.IChainable, key awskms.IKey) sfn.StateMachine {
+	name := cfg.NamePrefix + "-pipeline"
 	return sfn.NewStateMachine(stack, jsii.String("StateMachine"), &sfn.StateMachineProps{
-		StateMachineName: jsii.String(cfg.NamePrefix + "-pipeline"),
+		StateMachineName: jsii.String(name),
+		Role:             newStateMachineRole(stack, name),
 		StateMachineType: sfn.StateMachineType_STANDARD,
 		Comment:          jsii.String("Vélib' pipeline. Skip any step with its flag set to false, e.g. {\"lambda_load_data\": false}."),
 		DefinitionBody:   sfn.DefinitionBody_FromChainable(definition),
@@ -91,6 +95,24 @@ func newStateMachine(stack awscdk.Stack, cfg Config, definition sfn.IChainable, 
 			IncludeExecutionData: jsii.Bool(true),
 		},
 	})
+}
+
+// newStateMachineRole is the role Step Functions may assume only for the
+// state machine called name, in this account. The machine's ARN comes from
+// its name: the machine depends on the role, so the role cannot refer to it.
+func newStateMachineRole(stack awscdk.Stack, name string) awsiam.Role {
+	machine := stack.FormatArn(&awscdk.ArnComponents{
+		Service: jsii.String("states"), Resource: jsii.String("stateMachine"),
+		ResourceName: jsii.String(name), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+	})
+	role := awsiam.NewRole(stack, jsii.String("StateMachineRole"), &awsiam.RoleProps{
+		AssumedBy: trust.Service("states.amazonaws.com", machine),
+	})
+	// The logical id of the role CDK made before: executions in flight
+	// during an upgrade keep the role they started with, which a
+	// replacement would delete under them.
+	keepLogicalID(role, deployedStateMachineRole)
+	return role
 }
 
 // stateMachineLogGroup names the state machine's log group.

@@ -14,6 +14,10 @@ import (
 // stacks_test's deployed list checks every such id.
 const deployedFailuresTopic = "FailuresTopic8CFD5254"
 
+// deployedStateMachineRole is the logical id of the role CDK made for the
+// state machine ("StateMachine/Role"), before the stack made its own.
+const deployedStateMachineRole = "StateMachineRoleB840431D"
+
 // deployedJobs maps each Glue job's construct id to its deployed logical id.
 var deployedJobs = map[string]string{
 	"RawToSilver":  "RawToSilverC9205871",

@@ -32,6 +32,13 @@ var deployed = map[string]string{
 	"AvgStatsErrorLogsF1D3F035":      "AWS::Logs::LogGroup",
 	"AvailPercentOutputLogs669B4B8D": "AWS::Logs::LogGroup",
 	"AvailPercentErrorLogsBF2B655E":  "AWS::Logs::LogGroup",
+	// Not data, but executions in flight during an upgrade keep the role
+	// they started with: a replacement would delete it under them.
+	"StateMachineRoleB840431D": "AWS::IAM::Role",
+	// Named since the security review, so that the policies that let
+	// EventBridge and CloudWatch act for them can name their ARNs.
+	"FailuresRule7623676C":        "AWS::Events::Rule",
+	"FailuresUndelivered3DFF35B7": "AWS::CloudWatch::Alarm",
 }
 
 // deployedWithEmail adds what the configuration with an e-mail address
@@ -48,7 +55,7 @@ var keptTypes = map[string]bool{
 }
 
 // physicalNames are the properties that fix a resource's name.
-var physicalNames = []string{"Name", "TopicName", "StateMachineName", "LogGroupName", "FunctionName", "RoleName", "BucketName", "QueueName"}
+var physicalNames = []string{"Name", "AlarmName", "TopicName", "StateMachineName", "LogGroupName", "FunctionName", "RoleName", "BucketName", "QueueName"}
 
 // TestUpgradeKeepsLogicalIDs fails when a change would replace a resource
 // that holds data or has a fixed name: every such resource of the deployed

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/alert"
 	"github.com/partialruns/velib-pipeline/internal/cdktest"
+	"github.com/partialruns/velib-pipeline/internal/cfntext"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -138,6 +139,8 @@ func TestInvalidProps(t *testing.T) {
 		{"no state machine", func(p *alert.Props) { p.StateMachine = nil }, "StateMachine and Key are required"},
 		{"address with a name", func(p *alert.Props) { p.Email = "Ops <ops@example.org>" }, `"Ops <ops@example.org>" is not a plain e-mail address`},
 		{"not an address", func(p *alert.Props) { p.Email = "ops" }, `"ops" is not a plain e-mail address`},
+		{"name too long", func(p *alert.Props) { p.Name = jsii.String(strings.Repeat("x", 65)) }, "must be 1 to 64 letters, digits, hyphens or underscores"},
+		{"name with a dot", func(p *alert.Props) { p.Name = jsii.String("team.failures") }, `alert: Failures: name "team.failures" must be`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -145,4 +148,104 @@ func TestInvalidProps(t *testing.T) {
 			assert.Contains(t, msg, tc.want)
 		})
 	}
+}
+
+// scopedTo asserts that a statement is conditioned on the account and on
+// the one source ARN given.
+func scopedTo(t *testing.T, st map[string]any, arn string) {
+	t.Helper()
+	cond, _ := st["Condition"].(map[string]any)
+	require.NotNil(t, cond, "no condition on %v", st)
+	account, _ := cond["StringEquals"].(map[string]any)
+	assert.Equal(t, map[string]any{"Ref": "AWS::AccountId"}, account["aws:SourceAccount"])
+	like, _ := cond["ArnLike"].(map[string]any)
+	sources, _ := like["aws:SourceArn"].([]any)
+	require.Len(t, sources, 1, "aws:SourceArn of %v", st)
+	assert.Equal(t, arn, cfntext.String(sources[0]))
+}
+
+// statements are the statements of the resources of type typ, under
+// property prop (a policy document).
+func statements(tpl *cdktest.Template, typ, prop string) []map[string]any {
+	var out []map[string]any
+	for _, r := range tpl.Resources(typ) {
+		doc := r["Properties"].(map[string]any)[prop].(map[string]any)
+		for _, st := range doc["Statement"].([]any) {
+			out = append(out, st.(map[string]any))
+		}
+	}
+	return out
+}
+
+// byService picks the statements that name service as their principal.
+func byService(sts []map[string]any, service string) []map[string]any {
+	var out []map[string]any
+	for _, st := range sts {
+		if p, ok := st["Principal"].(map[string]any); ok && p["Service"] == service {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// TestTrustIsScoped: EventBridge may assume the target's role only for
+// this rule, and CloudWatch may publish to the topic and use its key only
+// for this alarm, both in the stack's account.
+func TestTrustIsScoped(t *testing.T) {
+	tpl := synth(t, func(p *alert.Props) { p.Name = jsii.String("team-failures") })
+	const (
+		rule  = "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/team-failures"
+		alarm = "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:team-failures-undelivered"
+	)
+	tpl.Has(t, "AWS::Events::Rule", map[string]any{"Name": "team-failures"})
+	tpl.Has(t, "AWS::CloudWatch::Alarm", map[string]any{"AlarmName": "team-failures-undelivered"})
+	tpl.Has(t, "AWS::SNS::Topic", map[string]any{"TopicName": "team-failures"})
+
+	trust := byService(statements(tpl, "AWS::IAM::Role", "AssumeRolePolicyDocument"), "events.amazonaws.com")
+	require.Len(t, trust, 1)
+	scopedTo(t, trust[0], rule)
+
+	publish := byService(statements(tpl, "AWS::SNS::TopicPolicy", "PolicyDocument"), "cloudwatch.amazonaws.com")
+	require.Len(t, publish, 1)
+	assert.Equal(t, "sns:Publish", publish[0]["Action"])
+	scopedTo(t, publish[0], alarm)
+
+	key := byService(statements(tpl, "AWS::KMS::Key", "KeyPolicy"), "cloudwatch.amazonaws.com")
+	require.Len(t, key, 1)
+	assert.ElementsMatch(t, []any{"kms:Decrypt", "kms:GenerateDataKey*"}, key[0]["Action"])
+	scopedTo(t, key[0], alarm)
+}
+
+// TestUndeliveredNotifies: the alarm on the dead-letter queue publishes to
+// the topic, so an alert that got through late, or to another subscriber,
+// says that some did not.
+func TestUndeliveredNotifies(t *testing.T) {
+	tpl := synth(t, nil)
+	tpl.Has(t, "AWS::CloudWatch::Alarm", map[string]any{
+		"AlarmActions": []any{map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^FailuresTopic"))}},
+	})
+}
+
+// TestNames: without Name, each alert's names are its own and the same at
+// every synth.
+func TestNames(t *testing.T) {
+	names := func() []string {
+		stack := awscdk.NewStack(cdktest.NewApp(nil), jsii.String("Test"), nil)
+		machine := sfn.NewStateMachine(stack, jsii.String("Machine"), &sfn.StateMachineProps{
+			DefinitionBody: sfn.DefinitionBody_FromChainable(sfn.NewPass(stack, jsii.String("P"), nil)),
+		})
+		key := awskms.NewKey(stack, jsii.String("Key"), nil)
+		for _, id := range []string{"First", "Second"} {
+			alert.New(stack, jsii.String(id), &alert.Props{StateMachine: machine, Key: key})
+		}
+		var out []string
+		for _, r := range cdktest.Synth(t, stack).Resources("AWS::Events::Rule") {
+			out = append(out, r["Properties"].(map[string]any)["Name"].(string))
+		}
+		return out
+	}
+	first := names()
+	require.Len(t, first, 2)
+	assert.NotEqual(t, first[0], first[1])
+	assert.ElementsMatch(t, first, names())
 }
