@@ -17,6 +17,7 @@ import (
 // checkovReport is the part of checkov's JSON report the test reads.
 type checkovReport struct {
 	Results struct {
+		PassedChecks  []checkovResult `json:"passed_checks"`
 		FailedChecks  []checkovResult `json:"failed_checks"`
 		SkippedChecks []checkovResult `json:"skipped_checks"`
 	} `json:"results"`
@@ -31,9 +32,15 @@ type checkovResult struct {
 	Resource  string `json:"resource"`
 }
 
-// runCheckov scans the template synthesized with ctx, offline.
+var checkovCache = map[string]checkovReport{}
+
+// runCheckov scans the template synthesized with ctx, offline, once per
+// test binary.
 func runCheckov(t *testing.T, ctx map[string]any) checkovReport {
 	t.Helper()
+	if r, ok := checkovCache[fmt.Sprint(ctx)]; ok {
+		return r
+	}
 	bin, err := tools.Checkov()
 	if err != nil {
 		t.Fatal(err)
@@ -47,6 +54,7 @@ func runCheckov(t *testing.T, ctx map[string]any) checkovReport {
 	if jerr := json.Unmarshal(out, &report); jerr != nil {
 		t.Fatalf("checkov (%v): %v\n%s", err, jerr, out)
 	}
+	checkovCache[fmt.Sprint(ctx)] = report
 	return report
 }
 
@@ -79,11 +87,16 @@ func TestCheckov(t *testing.T) {
 // logicalPrefix turns checkov's "AWS::Lambda::Function.LoadData5949574C"
 // into the construct path it came from, less its hash: "LoadData".
 func logicalPrefix(resource string) string {
-	id := resource[strings.LastIndex(resource, ".")+1:]
+	id := logicalID(resource)
 	if len(id) > 8 {
 		id = id[:len(id)-8]
 	}
 	return id
+}
+
+// logicalID is the logical id in checkov's "AWS::Lambda::Function.LoadData5949574C".
+func logicalID(resource string) string {
+	return resource[strings.LastIndex(resource, ".")+1:]
 }
 
 // TestCheckovTable keeps docs/security.md's table of checkov skips

@@ -41,6 +41,7 @@ func templateFile(t *testing.T, ctx map[string]any) string {
 type synthesized struct {
 	stack    awscdk.Stack
 	template *cdktest.Template
+	nag      *nagLog
 }
 
 var synthCache = map[string]synthesized{}
@@ -67,15 +68,22 @@ func synth(t testing.TB, ctx map[string]any) *cdktest.Template {
 	}
 	var tpl *cdktest.Template
 	var stack awscdk.Stack
+	log := newNagLog()
 	if msg := cdktest.Catch(func() {
 		stack = stacks.NewPipelineStack(app, layout.StackID, &stacks.PipelineStackProps{Config: cfg})
-		stacks.AddNagChecks(app) // as main.go does
+		stacks.AddNagChecks(app, log) // as main.go does, and logged
 		tpl = cdktest.Synth(t, stack)
 	}); msg != "" {
 		t.Fatalf("building the stack failed: %s", msg)
 	}
-	synthCache[key] = synthesized{stack, tpl}
+	synthCache[key] = synthesized{stack, tpl, log}
 	return tpl
+}
+
+// synthNag is what cdk-nag logged during synth's synthesis.
+func synthNag(t testing.TB, ctx map[string]any) *nagLog {
+	synth(t, ctx)
+	return synthCache[fmt.Sprint(ctx)].nag
 }
 
 // definition is the state machine's definition as plain ASL.

@@ -2,6 +2,8 @@ package stacks_test
 
 import (
 	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/partialruns/velib-pipeline/internal/layout"
 	"regexp"
 	"strings"
@@ -10,7 +12,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
-	"github.com/partialruns/velib-pipeline/internal/cdktest"
 	"github.com/partialruns/velib-pipeline/internal/snapshot"
 	"github.com/partialruns/velib-pipeline/stacks"
 )
@@ -39,31 +40,37 @@ func TestSecurityTable(t *testing.T) {
 	snapshot.CheckSection(t, "../docs/security.md", "nag suppressions", b.String())
 }
 
-// suppressedLog records the findings cdk-nag suppressed. It implements
-// cdknag.INagLogger; the other events are of no interest here.
-type suppressedLog struct {
-	events []cdknag.NagLoggerSuppressedData
+// nagLog records the findings cdk-nag suppressed and the logical ids of
+// the resources it evaluated. It implements cdknag.INagLogger.
+type nagLog struct {
+	suppressed []cdknag.NagLoggerSuppressedData
+	evaluated  map[string]bool
 }
 
-func (l *suppressedLog) OnSuppressed(d *cdknag.NagLoggerSuppressedData) {
-	l.events = append(l.events, *d)
+func newNagLog() *nagLog { return &nagLog{evaluated: map[string]bool{}} }
+
+func (l *nagLog) saw(r awscdk.CfnResource) {
+	// The logical id is a token until resolved, an overridden one too.
+	l.evaluated[awscdk.Stack_Of(r).Resolve(r.LogicalId()).(string)] = true
 }
-func (l *suppressedLog) OnCompliance(*cdknag.NagLoggerComplianceData) {}
-func (l *suppressedLog) OnError(*cdknag.NagLoggerErrorData)           {}
-func (l *suppressedLog) OnNonCompliance(*cdknag.NagLoggerNonComplianceData) {
+
+func (l *nagLog) OnSuppressed(d *cdknag.NagLoggerSuppressedData) {
+	l.suppressed = append(l.suppressed, *d)
+	l.saw(d.Resource)
 }
-func (l *suppressedLog) OnNotApplicable(*cdknag.NagLoggerNotApplicableData)     {}
-func (l *suppressedLog) OnSuppressedError(*cdknag.NagLoggerSuppressedErrorData) {}
+func (l *nagLog) OnCompliance(d *cdknag.NagLoggerComplianceData)       { l.saw(d.Resource) }
+func (l *nagLog) OnNonCompliance(d *cdknag.NagLoggerNonComplianceData) { l.saw(d.Resource) }
+func (l *nagLog) OnSuppressedError(d *cdknag.NagLoggerSuppressedErrorData) {
+	l.saw(d.Resource)
+}
+func (l *nagLog) OnError(*cdknag.NagLoggerErrorData)                 {}
+func (l *nagLog) OnNotApplicable(*cdknag.NagLoggerNotApplicableData) {}
 
 // TestEverySuppressionIsUsed fails on a suppression, or a finding listed in
 // one, that no longer matches anything: a stale suppression would silently
 // cover a future finding.
 func TestEverySuppressionIsUsed(t *testing.T) {
-	log := &suppressedLog{}
-	app := cdktest.NewApp(nil)
-	stack := stacks.NewPipelineStack(app, layout.StackID, nil)
-	stacks.AddNagChecks(app, log)
-	cdktest.Synth(t, stack)
+	log := synthNag(t, nil)
 
 	for _, s := range stacks.Suppressions() {
 		prefix := layout.StackID + "/" + s.Path + "/"
@@ -77,7 +84,7 @@ func TestEverySuppressionIsUsed(t *testing.T) {
 				re = regexp.MustCompile("")
 			}
 			used := false
-			for _, e := range log.events {
+			for _, e := range log.suppressed {
 				if *e.RuleId == s.Rule && strings.HasPrefix(*e.Resource.Node().Path(), prefix) && re.MatchString(*e.FindingId) {
 					used = true
 					break
