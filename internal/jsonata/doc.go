@@ -14,7 +14,8 @@
 //
 // [Evaluate] runs every expression on each [Engine] for a table of inputs,
 // binding $states as Step Functions does, and [Differences] lists where the
-// engines disagree. The engines are the pinned packages make installs under
-// .tools/: jsonata (JavaScript) from npm and jsonata-python, a port of the
-// Java implementation, from PyPI.
+// engines disagree. The engines are jsonata (JavaScript) from npm and
+// jsonata-python, a port of the Java implementation, from PyPI, both pinned
+// packages make installs under .tools/, and jsonata-go, a Go module, which
+// [EvalGo] also offers to Go code that applies a definition's expressions.
 package jsonata

@@ -26,10 +26,14 @@ const (
 	// Python is jsonata-python, a port of the Java implementation
 	// (jsonata-java, as LocalStack embeds), from PyPI.
 	Python Engine = "jsonata-python"
+	// Go is jsonata-go (xiatechs' fork of Blues' port of the 1.x line),
+	// a Go module, run in process: the validation applies its own
+	// expression with it at synth, to stored inputs.
+	Go Engine = "jsonata-go"
 )
 
 // Engines lists every engine [Differences] compares.
-var Engines = []Engine{JS, Python}
+var Engines = []Engine{JS, Python, Go}
 
 // Case is what $states holds for one evaluation.
 type Case struct {
@@ -103,6 +107,8 @@ func Evaluate(engine Engine, exprs []Expression, cases []Case) ([][]Outcome, err
 		err = runNode(evalJS, request, &out)
 	case Python:
 		err = runPython(evalPy, request, &out)
+	case Go:
+		out, err = evaluateGo(exprs, cases)
 	default:
 		return nil, fmt.Errorf("jsonata: unknown engine %q", engine)
 	}

@@ -33,13 +33,16 @@ func CheckDate(s string, today time.Time) error {
 // (YYYY-MM-DD) and $show to ShowFunc: it evaluates to a message naming key,
 // or to an empty array when the date is good.
 //
-// It keeps to what every JSONata engine reads alike: no date pictures
+// It keeps to what every JSONata engine reads alike: no function applied to
+// a value of the wrong type behind an "or" (jsonata-go evaluates both
+// sides, and $length of a number is an error), no date pictures
 // (engines parse them differently, and the Java lineage throws on impossible
 // dates), only a pattern and length check (Python's $ also matches before a
 // trailing newline), arithmetic on the parts, and string comparison.
 func DateProblemExpr(key string) string {
 	return `(
-		$type($date) != "string" or $length($date) != 10 or $not($contains($date, /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/))
+		$type($date) != "string" ? "` + key + ` must be a date YYYY-MM-DD, got " & $show($date)
+		: $length($date) != 10 or $not($contains($date, /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/))
 			? "` + key + ` must be a date YYYY-MM-DD, got " & $show($date)
 		: (
 			$y := $number($substring($date, 0, 4));

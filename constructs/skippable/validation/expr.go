@@ -25,6 +25,9 @@ import (
 //     on the Java lineage and accepts year 1 on one engine only): a date is
 //     checked by pattern, length and calendar arithmetic on its parts, and
 //     compared with others as a string;
+//   - no test that a missing value would pass: jsonata-go reads a JSON
+//     null as nothing, and a comparison with nothing is false, so the
+//     input is tested to be an object, not tested not to be one;
 //   - nothing that depends on number formatting or key order: a wrong value
 //     is described by its type unless it is a string or a boolean, and
 //     unknown keys are sorted by their percent-encoded UTF-8 form, which
@@ -45,7 +48,7 @@ func problemsExpr(flags []string, params []contract.Param) string {
 		$in := $states.input;
 		$today := $substring($states.context.Execution.StartTime, 0, 10);
 		$show := ` + contract.ShowFunc + `;
-		$type($in) != "object" ? ["input must be a JSON object, got " & $show($in)] : (
+		$type($in) = "object" ? (
 			$names := $keys($in);
 			$unknown := $sort(
 				$filter($names, function($k) { $not($k in $flags) and $not($k in ` + jsonList(known) + `) }),
@@ -60,7 +63,7 @@ func problemsExpr(flags []string, params []contract.Param) string {
 				$map($notBool, function($f) { "flag \"" & $f & "\" must be true or false, got " & $show($lookup($in, $f)) })` +
 		prefixEach(", ", checks) + `
 			]
-		)
+		) : ["input must be a JSON object, got " & $show($in)]
 	)`)
 }
 

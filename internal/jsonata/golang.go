@@ -1,0 +1,68 @@
+package jsonata
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	jsonatago "github.com/xiatechs/jsonata-go"
+)
+
+// Undefined is EvalGo's error for an expression that produced no value.
+var Undefined = errors.New("jsonata: undefined")
+
+// EvalGo evaluates src with jsonata-go, in this process, with $states bound
+// to states and no context item, as Step Functions evaluates. The result is
+// what JSON would carry: numbers as float64, arrays as []any, objects as
+// map[string]any. It lets Go code apply a definition's own expression
+// without a Node or Python process, e.g. to check stored inputs at synth.
+func EvalGo(src string, states map[string]any) (any, error) {
+	expr, err := jsonatago.Compile(src)
+	if err != nil {
+		return nil, fmt.Errorf("jsonata-go: %w", err)
+	}
+	if err := expr.RegisterVars(map[string]any{"states": states}); err != nil {
+		return nil, fmt.Errorf("jsonata-go: %w", err)
+	}
+	v, err := expr.Eval(nil)
+	if errors.Is(err, jsonatago.ErrUndefined) {
+		return nil, Undefined
+	}
+	if err != nil {
+		return nil, fmt.Errorf("jsonata-go: %w", err)
+	}
+	// Through JSON, so the value has the shapes the other engines' have.
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("jsonata-go: the result is not JSON: %w", err)
+	}
+	var out any
+	return out, json.Unmarshal(b, &out)
+}
+
+// evaluateGo is Evaluate for the Go engine.
+func evaluateGo(exprs []Expression, cases []Case) ([][]Outcome, error) {
+	out := make([][]Outcome, len(cases))
+	for c, cs := range cases {
+		var input any
+		if len(cs.Input) > 0 {
+			if err := json.Unmarshal(cs.Input, &input); err != nil {
+				return nil, fmt.Errorf("jsonata-go: case %d: %w", c, err)
+			}
+		}
+		states := map[string]any{"input": input, "context": cs.Context}
+		for _, x := range exprs {
+			v, err := EvalGo(x.Source, states)
+			switch {
+			case errors.Is(err, Undefined):
+				out[c] = append(out[c], Outcome{})
+			case err != nil:
+				msg := err.Error()
+				out[c] = append(out[c], Outcome{Error: &msg})
+			default:
+				out[c] = append(out[c], Outcome{Value: v, defined: true})
+			}
+		}
+	}
+	return out, nil
+}
