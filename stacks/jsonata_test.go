@@ -18,6 +18,7 @@ var flags = []string{layout.FlagLoadData, layout.FlagRawToSilver, layout.FlagAvg
 var pipelineRules = flaginputs.Options{
 	DateNeedsOff:      layout.FlagLoadData,
 	DateNeedsOffCause: "process_date is given but lambda_load_data is not false",
+	DayBefore:         layout.DayBeforeKey,
 }
 
 // TestJSONataPortable walks the syntax tree of every JSONata expression in

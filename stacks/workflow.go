@@ -44,7 +44,7 @@ func newWorkflow(scope constructs.Construct, p workflowProps) sfn.IChainable {
 	})
 	// It accepts exactly the flags of the guards chained after it.
 	validate := validation.New(scope, jsii.String("Validation"), &validation.Props{
-		Params: []contract.Param{processDate()},
+		Params: []contract.Param{processDate(), processDayBefore()},
 	})
 
 	gold := parallel.New(scope, jsii.String("Gold"), &parallel.Props{
@@ -57,10 +57,24 @@ func newWorkflow(scope constructs.Construct, p workflowProps) sfn.IChainable {
 
 // processDate declares the pipeline's process_date: the date rule, and only
 // when no feed is fetched, since a feed can only be fetched as it is now.
+// Without it, the day before process_day_before, or the start date.
 func processDate() contract.Param {
-	p := contract.DateParam(layout.DateKey)
+	p := withoutIngest(contract.DateParam(layout.DateKey))
+	p.Default = contract.DayBeforeDefault(layout.DayBeforeKey)
+	return p
+}
+
+// processDayBefore declares process_day_before, which a daily schedule
+// sets to the time it fired, under the same rule as process_date.
+func processDayBefore() contract.Param {
+	return withoutIngest(contract.DayBeforeParam(layout.DayBeforeKey, layout.DateKey))
+}
+
+// withoutIngest adds to p's check the rule that the input also sets the
+// ingest flag false.
+func withoutIngest(p contract.Param) contract.Param {
 	p.Describe += ", with " + layout.FlagLoadData + " false"
-	p.Check = `$lookup($in, "` + layout.FlagLoadData + `") = false ? ` + p.Check + ` : "` + layout.DateKey + ` is given but ` +
+	p.Check = `$lookup($in, "` + layout.FlagLoadData + `") = false ? ` + p.Check + ` : "` + p.Name + ` is given but ` +
 		layout.FlagLoadData + ` is not false: ingest fetches the feed as it is now, so set ` + layout.FlagLoadData + ` to false to process another day"`
 	return p
 }

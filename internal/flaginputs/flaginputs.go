@@ -42,6 +42,10 @@ type Options struct {
 	DateNeedsOff string
 	// DateNeedsOffCause is what the cause says when the rule is broken.
 	DateNeedsOffCause string
+	// DayBefore is the key of a contract.DayBeforeParam standing in for
+	// process_date, if the machine declares one: the table then adds its
+	// inputs, under the DateNeedsOff rule too.
+	DayBefore string
 }
 
 // Table returns the inputs for a machine whose flags are flags (at least
@@ -51,6 +55,9 @@ func Table(flags []string, opts ...Options) []Input {
 	for _, o := range opts {
 		if o.DateNeedsOff != "" {
 			table = withDateRule(table, o)
+		}
+		if o.DayBefore != "" {
+			table = append(table, dayBeforeInputs(o)...)
 		}
 	}
 	return table
@@ -85,6 +92,61 @@ func withDateRule(table []Input, o Options) []Input {
 		Input{Name: "a date without " + o.DateNeedsOff + " false", JSON: `{"process_date": "2026-10-02"}`, Cause: []string{o.DateNeedsOffCause}},
 		Input{Name: "a date with " + o.DateNeedsOff + " true", JSON: fmt.Sprintf(`{%s: true, "process_date": "2026-10-02"}`, q), Cause: []string{o.DateNeedsOffCause}},
 	)
+}
+
+// dayBeforeInputs are the inputs that give o.DayBefore, with
+// o.DateNeedsOff false unless the input is about breaking that rule.
+func dayBeforeInputs(o Options) []Input {
+	key := o.DayBefore
+	with := func(value any, extra map[string]any) string {
+		m := map[string]any{key: value}
+		if o.DateNeedsOff != "" {
+			m[o.DateNeedsOff] = false
+		}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return mustJSON(m)
+	}
+	var off []string
+	if o.DateNeedsOff != "" {
+		off = []string{o.DateNeedsOff}
+	}
+	valid := func(name, at, date string) Input {
+		return Input{Name: name, JSON: with(at, nil), Valid: true, Off: off, Date: date}
+	}
+	invalid := func(name string, value any, cause string) Input {
+		return Input{Name: name, JSON: with(value, nil), Cause: []string{cause}}
+	}
+	notTime := key + " must be a UTC time YYYY-MM-DDThh:mm:ssZ, got "
+	table := []Input{
+		valid("a schedule's time", "2026-11-21T00:30:00Z", "2026-11-20"),
+		valid("a schedule's time on 1 March", "2026-03-01T00:30:00Z", "2026-02-28"),
+		valid("a time on 1 March of a leap year", "2024-03-01T00:00:00Z", "2024-02-29"),
+		valid("a time on 1 March 2000, with a fraction", "2000-03-01T12:00:00.5Z", "2000-02-29"),
+		valid("a time on New Year's Day", "2026-01-01T00:30:00.000Z", "2025-12-31"),
+		valid("a time on 1 May", "2026-05-01T23:59:59Z", "2026-04-30"),
+		valid("the start time itself", StartTime, "2026-11-20"),
+		valid("a time on the day after the earliest", "1970-01-02T00:00:00Z", "1970-01-01"),
+		invalid("a date with no time", "2026-11-21", notTime+`"2026-11-21"`),
+		invalid("a time with an offset", "2026-11-21T00:30:00+01:00", notTime+`"2026-11-21T00:30:00+01:00"`),
+		invalid("a time with a trailing newline", "2026-11-21T00:30:00Z\n", notTime+`"2026-11-21T00:30:00Z`),
+		invalid("a time as a number", 1763685000, notTime+"a number"),
+		invalid("hour 24", "2026-11-21T24:00:00Z", key+` "2026-11-21T24:00:00Z" is not a time of day`),
+		invalid("a time on an impossible date", "2026-02-30T00:30:00Z", key+` "2026-02-30" is not a calendar date`),
+		invalid("a time after the start date", "2026-11-22T00:30:00Z", key+` "2026-11-22" is after the execution's start date `+Today),
+		invalid("a time on the earliest date", "1970-01-01T00:30:00Z", key+` "1970-01-01T00:30:00Z": the day before is before 1970-01-01`),
+		{Name: "a time and a date", JSON: with("2026-11-21T00:30:00Z", map[string]any{"process_date": "2026-11-02"}),
+			Cause: []string{key + " and process_date are both given: give one"}},
+	}
+	if o.DateNeedsOff != "" {
+		cause := strings.Replace(o.DateNeedsOffCause, "process_date", key, 1)
+		table = append(table,
+			Input{Name: "a time without " + o.DateNeedsOff + " false", JSON: mustJSON(map[string]any{key: "2026-11-21T00:30:00Z"}), Cause: []string{cause}},
+			Input{Name: "a time with " + o.DateNeedsOff + " true", JSON: mustJSON(map[string]any{key: "2026-11-21T00:30:00Z", o.DateNeedsOff: true}), Cause: []string{cause}},
+		)
+	}
+	return table
 }
 
 func replaceDateCauses(causes []string, with string) []string {

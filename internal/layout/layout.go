@@ -24,6 +24,11 @@ const (
 // execution's start date when it is absent.
 const DateKey = "process_date"
 
+// DayBeforeKey is the optional execution-input key, a UTC time, whose
+// previous UTC day the jobs process instead: what a daily schedule sets to
+// the time it fired.
+const DayBeforeKey = "process_day_before"
+
 // Flags lists the flags in execution order.
 var Flags = []string{FlagLoadData, FlagRawToSilver, FlagAvgStats, FlagAvailPercent}
 

@@ -5,10 +5,11 @@ package contract
 // processes. A flag may not take a declared name.
 //
 // Check and Default are JSONata expressions, evaluated by the validation
-// state with these variables bound: $value (the key's value; Check runs
-// only when the key is present), $in (the whole input object), $today (the
-// execution's start date, YYYY-MM-DD, UTC) and $show (ShowFunc, to render a
-// value in a message). They must keep to the rules every engine reads alike
+// state with these variables bound: $in (the whole input object) and $today
+// (the execution's start date, YYYY-MM-DD, UTC); Check also has $value (the
+// key's value; Check runs only when the key is present) and $show
+// (ShowFunc, to render a value in a message). Default runs only on valid
+// input. They must keep to the rules every engine reads alike
 // (see package jsonata's lint, which the tests run on every definition).
 type Param struct {
 	// Name is the input key.

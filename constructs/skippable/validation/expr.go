@@ -100,6 +100,7 @@ func outputExpr(flags []string, params []contract.Param) string {
 		}
 	}
 	return oneLine(`(
+		$in := $states.input;
 		$today := $substring($states.context.Execution.StartTime, 0, 10);
 		$merge([$states.input` + prefixEach(", ", defaults) + `, {
 			"` + contract.RunsKey + `": $merge($append([{}], $map(
