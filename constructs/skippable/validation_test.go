@@ -3,7 +3,9 @@ package skippable_test
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
@@ -123,4 +125,40 @@ func unwrap(t *testing.T, v any) string {
 		t.Fatalf("%v is not a JSONata expression", v)
 	}
 	return src
+}
+
+// TestProblems: the validation's Go-side check of an input, which a stored
+// input is given at synth, reaches the verdict and cause the definition's
+// expression reaches in Step Functions, for every input of the shared
+// table.
+func TestProblems(t *testing.T) {
+	var v *validation.Validation
+	render(t, func(s awscdk.Stack) sfn.IChainable {
+		a := skippable.New(s, jsii.String("A"), &skippable.Props{Flag: "ingest", Body: pass(s, "Ingest")})
+		b := skippable.New(s, jsii.String("B"), &skippable.Props{Flag: "refine", Body: pass(s, "Refine")})
+		v = validation.New(s, jsii.String("Validate"), dated)
+		return v.Next(a).Next(b.End())
+	})
+	start, err := time.Parse(time.RFC3339, flaginputs.StartTime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range flaginputs.Table([]string{"ingest", "refine"}) {
+		var input any
+		if err := json.Unmarshal([]byte(in.JSON), &input); err != nil {
+			t.Fatal(err)
+		}
+		problems, err := v.Problems(input, start)
+		if err != nil {
+			t.Fatalf("%s: %v", in.Name, err)
+		}
+		if in.Valid != (len(problems) == 0) {
+			t.Errorf("%s: problems %q, valid %v", in.Name, problems, in.Valid)
+		}
+		for _, c := range in.Cause {
+			if !strings.Contains(strings.Join(problems, "; "), c) {
+				t.Errorf("%s: problems %q do not say %q", in.Name, problems, c)
+			}
+		}
+	}
 }
