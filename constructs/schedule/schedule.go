@@ -1,0 +1,253 @@
+// Package schedule starts executions of a state machine on EventBridge
+// Scheduler schedules, each with an execution input stored as data: for a
+// pipeline built with skippable guards, a flag map.
+//
+// Every stored input is checked at synth by the rules the state machine
+// applies (Props.Check, typically the validation's Problems), so a
+// misspelt flag stops the synth, naming the schedule, instead of failing
+// an execution every time the schedule fires. Scheduler's context
+// attributes, such as <aws.scheduler.scheduled-time>, are filled in with
+// the synth's time for the check, as Scheduler fills them in when it fires.
+//
+// The schedules share a group of their own and one role, which Scheduler
+// may assume only for schedules of that group in the stack's account, and
+// which may start only this state machine. A start that fails is retried,
+// then sent to an encrypted dead-letter queue that an alarm watches; the
+// flexible time window is off, so a schedule fires when it says.
+package schedule
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	// Time zone names are checked at synth on any machine, with or
+	// without the system's time zone database.
+	_ "time/tzdata"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsscheduler"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsschedulertargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/partialruns/velib-pipeline/internal/trust"
+)
+
+// Spec is one schedule.
+type Spec struct {
+	// Name names the schedule within its group: letters, digits, '.', '-'
+	// and '_', at most 64.
+	Name string
+	// Expression is Scheduler's: "rate(15 minutes)", "cron(30 0 * * ? *)"
+	// or "at(2026-12-24T18:00:00)".
+	Expression string
+	// TimeZone is the IANA name cron and at expressions are read in.
+	// Default: UTC.
+	TimeZone string
+	// Input is the execution input, JSON-shaped (what encoding/json
+	// decodes). It may hold Scheduler's context attributes.
+	Input map[string]any
+}
+
+// CheckFunc returns what is wrong with an execution input, for an
+// execution started at start; nothing when it is valid.
+type CheckFunc func(input any, start time.Time) ([]string, error)
+
+// Props configure [New].
+type Props struct {
+	// StateMachine is started.
+	StateMachine sfn.IStateMachine
+	// Schedules, each started with its stored input.
+	Schedules []Spec
+	// Check is applied to every stored input at synth; a problem fails
+	// the synth, naming the schedule. Default: no check.
+	Check CheckFunc
+	// Disabled deploys the schedules turned off.
+	Disabled bool
+	// GroupName names the schedule group. Default: a name unique to this
+	// construct's path in the app.
+	GroupName *string
+}
+
+// Schedules is the group, the role, the dead-letter queue and its alarm,
+// and one schedule per Spec, defined inside a construct of their own.
+type Schedules struct {
+	constructs.Construct
+	Group awsscheduler.ScheduleGroup
+	Role  awsiam.Role
+	// DeadLetters receives the starts that failed after every retry, and
+	// Undelivered is the alarm on it.
+	DeadLetters awssqs.Queue
+	Undelivered awscloudwatch.Alarm
+	// Schedules are by Spec name.
+	Schedules map[string]awsscheduler.Schedule
+}
+
+// ScheduledTime is the context attribute Scheduler replaces, in a target's
+// input, with the time the schedule fired (2026-11-21T00:30:00Z), however
+// late a retry delivers it.
+const ScheduledTime = "<aws.scheduler.scheduled-time>"
+
+// standIns are the context attributes Scheduler replaces in a target's
+// input, with the values the synth check puts in their place.
+var standIns = map[string]func(time.Time) string{
+	ScheduledTime:                    func(at time.Time) string { return at.UTC().Format(time.RFC3339) },
+	"<aws.scheduler.schedule-arn>":   func(time.Time) string { return "arn:aws:scheduler:us-east-1:123456789012:schedule/group/name" },
+	"<aws.scheduler.execution-id>":   func(time.Time) string { return "00000000-0000-0000-0000-000000000000" },
+	"<aws.scheduler.attempt-number>": func(time.Time) string { return "1" },
+}
+
+var (
+	validName       = regexp.MustCompile(`^[0-9A-Za-z._-]{1,64}$`)
+	validExpression = regexp.MustCompile(`^(rate\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\)|at\([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\))$`)
+)
+
+// New defines the schedules. It panics on a missing state machine or an
+// invalid Spec, naming it.
+func New(scope constructs.Construct, id *string, props *Props) *Schedules {
+	if props.StateMachine == nil {
+		panic(fmt.Errorf("schedule: %s: StateMachine is required", *id))
+	}
+	for _, s := range props.Schedules {
+		if err := s.check(); err != nil {
+			panic(fmt.Errorf("schedule: %s: %w", *id, err))
+		}
+	}
+	s := &Schedules{Construct: constructs.NewConstruct(scope, id), Schedules: map[string]awsscheduler.Schedule{}}
+	groupName := props.GroupName
+	if groupName == nil {
+		groupName = awscdk.Names_UniqueResourceName(s.Construct, &awscdk.UniqueResourceNameOptions{MaxLength: jsii.Number(64)})
+	}
+	s.Group = awsscheduler.NewScheduleGroup(s.Construct, jsii.String("Group"), &awsscheduler.ScheduleGroupProps{
+		ScheduleGroupName: groupName,
+	})
+	group := awscdk.Stack_Of(s.Construct).FormatArn(&awscdk.ArnComponents{
+		Service: jsii.String("scheduler"), Resource: jsii.String("schedule-group"),
+		ResourceName: groupName, ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME,
+	})
+	s.Role = awsiam.NewRole(s.Construct, jsii.String("Role"), &awsiam.RoleProps{
+		Description: jsii.String("Starts the state machine for the schedules of one group."),
+		AssumedBy:   trust.Service("scheduler.amazonaws.com", group),
+	})
+	s.DeadLetters = awssqs.NewQueue(s.Construct, jsii.String("DeadLetters"), &awssqs.QueueProps{
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+	})
+	s.Undelivered = awscloudwatch.NewAlarm(s.Construct, jsii.String("Undelivered"), &awscloudwatch.AlarmProps{
+		AlarmDescription:   jsii.String("Scheduled executions that could not be started are waiting in the dead-letter queue."),
+		Metric:             s.DeadLetters.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5))}),
+		Threshold:          jsii.Number(1),
+		EvaluationPeriods:  jsii.Number(1),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+	})
+
+	for _, spec := range props.Schedules {
+		tz := spec.TimeZone
+		if tz == "" {
+			tz = "UTC"
+		}
+		s.Schedules[spec.Name] = awsscheduler.NewSchedule(s.Construct, jsii.String(spec.Name), &awsscheduler.ScheduleProps{
+			ScheduleName:  jsii.String(spec.Name),
+			ScheduleGroup: s.Group,
+			Description:   jsii.String("Starts the state machine with the input stored for " + spec.Name + "."),
+			Schedule:      awsscheduler.ScheduleExpression_Expression(jsii.String(spec.Expression), awscdk.TimeZone_Of(jsii.String(tz))),
+			TimeWindow:    awsscheduler.TimeWindow_Off(),
+			Enabled:       jsii.Bool(!props.Disabled),
+			Target: awsschedulertargets.NewStepFunctionsStartExecution(props.StateMachine, &awsschedulertargets.ScheduleTargetBaseProps{
+				Input: awsscheduler.ScheduleTargetInput_FromObject(spec.Input),
+				Role:  s.Role,
+				// Starting an execution is quick: a start that still fails
+				// after an hour of retries is for a person to look at.
+				RetryAttempts:   jsii.Number(20),
+				MaxEventAge:     awscdk.Duration_Hours(jsii.Number(1)),
+				DeadLetterQueue: s.DeadLetters,
+			}),
+		})
+	}
+	if props.Check != nil {
+		s.Node().AddValidation(&inputCheck{props.Schedules, props.Check})
+	}
+	return s
+}
+
+// check reports what is wrong with a Spec, naming it.
+func (s Spec) check() error {
+	switch {
+	case !validName.MatchString(s.Name):
+		return fmt.Errorf("schedule name %q must be 1 to 64 letters, digits, '.', '-' or '_'", s.Name)
+	case !validExpression.MatchString(s.Expression):
+		return fmt.Errorf("schedule %q: expression %q is not rate(N minutes|hours|days), cron(six fields) or at(yyyy-mm-ddThh:mm:ss)", s.Name, s.Expression)
+	case strings.HasPrefix(s.Expression, "rate(1 ") != (strings.HasSuffix(s.Expression, "minute)") || strings.HasSuffix(s.Expression, "hour)") || strings.HasSuffix(s.Expression, "day)")):
+		return fmt.Errorf("schedule %q: expression %q: a rate of 1 takes a singular unit, any other rate a plural one", s.Name, s.Expression)
+	case s.Input == nil:
+		return fmt.Errorf("schedule %q has no input: give at least {} (every task runs)", s.Name)
+	}
+	if s.TimeZone != "" {
+		if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "Local" {
+			return fmt.Errorf("schedule %q: time zone %q is not an IANA time zone name", s.Name, s.TimeZone)
+		}
+	}
+	if _, err := json.Marshal(s.Input); err != nil {
+		return fmt.Errorf("schedule %q: input is not JSON: %w", s.Name, err)
+	}
+	return nil
+}
+
+// inputCheck fails the synth on a stored input the state machine would
+// refuse.
+type inputCheck struct {
+	specs []Spec
+	check CheckFunc
+}
+
+func (c *inputCheck) Validate() *[]*string {
+	now := time.Now().UTC().Truncate(time.Second)
+	var problems []*string
+	for _, s := range c.specs {
+		input, err := StandIn(s.Input, now)
+		if err == nil {
+			var found []string
+			if found, err = c.check(input, now); err == nil {
+				for _, p := range found {
+					problems = append(problems, jsii.String(fmt.Sprintf("schedule %q: its input is invalid: %s", s.Name, p)))
+				}
+			}
+		}
+		if err != nil {
+			problems = append(problems, jsii.String(fmt.Sprintf("schedule %q: %v", s.Name, err)))
+		}
+	}
+	return &problems
+}
+
+// StandIn is input as Scheduler would send it when firing at at: every
+// context attribute replaced by a value of its kind, at for the scheduled
+// time.
+func StandIn(input map[string]any, at time.Time) (any, error) {
+	b, err := json.Marshal(input)
+	if err != nil {
+		return nil, err
+	}
+	text := string(b)
+	attrs := make([]string, 0, len(standIns))
+	for a := range standIns {
+		attrs = append(attrs, a)
+	}
+	sort.Strings(attrs)
+	for _, a := range attrs {
+		// Marshal escapes < and > in strings.
+		escaped := strings.NewReplacer("<", `\u003c`, ">", `\u003e`).Replace(a)
+		text = strings.ReplaceAll(text, escaped, standIns[a](at))
+	}
+	var out any
+	return out, json.Unmarshal([]byte(text), &out)
+}
