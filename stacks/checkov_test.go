@@ -106,8 +106,8 @@ func TestCheckovTable(t *testing.T) {
 	b.WriteString("| check | resource | reason |\n|---|---|---|\n")
 	for _, s := range stacks.CheckovSkips() {
 		note := ""
-		if s.Optional {
-			note = " (with `removalPolicy=destroy`)"
+		if s.Only != "" {
+			note = " (" + s.Only + ")"
 		}
 		fmt.Fprintf(&b, "| %s | `%s`%s | %s |\n", s.Check, s.Path, note, s.Reason)
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/partialruns/velib-pipeline/constructs/schedule"
 )
 
 // Config is what a user may change through cdk.json context or `-c key=value`.
@@ -32,6 +33,10 @@ type Config struct {
 	Destroy bool
 	// LogRetentionDays keeps Lambda, Glue and state machine logs this long.
 	LogRetentionDays int
+	// Schedules start the state machine on a timetable, each with its
+	// stored input; SchedulesEnabled false deploys them turned off.
+	Schedules        []schedule.Spec
+	SchedulesEnabled bool
 }
 
 // Context keys and their defaults. cdk.json carries the same defaults so a
@@ -53,6 +58,8 @@ var DefaultConfig = Config{
 	GlueTimeoutMinutes: 60,
 	FeedURL:            "https://velib-metropole-opendata.smovengo.cloud/opendata/Velib_Metropole/",
 	LogRetentionDays:   30,
+	Schedules:          defaultSchedules(),
+	SchedulesEnabled:   true,
 }
 
 // namePrefixPattern keeps derived names valid everywhere they are used:
@@ -116,6 +123,8 @@ func ConfigFromContext(get func(key string) any) (Config, error) {
 	if _, ok := retentions[c.LogRetentionDays]; !ok {
 		r.fail("context %q must be one of %v, got %d", keyLogRetentionDays, slices.Sorted(maps.Keys(retentions)), c.LogRetentionDays)
 	}
+	r.schedules(keySchedules, &c.Schedules)
+	r.boolean(keySchedulesEnabled, &c.SchedulesEnabled)
 	return c, errors.Join(r.errs...)
 }
 

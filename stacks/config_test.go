@@ -3,8 +3,11 @@ package stacks
 import (
 	"encoding/json"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/partialruns/velib-pipeline/constructs/schedule"
 )
 
 func TestConfigFromContext(t *testing.T) {
@@ -15,7 +18,7 @@ func TestConfigFromContext(t *testing.T) {
 		wantErr []string
 	}{
 		{name: "no context gives the defaults", ctx: nil, check: func(t *testing.T, c Config) {
-			if c != DefaultConfig {
+			if !reflect.DeepEqual(c, DefaultConfig) {
 				t.Errorf("got %+v, want %+v", c, DefaultConfig)
 			}
 		}},
@@ -25,8 +28,9 @@ func TestConfigFromContext(t *testing.T) {
 			"removalPolicy": "destroy", "logRetentionDays": float64(7),
 		}, check: func(t *testing.T, c Config) {
 			want := Config{NamePrefix: "bikes-dev", GlueWorkers: 10, GlueTimeoutMinutes: 30,
-				FeedURL: "https://gbfs.example.org/gbfs/en/", NotificationEmail: "ops@example.org", Destroy: true, LogRetentionDays: 7}
-			if c != want {
+				FeedURL: "https://gbfs.example.org/gbfs/en/", NotificationEmail: "ops@example.org", Destroy: true, LogRetentionDays: 7,
+				Schedules: DefaultConfig.Schedules, SchedulesEnabled: true}
+			if !reflect.DeepEqual(c, want) {
 				t.Errorf("got %+v, want %+v", c, want)
 			}
 		}},
@@ -55,6 +59,39 @@ func TestConfigFromContext(t *testing.T) {
 		{name: "unknown removal policy", ctx: map[string]any{"removalPolicy": "snapshot"}, wantErr: []string{`"removalPolicy" must be "retain" or "destroy", got "snapshot"`}},
 		{name: "retention CloudWatch refuses", ctx: map[string]any{"logRetentionDays": float64(10)}, wantErr: []string{`"logRetentionDays" must be one of [1 3 5 7 14 30`}},
 		{name: "string where a string is expected", ctx: map[string]any{"namePrefix": float64(3)}, wantErr: []string{`"namePrefix" must be a string, got 3`}},
+		{name: "schedules from cdk.json, in name order", ctx: map[string]any{"schedules": map[string]any{
+			"weekly": map[string]any{"expression": "cron(0 6 ? * MON *)", "timeZone": "Europe/Paris", "input": map[string]any{"lambda_load_data": false}},
+			"hourly": map[string]any{"expression": "rate(1 hour)", "input": map[string]any{}},
+		}}, check: func(t *testing.T, c Config) {
+			want := []schedule.Spec{
+				{Name: "hourly", Expression: "rate(1 hour)", Input: map[string]any{}},
+				{Name: "weekly", Expression: "cron(0 6 ? * MON *)", TimeZone: "Europe/Paris", Input: map[string]any{"lambda_load_data": false}},
+			}
+			if !reflect.DeepEqual(c.Schedules, want) || !c.SchedulesEnabled {
+				t.Errorf("got %+v, enabled %v", c.Schedules, c.SchedulesEnabled)
+			}
+		}},
+		{name: "-c schedules as JSON text, turned off", ctx: map[string]any{"schedules": `{"s": {"expression": "rate(2 days)", "input": {}}}`, "schedulesEnabled": "false"},
+			check: func(t *testing.T, c Config) {
+				if len(c.Schedules) != 1 || c.Schedules[0].Expression != "rate(2 days)" || c.SchedulesEnabled {
+					t.Errorf("got %+v, enabled %v", c.Schedules, c.SchedulesEnabled)
+				}
+			}},
+		{name: "no schedules", ctx: map[string]any{"schedules": map[string]any{}}, check: func(t *testing.T, c Config) {
+			if len(c.Schedules) != 0 {
+				t.Errorf("got %+v", c.Schedules)
+			}
+		}},
+		{name: "schedules not an object", ctx: map[string]any{"schedules": []any{}}, wantErr: []string{`"schedules" must be an object`}},
+		{name: "schedules not JSON", ctx: map[string]any{"schedules": "{daily"}, wantErr: []string{`"schedules" must be a JSON object of schedules`}},
+		{name: "a schedule not an object", ctx: map[string]any{"schedules": map[string]any{"d": "rate(1 day)"}}, wantErr: []string{`schedule "d" must be an object`}},
+		{name: "a schedule's unknown field", ctx: map[string]any{"schedules": map[string]any{"d": map[string]any{"expression": "rate(1 day)", "input": map[string]any{}, "timezone": "UTC"}}},
+			wantErr: []string{`schedule "d" has unknown field "timezone" (known: expression, timeZone, input)`}},
+		{name: "a schedule without expression or input", ctx: map[string]any{"schedules": map[string]any{"d": map[string]any{}}},
+			wantErr: []string{`schedule "d" needs an expression`, `schedule "d" needs an input object`}},
+		{name: "a time zone of the wrong type", ctx: map[string]any{"schedules": map[string]any{"d": map[string]any{"expression": "rate(1 day)", "input": map[string]any{}, "timeZone": 1.0}}},
+			wantErr: []string{`schedule "d": timeZone must be a string, got 1`}},
+		{name: "schedulesEnabled not a boolean", ctx: map[string]any{"schedulesEnabled": "no"}, wantErr: []string{`"schedulesEnabled" must be true or false, got "no"`}},
 		{name: "every error is reported", ctx: map[string]any{"glueWorkers": float64(0), "removalPolicy": "x"},
 			wantErr: []string{`"glueWorkers"`, `"removalPolicy"`}},
 	}
@@ -84,6 +121,27 @@ func TestConfigFromContext(t *testing.T) {
 // synth, which sets CDK_DISABLE_CLI_TELEMETRY) from sending CLI telemetry:
 // the CLI reads "cli-telemetry": false from cdk.json's context.
 func TestCdkJSONTurnsOffTelemetry(t *testing.T) {
+	cdk := struct{ Context map[string]any }{cdkJSONContext(t)}
+	if v, ok := cdk.Context["cli-telemetry"]; !ok || v != false {
+		t.Errorf(`cdk.json context "cli-telemetry" = %v, want false`, v)
+	}
+}
+
+// TestCdkJSONDefaults: cdk.json shows a user the defaults the code has.
+func TestCdkJSONDefaults(t *testing.T) {
+	cdk := struct{ Context map[string]any }{cdkJSONContext(t)}
+	c, err := ConfigFromContext(func(key string) any { return cdk.Context[key] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(c, DefaultConfig) {
+		t.Errorf("cdk.json gives %+v, the code %+v", c, DefaultConfig)
+	}
+}
+
+// cdkJSONContext is the context section of the project's cdk.json.
+func cdkJSONContext(t *testing.T) map[string]any {
+	t.Helper()
 	b, err := os.ReadFile("../cdk.json")
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +152,5 @@ func TestCdkJSONTurnsOffTelemetry(t *testing.T) {
 	if err := json.Unmarshal(b, &cdk); err != nil {
 		t.Fatal(err)
 	}
-	if v, ok := cdk.Context["cli-telemetry"]; !ok || v != false {
-		t.Errorf(`cdk.json context "cli-telemetry" = %v, want false`, v)
-	}
+	return cdk.Context
 }

@@ -17,12 +17,14 @@ import (
 // CfnResource, such as the auto-delete function and its role, reaches
 // cdk-nag unseen and must be checked by checkov.
 var unscanned = map[string]string{
-	"AWS::SNS::TopicPolicy":       "Its statements (TLS only; CloudWatch for the one alarm, in this account) are asserted by `alert.TestRuleAndTopic` and `alert.TestTrustIsScoped`.",
-	"AWS::SQS::QueuePolicy":       "Its statements (TLS only; EventBridge for the one rule; SNS for the one topic) are asserted by `alert.TestUndeliveredAlertsAreKept`.",
-	"AWS::SNS::Subscription":      "An e-mail endpoint; its dead-letter queue is asserted by `alert.TestEmail`.",
-	"AWS::CloudWatch::Alarm":      "Holds no data and grants nothing; its action is asserted by `alert.TestUndeliveredNotifies`.",
-	"AWS::Glue::Database":         "A database has no security setting of its own: the catalog's encryption is the account's AWS::Glue::DataCatalogEncryptionSettings, which a pipeline stack does not own.",
-	"Custom::S3AutoDeleteObjects": "A request to CDK's auto-delete function, holding the bucket's name only; checkov checks the function and its role.",
+	"AWS::SNS::TopicPolicy":         "Its statements (TLS only; CloudWatch for the one alarm, in this account) are asserted by `alert.TestRuleAndTopic` and `alert.TestTrustIsScoped`.",
+	"AWS::SQS::QueuePolicy":         "Its statements (TLS only; EventBridge for the one rule; SNS for the one topic) are asserted by `alert.TestUndeliveredAlertsAreKept`.",
+	"AWS::SNS::Subscription":        "An e-mail endpoint; its dead-letter queue is asserted by `alert.TestEmail`.",
+	"AWS::CloudWatch::Alarm":        "Holds no data and grants nothing; its action is asserted by `alert.TestUndeliveredNotifies`.",
+	"AWS::Glue::Database":           "A database has no security setting of its own: the catalog's encryption is the account's AWS::Glue::DataCatalogEncryptionSettings, which a pipeline stack does not own.",
+	"AWS::Scheduler::Schedule":      "Its target, role, retries, dead-letter queue and time window are asserted by `schedule.TestSchedules` and `schedule.TestRole`, its stored input by the synth's check; Scheduler encrypts it at rest with an AWS owned key.",
+	"AWS::Scheduler::ScheduleGroup": "Holds nothing: a name, which the schedules' role's trust policy is scoped to.",
+	"Custom::S3AutoDeleteObjects":   "A request to CDK's auto-delete function, holding the bucket's name only; checkov checks the function and its role.",
 }
 
 // TestEveryResourceIsScanned: every resource of the template, in every

@@ -213,10 +213,11 @@ func TestTopicIsEncryptedAndSSLOnly(t *testing.T) {
 // may hand them a role is iam:PassRole's business.
 func TestServiceRolesActOnlyForTheirResource(t *testing.T) {
 	want := map[string]string{
-		"states.amazonaws.com": `arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:velib-pipeline`,
-		"events.amazonaws.com": `arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/velib-pipeline-failures`,
-		"lambda.amazonaws.com": "",
-		"glue.amazonaws.com":   "",
+		"states.amazonaws.com":    `arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:velib-pipeline`,
+		"events.amazonaws.com":    `arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/velib-pipeline-failures`,
+		"scheduler.amazonaws.com": `arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule-group/velib-pipeline`,
+		"lambda.amazonaws.com":    "",
+		"glue.amazonaws.com":      "",
 	}
 	tpl := synth(t, nil)
 	seen := map[string]int{}
@@ -241,7 +242,7 @@ func TestServiceRolesActOnlyForTheirResource(t *testing.T) {
 		require.Len(t, sources, 1, id)
 		assert.Equal(t, source, cfntext.String(sources[0]), id)
 	}
-	assert.Equal(t, map[string]int{"states.amazonaws.com": 1, "events.amazonaws.com": 1, "lambda.amazonaws.com": 1, "glue.amazonaws.com": 3}, seen)
+	assert.Equal(t, map[string]int{"states.amazonaws.com": 1, "events.amazonaws.com": 1, "scheduler.amazonaws.com": 1, "lambda.amazonaws.com": 1, "glue.amazonaws.com": 3}, seen)
 	tpl.Has(t, "AWS::StepFunctions::StateMachine", map[string]any{
 		"RoleArn": map[string]any{"Fn::GetAtt": []any{"StateMachineRoleB840431D", "Arn"}},
 	})

@@ -44,13 +44,29 @@ type Suppression struct {
 	Findings []string
 	// Reason is what a reviewer reads.
 	Reason string
+	// Optional marks a construct that only some configurations have.
+	Optional bool
 }
 
 // Reasons that answer a cdk-nag finding and a checkov check alike.
 const (
-	reasonSynchronousOnly    = "The state machine invokes the function synchronously and retries it; a dead-letter queue receives only failed asynchronous invocations, and this function has none."
-	reasonIsADeadLetterQueue = "This queue is itself the dead-letter queue of the alert rule's target and of the e-mail subscription; nothing consumes it but a person, so there is nothing to redrive it to."
+	reasonSynchronousOnly = "The state machine invokes the function synchronously and retries it; a dead-letter queue receives only failed asynchronous invocations, and this function has none."
 )
+
+// deadLetterQueues are the stack's dead-letter queues, by path, with what
+// each holds.
+var deadLetterQueues = []struct {
+	path, of string
+	optional bool
+}{
+	{"Failures/DeadLetters", "the alert rule's target and the e-mail subscription", false},
+	{"Schedules/DeadLetters", "the schedules' targets", true}, // no schedules, no queue
+}
+
+// isADeadLetterQueue is the reason a dead-letter queue has none of its own.
+func isADeadLetterQueue(of string) string {
+	return "This queue is itself the dead-letter queue of " + of + "; nothing consumes it but a person, so there is nothing to redrive it to."
+}
 
 // Suppressions lists every accepted finding: each on one construct, for
 // named findings only, with its reason. docs/security.md is
@@ -83,8 +99,12 @@ func Suppressions() []Suppression {
 			Reason:   "Publishing to the encrypted failure topic needs a data key; CDK's SNS target grant names the action in its wildcard form, on the pipeline key only.",
 		},
 		{Path: "LoadData", Rule: "Serverless-LambdaDLQ", Reason: reasonSynchronousOnly},
-		{Path: "Failures/DeadLetters", Rule: "AwsSolutions-SQS3", Reason: reasonIsADeadLetterQueue},
-		{Path: "Failures/DeadLetters", Rule: "Serverless-SQSRedrivePolicy", Reason: reasonIsADeadLetterQueue},
+	}
+	for _, q := range deadLetterQueues {
+		out = append(out,
+			Suppression{Path: q.path, Rule: "AwsSolutions-SQS3", Reason: isADeadLetterQueue(q.of), Optional: q.optional},
+			Suppression{Path: q.path, Rule: "Serverless-SQSRedrivePolicy", Reason: isADeadLetterQueue(q.of), Optional: q.optional},
+		)
 	}
 	for _, j := range []struct {
 		role, flag, read string
@@ -145,9 +165,13 @@ func appliesTo(finding string) any {
 }
 
 // suppress attaches Suppressions to the stack's constructs by path, with
-// cdk-nag's own API, which fails the synth when a path matches nothing.
+// cdk-nag's own API, which fails the synth when a path matches nothing: an
+// optional one is left out when its construct is absent.
 func suppress(stack awscdk.Stack) {
 	for _, s := range Suppressions() {
+		if s.Optional && stack.Node().TryFindChild(jsii.String(strings.Split(s.Path, "/")[0])) == nil {
+			continue
+		}
 		suppression := &cdknag.NagPackSuppression{Id: jsii.String(s.Rule), Reason: jsii.String(s.Reason)}
 		if len(s.Findings) > 0 {
 			applies := make([]any, len(s.Findings))

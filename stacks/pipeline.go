@@ -4,6 +4,8 @@
 package stacks
 
 import (
+	"reflect"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
@@ -12,6 +14,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/alert"
+	"github.com/partialruns/velib-pipeline/constructs/schedule"
 	"github.com/partialruns/velib-pipeline/internal/trust"
 )
 
@@ -28,7 +31,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 	cfg := DefaultConfig
 	if props != nil {
 		sprops = props.StackProps
-		if props.Config != (Config{}) {
+		if !reflect.DeepEqual(props.Config, Config{}) {
 			cfg = props.Config
 		}
 	}
@@ -42,7 +45,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 	lake := newLake(stack, cfg, bucket, key)
 	ingest := newIngest(stack, cfg, bucket, key)
 
-	definition := newWorkflow(stack, workflowProps{
+	definition, validate := newWorkflow(stack, workflowProps{
 		ingest:       ingest,
 		rawToSilver:  lake.rawToSilver.Name,
 		avgStats:     lake.avgStats.Name,
@@ -56,6 +59,17 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		Email:        cfg.NotificationEmail,
 	})
 	keepLogicalID(failures.Topic, deployedFailuresTopic)
+	if len(cfg.Schedules) > 0 {
+		schedules := schedule.New(stack, jsii.String("Schedules"), &schedule.Props{
+			StateMachine: machine,
+			Schedules:    cfg.Schedules,
+			Check:        validate.Problems,
+			Disabled:     !cfg.SchedulesEnabled,
+			GroupName:    jsii.String(cfg.NamePrefix + "-pipeline"),
+			AlarmName:    jsii.String(cfg.NamePrefix + "-pipeline-schedules-undelivered"),
+		})
+		failures.Notify(schedules.Undelivered, cfg.NamePrefix+"-pipeline-schedules-undelivered")
+	}
 	if failures.Subscription != nil {
 		// A new subscription would have to be confirmed again.
 		keepLogicalID(failures.Subscription, logicalIDAt("FailuresTopic", cfg.NotificationEmail, "Resource"))

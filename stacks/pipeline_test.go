@@ -251,3 +251,13 @@ func TestOutputs(t *testing.T) {
 		assert.Contains(t, outputs, name)
 	}
 }
+
+// TestNoSchedules: with no schedules the stack has none of their
+// resources, and their nag suppressions and checkov skips stand aside.
+func TestNoSchedules(t *testing.T) {
+	tpl := synth(t, map[string]any{"schedules": map[string]any{}})
+	for _, typ := range []string{"AWS::Scheduler::Schedule", "AWS::Scheduler::ScheduleGroup"} {
+		assert.Empty(t, tpl.Resources(typ), typ)
+	}
+	assert.Len(t, tpl.Resources("AWS::SQS::Queue"), 1, "the alerts' dead-letter queue only")
+}

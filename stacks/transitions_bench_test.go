@@ -3,18 +3,31 @@ package stacks_test
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
+	"github.com/partialruns/velib-pipeline/constructs/schedule"
 	"github.com/partialruns/velib-pipeline/internal/aslrun"
+	"github.com/partialruns/velib-pipeline/stacks"
 )
 
 // BenchmarkTransitions reports the state transitions (what Step Functions
-// bills) of a full run, the gold-only run and a run with every task skipped,
+// bills) of a full run, the gold-only run, a run with every task skipped
+// and a run of each default schedule,
 // by executing the synthesized definition locally. Run with make bench.
 func BenchmarkTransitions(b *testing.B) {
 	inputs := []struct{ name, input string }{
 		{"full", `{}`},
 		{"gold-only", `{"lambda_load_data": false, "velib_raw_to_silver": false}`},
 		{"all-false", `{"lambda_load_data": false, "velib_raw_to_silver": false, "velib_silver_to_gold_avg_stats": false, "velib_silver_to_gold_avail_percent": false}`},
+	}
+	// Each default schedule's input, as Scheduler sends it.
+	for _, s := range stacks.DefaultConfig.Schedules {
+		input, err := schedule.StandIn(s.Input, time.Date(2026, 11, 21, 0, 30, 0, 0, time.UTC))
+		if err != nil {
+			b.Fatal(err)
+		}
+		raw, _ := json.Marshal(input)
+		inputs = append(inputs, struct{ name, input string }{"schedule-" + s.Name, string(raw)})
 	}
 	def := flatDefinition(b)
 	for _, in := range inputs {

@@ -39,6 +39,11 @@ var deployed = map[string]string{
 	// EventBridge and CloudWatch act for them can name their ARNs.
 	"FailuresRule7623676C":        "AWS::Events::Rule",
 	"FailuresUndelivered3DFF35B7": "AWS::CloudWatch::Alarm",
+	// The default schedules, their group and their alarm.
+	"SchedulesGroupD276B6F4":       "AWS::Scheduler::ScheduleGroup",
+	"SchedulesdailyA283C8C9":       "AWS::Scheduler::Schedule",
+	"Schedulesingest2A9163DF":      "AWS::Scheduler::Schedule",
+	"SchedulesUndelivered227B55D0": "AWS::CloudWatch::Alarm",
 }
 
 // deployedWithEmail adds what the configuration with an e-mail address

@@ -21,11 +21,12 @@ type workflowProps struct {
 	rawToSilver, avgStats, availPercent *string
 }
 
-// newWorkflow returns the state machine definition:
+// newWorkflow returns the state machine definition, and its validation
+// (which checks the schedules' stored inputs too):
 //
 //	Validate input → Run lambda_load_data? → Run velib_raw_to_silver? →
 //	Gold (Parallel: the two gold guards) → Done
-func newWorkflow(scope constructs.Construct, p workflowProps) sfn.IChainable {
+func newWorkflow(scope constructs.Construct, p workflowProps) (sfn.IChainable, *validation.Validation) {
 	load := skippable.New(scope, jsii.String("LoadDataGuard"), &skippable.Props{
 		Flag: layout.FlagLoadData,
 		Body: sfn.Chain_Start(ingestTask(scope, p.ingest)).Next(snapshotDate(scope)),
@@ -52,7 +53,7 @@ func newWorkflow(scope constructs.Construct, p workflowProps) sfn.IChainable {
 		Branches: []sfn.IChainable{avg.End(), avail.End()},
 	})
 
-	return validate.Next(load).Next(silver).Next(gold).Next(sfn.NewSucceed(scope, jsii.String("Done"), nil))
+	return validate.Next(load).Next(silver).Next(gold).Next(sfn.NewSucceed(scope, jsii.String("Done"), nil)), validate
 }
 
 // processDate declares the pipeline's process_date: the date rule, and only

@@ -70,6 +70,7 @@ type Alert struct {
 	// Undelivered is the alarm on it.
 	DeadLetters awssqs.Queue
 	Undelivered awscloudwatch.Alarm
+	key         awskms.IKey
 }
 
 // New defines the topic, the rule and, if an e-mail address is given, its
@@ -146,10 +147,18 @@ func New(scope constructs.Construct, id *string, props *Props) *Alert {
 	// The alarm's e-mail reaches whoever a late or partial delivery
 	// reached; when the topic itself is what fails, the alarm still shows
 	// in the console.
-	a.Undelivered.AddAlarmAction(awscloudwatchactions.NewSnsAction(topic))
-	allowAlarm(topic, props.Key, arn(a.Construct, "cloudwatch", "alarm", awscdk.ArnFormat_COLON_RESOURCE_NAME, alarmName))
-	a.Topic, a.Rule, a.DeadLetters = topic, rule, dead
+	a.Topic, a.Rule, a.DeadLetters, a.key = topic, rule, dead, props.Key
+	a.Notify(a.Undelivered, alarmName)
 	return a
+}
+
+// Notify makes alarm, named name (fixed: the topic's and the key's
+// policies name its ARN, which the alarm itself depends on), publish to the
+// topic when it goes into ALARM, and lets CloudWatch publish and use the
+// key for that alarm only.
+func (a *Alert) Notify(alarm awscloudwatch.Alarm, name string) {
+	alarm.AddAlarmAction(awscloudwatchactions.NewSnsAction(a.Topic))
+	allowAlarm(a.Topic, a.key, arn(a.Construct, "cloudwatch", "alarm", awscdk.ArnFormat_COLON_RESOURCE_NAME, name))
 }
 
 // validName is what a topic and a rule both accept (a rule's name may

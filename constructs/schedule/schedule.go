@@ -74,6 +74,10 @@ type Props struct {
 	// GroupName names the schedule group. Default: a name unique to this
 	// construct's path in the app.
 	GroupName *string
+	// AlarmName names the dead-letter queue's alarm, so that a topic's
+	// policy can let CloudWatch publish for it. Default: the group's name
+	// and "-undelivered".
+	AlarmName *string
 }
 
 // Schedules is the group, the role, the dead-letter queue and its alarm,
@@ -141,7 +145,12 @@ func New(scope constructs.Construct, id *string, props *Props) *Schedules {
 		EnforceSSL:      jsii.Bool(true),
 		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
 	})
+	alarmName := props.AlarmName
+	if alarmName == nil {
+		alarmName = jsii.String(*groupName + "-undelivered")
+	}
 	s.Undelivered = awscloudwatch.NewAlarm(s.Construct, jsii.String("Undelivered"), &awscloudwatch.AlarmProps{
+		AlarmName:          alarmName,
 		AlarmDescription:   jsii.String("Scheduled executions that could not be started are waiting in the dead-letter queue."),
 		Metric:             s.DeadLetters.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5))}),
 		Threshold:          jsii.Number(1),
