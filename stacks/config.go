@@ -37,6 +37,9 @@ type Config struct {
 	// stored input; SchedulesEnabled false deploys them turned off.
 	Schedules        []schedule.Spec
 	SchedulesEnabled bool
+	// SilenceMinutes is how long without a raw snapshot, while a schedule
+	// runs the ingest, fires the no-snapshots alarm.
+	SilenceMinutes int
 }
 
 // Context keys and their defaults. cdk.json carries the same defaults so a
@@ -60,6 +63,7 @@ var DefaultConfig = Config{
 	LogRetentionDays:   30,
 	Schedules:          defaultSchedules(),
 	SchedulesEnabled:   true,
+	SilenceMinutes:     60,
 }
 
 // namePrefixPattern keeps derived names valid everywhere they are used:
@@ -125,6 +129,9 @@ func ConfigFromContext(get func(key string) any) (Config, error) {
 	}
 	r.schedules(keySchedules, &c.Schedules)
 	r.boolean(keySchedulesEnabled, &c.SchedulesEnabled)
+	// At least the default ingest's interval; at most CloudWatch's
+	// longest alarm period.
+	r.num(keySilenceMinutes, &c.SilenceMinutes, 15, 1440)
 	return c, errors.Join(r.errs...)
 }
 

@@ -29,7 +29,7 @@ func TestConfigFromContext(t *testing.T) {
 		}, check: func(t *testing.T, c Config) {
 			want := Config{NamePrefix: "bikes-dev", GlueWorkers: 10, GlueTimeoutMinutes: 30,
 				FeedURL: "https://gbfs.example.org/gbfs/en/", NotificationEmail: "ops@example.org", Destroy: true, LogRetentionDays: 7,
-				Schedules: DefaultConfig.Schedules, SchedulesEnabled: true}
+				Schedules: DefaultConfig.Schedules, SchedulesEnabled: true, SilenceMinutes: 60}
 			if !reflect.DeepEqual(c, want) {
 				t.Errorf("got %+v, want %+v", c, want)
 			}
@@ -91,6 +91,7 @@ func TestConfigFromContext(t *testing.T) {
 			wantErr: []string{`schedule "d" needs an expression`, `schedule "d" needs an input object`}},
 		{name: "a time zone of the wrong type", ctx: map[string]any{"schedules": map[string]any{"d": map[string]any{"expression": "rate(1 day)", "input": map[string]any{}, "timeZone": 1.0}}},
 			wantErr: []string{`schedule "d": timeZone must be a string, got 1`}},
+		{name: "silence shorter than the ingest's interval", ctx: map[string]any{"silenceMinutes": float64(5)}, wantErr: []string{`"silenceMinutes" must be between 15 and 1440, got 5`}},
 		{name: "schedulesEnabled not a boolean", ctx: map[string]any{"schedulesEnabled": "no"}, wantErr: []string{`"schedulesEnabled" must be true or false, got "no"`}},
 		{name: "every error is reported", ctx: map[string]any{"glueWorkers": float64(0), "removalPolicy": "x"},
 			wantErr: []string{`"glueWorkers"`, `"removalPolicy"`}},

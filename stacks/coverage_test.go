@@ -22,6 +22,7 @@ var unscanned = map[string]string{
 	"AWS::SNS::Subscription":        "An e-mail endpoint; its dead-letter queue is asserted by `alert.TestEmail`.",
 	"AWS::CloudWatch::Alarm":        "Holds no data and grants nothing; its action is asserted by `alert.TestUndeliveredNotifies`.",
 	"AWS::Glue::Database":           "A database has no security setting of its own: the catalog's encryption is the account's AWS::Glue::DataCatalogEncryptionSettings, which a pipeline stack does not own.",
+	"AWS::Logs::MetricFilter":       "Counts log lines into a metric; grants nothing and holds nothing (asserted by `alert.TestSilence` and `TestNoSnapshotsAlarm`).",
 	"AWS::Scheduler::Schedule":      "Its target, role, retries, dead-letter queue and time window are asserted by `schedule.TestSchedules` and `schedule.TestRole`, its stored input by the synth's check; Scheduler encrypts it at rest with an AWS owned key.",
 	"AWS::Scheduler::ScheduleGroup": "Holds nothing: a name, which the schedules' role's trust policy is scoped to.",
 	"Custom::S3AutoDeleteObjects":   "A request to CDK's auto-delete function, holding the bucket's name only; checkov checks the function and its role.",

@@ -15,7 +15,7 @@ import (
 
 // newIngest is the lambda_load_data function. It may write only under the
 // raw prefix: it has no read, list or delete permission anywhere.
-func newIngest(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key awskms.IKey) awslambda.Function {
+func newIngest(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key awskms.IKey) (awslambda.Function, awslogs.LogGroup) {
 	logs := awslogs.NewLogGroup(scope, jsii.String("LoadDataLogs"), &awslogs.LogGroupProps{
 		Retention:     cfg.LogRetention(),
 		EncryptionKey: key,
@@ -49,5 +49,5 @@ func newIngest(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key
 		Actions:   jsii.Strings("s3:PutObject"),
 		Resources: &[]*string{bucket.ArnForObjects(jsii.String(layout.PrefixRaw + "*"))},
 	}))
-	return fn
+	return fn, logs
 }

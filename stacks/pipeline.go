@@ -4,6 +4,7 @@
 package stacks
 
 import (
+	"fmt"
 	"reflect"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -16,6 +17,7 @@ import (
 	"github.com/partialruns/velib-pipeline/constructs/alert"
 	"github.com/partialruns/velib-pipeline/constructs/schedule"
 	"github.com/partialruns/velib-pipeline/internal/trust"
+	ingestfn "github.com/partialruns/velib-pipeline/lambda/loaddata/ingest"
 )
 
 // PipelineStackProps configure [NewPipelineStack].
@@ -43,7 +45,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 	key := newKey(stack, cfg)
 	bucket, _ := newBuckets(stack, cfg)
 	lake := newLake(stack, cfg, bucket, key)
-	ingest := newIngest(stack, cfg, bucket, key)
+	ingest, ingestLogs := newIngest(stack, cfg, bucket, key)
 
 	definition, validate := newWorkflow(stack, workflowProps{
 		ingest:       ingest,
@@ -69,6 +71,21 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 			AlarmName:    jsii.String(cfg.NamePrefix + "-pipeline-schedules-undelivered"),
 		})
 		failures.Notify(schedules.Undelivered, cfg.NamePrefix+"-pipeline-schedules-undelivered")
+	}
+	if cfg.ingestScheduled() {
+		name := cfg.NamePrefix + "-pipeline-no-snapshots"
+		failures.Notify(alert.NewSilence(stack, jsii.String("NoSnapshots"), &alert.SilenceProps{
+			LogGroup: ingestLogs,
+			Pattern: awslogs.FilterPattern_StringValue(jsii.String("$.msg"), jsii.String("="),
+				jsii.String(ingestfn.MsgSnapshotWritten)),
+			Namespace:  cfg.NamePrefix + "-pipeline",
+			MetricName: "SnapshotsWritten",
+			Window:     awscdk.Duration_Minutes(jsii.Number(float64(cfg.SilenceMinutes))),
+			AlarmName:  name,
+			Description: fmt.Sprintf("No raw snapshot was written for %d minutes: the feed, the ingest or its schedule is broken.",
+				cfg.SilenceMinutes),
+			ActionsOff: !cfg.SchedulesEnabled,
+		}), name)
 	}
 	if failures.Subscription != nil {
 		// A new subscription would have to be confirmed again.

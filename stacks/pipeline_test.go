@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	ingest "github.com/partialruns/velib-pipeline/lambda/loaddata/ingest"
 	"github.com/partialruns/velib-pipeline/stacks"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -260,4 +261,25 @@ func TestNoSchedules(t *testing.T) {
 		assert.Empty(t, tpl.Resources(typ), typ)
 	}
 	assert.Len(t, tpl.Resources("AWS::SQS::Queue"), 1, "the alerts' dead-letter queue only")
+	assert.Empty(t, tpl.Resources("AWS::Logs::MetricFilter"), "no schedule ingests: no snapshot is due")
+}
+
+// TestNoSnapshotsAlarm: while a schedule runs the ingest, an hour without
+// a "snapshot written" line from the function e-mails the failure topic's
+// subscribers; with the schedules turned off, the alarm's actions are too.
+func TestNoSnapshotsAlarm(t *testing.T) {
+	for _, tc := range []struct {
+		ctx     map[string]any
+		actions bool
+	}{{nil, true}, {map[string]any{"schedulesEnabled": false}, false}} {
+		tpl := synth(t, tc.ctx)
+		tpl.Has(t, "AWS::Logs::MetricFilter", map[string]any{
+			"LogGroupName":  map[string]any{"Ref": "LoadDataLogsB4575A30"},
+			"FilterPattern": `{ $.msg = "` + ingest.MsgSnapshotWritten + `" }`,
+		})
+		tpl.Has(t, "AWS::CloudWatch::Alarm", map[string]any{
+			"AlarmName": "velib-pipeline-no-snapshots", "Period": 3600, "TreatMissingData": "breaching",
+			"ActionsEnabled": tc.actions, "AlarmActions": []any{map[string]any{"Ref": "FailuresTopic8CFD5254"}},
+		})
+	}
 }

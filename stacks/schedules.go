@@ -15,7 +15,19 @@ import (
 const (
 	keySchedules        = "schedules"
 	keySchedulesEnabled = "schedulesEnabled"
+	keySilenceMinutes   = "silenceMinutes"
 )
+
+// ingestScheduled reports whether a schedule runs the ingest, so that a
+// snapshot is due at least every SilenceMinutes.
+func (c Config) ingestScheduled() bool {
+	for _, s := range c.Schedules {
+		if s.Input[layout.FlagLoadData] != false {
+			return true
+		}
+	}
+	return false
+}
 
 // defaultSchedules fetch the feed every 15 minutes and, at 00:30 UTC,
 // refine the previous complete UTC day from what was fetched, without

@@ -44,6 +44,7 @@ var deployed = map[string]string{
 	"SchedulesdailyA283C8C9":       "AWS::Scheduler::Schedule",
 	"Schedulesingest2A9163DF":      "AWS::Scheduler::Schedule",
 	"SchedulesUndelivered227B55D0": "AWS::CloudWatch::Alarm",
+	"NoSnapshotsAlarm32AFFCC3":     "AWS::CloudWatch::Alarm",
 }
 
 // deployedWithEmail adds what the configuration with an e-mail address

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/alert"
@@ -248,4 +249,41 @@ func TestNames(t *testing.T) {
 	require.Len(t, first, 2)
 	assert.NotEqual(t, first[0], first[1])
 	assert.ElementsMatch(t, first, names())
+}
+
+// TestSilence: a count of the awaited log lines, and an alarm when the
+// count over the window is below one or there is no data at all.
+func TestSilence(t *testing.T) {
+	build := func(window float64, off bool) (*cdktest.Template, string) {
+		var stack awscdk.Stack
+		msg := cdktest.Catch(func() {
+			stack = awscdk.NewStack(cdktest.NewApp(nil), jsii.String("Test"), nil)
+			alert.NewSilence(stack, jsii.String("Quiet"), &alert.SilenceProps{
+				LogGroup: awslogs.NewLogGroup(stack, jsii.String("Logs"), nil),
+				Pattern:  awslogs.FilterPattern_StringValue(jsii.String("$.msg"), jsii.String("="), jsii.String("snapshot written")),
+				Namespace: "Pipeline", MetricName: "Snapshots", Window: awscdk.Duration_Minutes(jsii.Number(window)),
+				AlarmName: "no-snapshots", Description: "No snapshot.", ActionsOff: off,
+			})
+		})
+		if msg != "" {
+			return nil, msg
+		}
+		return cdktest.Synth(t, stack), ""
+	}
+	tpl, msg := build(60, false)
+	require.Empty(t, msg)
+	tpl.Has(t, "AWS::Logs::MetricFilter", map[string]any{
+		"FilterPattern":         `{ $.msg = "snapshot written" }`,
+		"MetricTransformations": []any{map[string]any{"MetricNamespace": "Pipeline", "MetricName": "Snapshots", "MetricValue": "1"}},
+	})
+	tpl.Has(t, "AWS::CloudWatch::Alarm", map[string]any{
+		"AlarmName": "no-snapshots", "Namespace": "Pipeline", "MetricName": "Snapshots", "Statistic": "Sum", "Period": 3600,
+		"Threshold": 1, "ComparisonOperator": "LessThanThreshold", "TreatMissingData": "breaching", "ActionsEnabled": true,
+	})
+	tpl, _ = build(60, true)
+	tpl.Has(t, "AWS::CloudWatch::Alarm", map[string]any{"ActionsEnabled": false})
+	for _, w := range []float64{0, 1441} {
+		_, msg := build(w, false)
+		assert.Contains(t, msg, "the silence window must be whole minutes from 1 to 1440", w)
+	}
 }

@@ -13,6 +13,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
+// MsgSnapshotWritten is the message of the log line each snapshot written
+// logs: the stack counts these lines, and an alarm fires when none came
+// for a while.
+const MsgSnapshotWritten = "snapshot written"
+
 // ObjectPutter is the one S3 call the ingest makes; *s3.Client has it.
 type ObjectPutter interface {
 	PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error)
@@ -117,7 +122,7 @@ func (in *Ingester) Run(ctx context.Context) (Summary, error) {
 		Date:                       status.LastUpdated.UTC().Format(time.DateOnly),
 		Bytes:                      int(size),
 	}
-	log.InfoContext(ctx, "snapshot written", "bucket", sum.Bucket, "key", sum.Key, "stations", sum.Stations,
+	log.InfoContext(ctx, MsgSnapshotWritten, "bucket", sum.Bucket, "key", sum.Key, "stations", sum.Stations,
 		"stations_without_information", sum.StationsWithoutInformation, "stations_without_id", sum.StationsWithoutID, "feed_timestamp", sum.FeedTimestamp, "bytes", sum.Bytes)
 	if sum.StationsWithoutInformation > 0 {
 		log.WarnContext(ctx, "status entries without station information", "count", sum.StationsWithoutInformation)
