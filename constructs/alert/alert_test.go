@@ -259,8 +259,8 @@ func TestSilence(t *testing.T) {
 		msg := cdktest.Catch(func() {
 			stack = awscdk.NewStack(cdktest.NewApp(nil), jsii.String("Test"), nil)
 			alert.NewSilence(stack, jsii.String("Quiet"), &alert.SilenceProps{
-				LogGroup: awslogs.NewLogGroup(stack, jsii.String("Logs"), nil),
-				Pattern:  awslogs.FilterPattern_StringValue(jsii.String("$.msg"), jsii.String("="), jsii.String("snapshot written")),
+				LogGroup:  awslogs.NewLogGroup(stack, jsii.String("Logs"), nil),
+				Pattern:   awslogs.FilterPattern_StringValue(jsii.String("$.msg"), jsii.String("="), jsii.String("snapshot written")),
 				Namespace: "Pipeline", MetricName: "Snapshots", Window: awscdk.Duration_Minutes(jsii.Number(window)),
 				AlarmName: "no-snapshots", Description: "No snapshot.", ActionsOff: off,
 			})
