@@ -59,6 +59,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		Key:          key,
 		Name:         jsii.String(cfg.NamePrefix + "-pipeline-failures"),
 		Email:        cfg.NotificationEmail,
+		QuietPrefix:  cfg.quietPrefix(),
 	})
 	keepLogicalID(failures.Topic, deployedFailuresTopic)
 	if len(cfg.Schedules) > 0 {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/partialruns/velib-pipeline/constructs/schedule"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
 	ingest "github.com/partialruns/velib-pipeline/lambda/loaddata/ingest"
 	"github.com/partialruns/velib-pipeline/stacks"
@@ -262,6 +263,18 @@ func TestNoSchedules(t *testing.T) {
 	}
 	assert.Len(t, tpl.Resources("AWS::SQS::Queue"), 1, "the alerts' dead-letter queue only")
 	assert.Empty(t, tpl.Resources("AWS::Logs::MetricFilter"), "no schedule ingests: no snapshot is due")
+	for _, r := range tpl.Resources("AWS::Events::Rule") {
+		detail := r["Properties"].(map[string]any)["EventPattern"].(map[string]any)["detail"].(map[string]any)
+		assert.NotContains(t, detail, "name", "no quiet schedule: every failed execution is e-mailed")
+	}
+}
+
+// TestQuietIngest: the failure e-mails leave out the quiet ingest
+// schedule's executions, whose outage the no-snapshots alarm reports once.
+func TestQuietIngest(t *testing.T) {
+	synth(t, nil).Has(t, "AWS::Events::Rule", map[string]any{"EventPattern": map[string]any{"detail": assertions.Match_ObjectLike(&map[string]any{
+		"name": []any{map[string]any{"anything-but": map[string]any{"prefix": schedule.QuietPrefix}}},
+	})}})
 }
 
 // TestNoSnapshotsAlarm: while a schedule runs the ingest, an hour without

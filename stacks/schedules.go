@@ -18,6 +18,17 @@ const (
 	keySilenceMinutes   = "silenceMinutes"
 )
 
+// quietPrefix is the prefix of the executions the failure rule leaves
+// out: those of the quiet schedules, if any.
+func (c Config) quietPrefix() string {
+	for _, s := range c.Schedules {
+		if s.Quiet {
+			return schedule.QuietPrefix
+		}
+	}
+	return ""
+}
+
 // ingestScheduled reports whether a schedule runs the ingest, so that a
 // snapshot is due at least every SilenceMinutes.
 func (c Config) ingestScheduled() bool {
@@ -32,20 +43,21 @@ func (c Config) ingestScheduled() bool {
 // defaultSchedules fetch the feed every 15 minutes and, at 00:30 UTC,
 // refine the previous complete UTC day from what was fetched, without
 // fetching: the day before the time the schedule fired, however late a
-// retry starts it.
+// retry starts it. The ingest is quiet: an outage is reported once, by the
+// no-snapshots alarm, not by an e-mail every 15 minutes.
 func defaultSchedules() []schedule.Spec {
 	return []schedule.Spec{
 		{Name: "daily", Expression: "cron(30 0 * * ? *)", TimeZone: "UTC", Input: map[string]any{
 			layout.FlagLoadData: false, layout.DayBeforeKey: schedule.ScheduledTime,
 		}},
-		{Name: "ingest", Expression: "rate(15 minutes)", Input: map[string]any{
+		{Name: "ingest", Expression: "rate(15 minutes)", Quiet: true, Input: map[string]any{
 			layout.FlagRawToSilver: false, layout.FlagAvgStats: false, layout.FlagAvailPercent: false,
 		}},
 	}
 }
 
 // scheduleFields are the keys a schedule's entry in the context may hold.
-var scheduleFields = []string{"expression", "timeZone", "input"}
+var scheduleFields = []string{"expression", "timeZone", "input", "quiet"}
 
 // schedules reads the map of schedules at key, name → {expression,
 // timeZone, input}, from cdk.json (an object) or -c (its JSON text), in
@@ -87,6 +99,11 @@ func (r *contextReader) schedules(key string, dst *[]schedule.Spec) {
 		if tz, present := entry["timeZone"]; present {
 			if spec.TimeZone, ok = tz.(string); !ok {
 				r.fail("context %q: schedule %q: timeZone must be a string, got %v", key, name, tz)
+			}
+		}
+		if q, present := entry["quiet"]; present {
+			if spec.Quiet, ok = q.(bool); !ok {
+				r.fail("context %q: schedule %q: quiet must be true or false, got %v", key, name, q)
 			}
 		}
 		if spec.Input, ok = entry["input"].(map[string]any); !ok {

@@ -56,6 +56,10 @@ type Props struct {
 	Name *string
 	// Email, when set, is subscribed to the topic (the address must confirm).
 	Email string
+	// QuietPrefix, when set, leaves out the executions whose name starts
+	// with it, e.g. those of a schedule that runs every few minutes and
+	// whose outage an alarm reports once, rather than once per run.
+	QuietPrefix string
 }
 
 // Alert is the topic and the rule that feeds it, defined inside a
@@ -103,7 +107,7 @@ func New(scope constructs.Construct, id *string, props *Props) *Alert {
 		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
 	})
 
-	rule := newRule(a.Construct, name, props.StateMachine)
+	rule := newRule(a.Construct, name, props.StateMachine, props.QuietPrefix)
 	rule.AddTarget(awseventstargets.NewSnsTopic(topic, &awseventstargets.SnsTopicProps{
 		// A role of its own, allowed to publish to this topic only (and to
 		// use the key for it): EventBridge itself needs no grant on the key.
@@ -191,10 +195,17 @@ func allowAlarm(topic awssns.Topic, key awskms.IKey, alarmArn *string) {
 }
 
 // newRule matches the executions of machine that end badly.
-func newRule(scope constructs.Construct, name *string, machine sfn.IStateMachine) awsevents.Rule {
+func newRule(scope constructs.Construct, name *string, machine sfn.IStateMachine, quiet string) awsevents.Rule {
 	statuses := make([]any, len(Statuses))
 	for i, s := range Statuses {
 		statuses[i] = s
+	}
+	detail := map[string]any{
+		"status":          statuses,
+		"stateMachineArn": []any{machine.StateMachineArn()},
+	}
+	if quiet != "" {
+		detail["name"] = []any{map[string]any{"anything-but": map[string]any{"prefix": quiet}}}
 	}
 	return awsevents.NewRule(scope, jsii.String("Rule"), &awsevents.RuleProps{
 		RuleName:    name,
@@ -202,10 +213,7 @@ func newRule(scope constructs.Construct, name *string, machine sfn.IStateMachine
 		EventPattern: &awsevents.EventPattern{
 			Source:     jsii.Strings("aws.states"),
 			DetailType: jsii.Strings("Step Functions Execution Status Change"),
-			Detail: &map[string]any{
-				"status":          statuses,
-				"stateMachineArn": []any{machine.StateMachineArn()},
-			},
+			Detail:     &detail,
 		},
 	})
 }

@@ -287,3 +287,16 @@ func TestSilence(t *testing.T) {
 		assert.Contains(t, msg, "the silence window must be whole minutes from 1 to 1440", w)
 	}
 }
+
+// TestQuietExecutions: executions named with the quiet prefix are left
+// out of the rule; without a prefix, none is.
+func TestQuietExecutions(t *testing.T) {
+	tpl := synth(t, func(p *alert.Props) { p.QuietPrefix = "quiet-" })
+	tpl.Has(t, "AWS::Events::Rule", map[string]any{"EventPattern": map[string]any{"detail": assertions.Match_ObjectLike(&map[string]any{
+		"name": []any{map[string]any{"anything-but": map[string]any{"prefix": "quiet-"}}},
+	})}})
+	for _, r := range synth(t, nil).Resources("AWS::Events::Rule") {
+		detail := r["Properties"].(map[string]any)["EventPattern"].(map[string]any)["detail"].(map[string]any)
+		assert.NotContains(t, detail, "name")
+	}
+}

@@ -54,7 +54,16 @@ type Spec struct {
 	// Input is the execution input, JSON-shaped (what encoding/json
 	// decodes). It may hold Scheduler's context attributes.
 	Input map[string]any
+	// Quiet names the executions QuietPrefix + Name + "-" + the
+	// invocation's id, so that an alert can leave them out (a schedule
+	// that runs often, whose outage another alarm reports once); a retry
+	// of the same invocation then finds the execution already started.
+	// Its input may not hold context attributes.
+	Quiet bool
 }
+
+// QuietPrefix starts the names of the executions a quiet schedule starts.
+const QuietPrefix = "quiet-"
 
 // CheckFunc returns what is wrong with an execution input, for an
 // execution started at start; nothing when it is valid.
@@ -171,21 +180,55 @@ func New(scope constructs.Construct, id *string, props *Props) *Schedules {
 			Schedule:      awsscheduler.ScheduleExpression_Expression(jsii.String(spec.Expression), awscdk.TimeZone_Of(jsii.String(tz))),
 			TimeWindow:    awsscheduler.TimeWindow_Off(),
 			Enabled:       jsii.Bool(!props.Disabled),
-			Target: awsschedulertargets.NewStepFunctionsStartExecution(props.StateMachine, &awsschedulertargets.ScheduleTargetBaseProps{
-				Input: awsscheduler.ScheduleTargetInput_FromObject(spec.Input),
-				Role:  s.Role,
-				// Starting an execution is quick: a start that still fails
-				// after an hour of retries is for a person to look at.
-				RetryAttempts:   jsii.Number(20),
-				MaxEventAge:     awscdk.Duration_Hours(jsii.Number(1)),
-				DeadLetterQueue: s.DeadLetters,
-			}),
+			Target:        s.target(props.StateMachine, spec),
 		})
 	}
 	if props.Check != nil {
 		s.Node().AddValidation(&inputCheck{props.Schedules, props.Check})
 	}
 	return s
+}
+
+// Starting an execution is quick: a start that still fails after an hour
+// of retries is for a person to look at.
+const (
+	retries     = 20
+	maxEventAge = 1 // hour
+)
+
+// target starts machine with spec's input: Scheduler's templated target,
+// or for a quiet schedule StartExecution itself, which takes a name.
+func (s *Schedules) target(machine sfn.IStateMachine, spec Spec) awsscheduler.IScheduleTarget {
+	if !spec.Quiet {
+		return awsschedulertargets.NewStepFunctionsStartExecution(machine, &awsschedulertargets.ScheduleTargetBaseProps{
+			Input:           awsscheduler.ScheduleTargetInput_FromObject(spec.Input),
+			Role:            s.Role,
+			RetryAttempts:   jsii.Number(retries),
+			MaxEventAge:     awscdk.Duration_Hours(jsii.Number(maxEventAge)),
+			DeadLetterQueue: s.DeadLetters,
+		})
+	}
+	input, err := json.Marshal(spec.Input)
+	if err != nil {
+		panic(err) // checked in New
+	}
+	return awsschedulertargets.NewUniversal(&awsschedulertargets.UniversalTargetProps{
+		Service: jsii.String("sfn"),
+		Action:  jsii.String("startExecution"),
+		Input: awsscheduler.ScheduleTargetInput_FromObject(map[string]any{
+			"StateMachineArn": machine.StateMachineArn(),
+			"Name":            QuietPrefix + spec.Name + "-<aws.scheduler.execution-id>",
+			"Input":           string(input),
+		}),
+		PolicyStatements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("states:StartExecution"),
+			Resources: &[]*string{machine.StateMachineArn()},
+		})},
+		Role:            s.Role,
+		RetryAttempts:   jsii.Number(retries),
+		MaxEventAge:     awscdk.Duration_Hours(jsii.Number(maxEventAge)),
+		DeadLetterQueue: s.DeadLetters,
+	})
 }
 
 // check reports what is wrong with a Spec, naming it.
@@ -199,6 +242,16 @@ func (s Spec) check() error {
 		return fmt.Errorf("schedule %q: expression %q: a rate of 1 takes a singular unit, any other rate a plural one", s.Name, s.Expression)
 	case s.Input == nil:
 		return fmt.Errorf("schedule %q has no input: give at least {} (every task runs)", s.Name)
+	case s.Quiet && len(QuietPrefix+s.Name+"-")+36 > 80:
+		return fmt.Errorf("schedule %q is quiet: its name must leave room for the invocation's id in an 80-character execution name", s.Name)
+	}
+	if s.Quiet {
+		b, _ := json.Marshal(s.Input)
+		for a := range standIns {
+			if strings.Contains(string(b), strings.NewReplacer("<", `\u003c`, ">", `\u003e`).Replace(a)) {
+				return fmt.Errorf("schedule %q is quiet: its input may not hold %s (Scheduler fills context attributes in only where it reads them)", s.Name, a)
+			}
+		}
 	}
 	if s.TimeZone != "" {
 		if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "Local" {

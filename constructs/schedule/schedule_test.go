@@ -150,6 +150,10 @@ func TestInvalidSpecs(t *testing.T) {
 		{"singular rate of 5", schedule.Spec{Name: "s", Expression: "rate(5 minute)", Input: map[string]any{}}, "a rate of 1 takes a singular unit"},
 		{"unknown time zone", schedule.Spec{Name: "s", Expression: "rate(1 day)", TimeZone: "Paris", Input: map[string]any{}}, `time zone "Paris" is not an IANA time zone name`},
 		{"no input", schedule.Spec{Name: "s", Expression: "rate(1 day)"}, `schedule "s" has no input`},
+		{"quiet with a context attribute", schedule.Spec{Name: "s", Expression: "rate(1 day)", Quiet: true, Input: map[string]any{"t": schedule.ScheduledTime}},
+			`schedule "s" is quiet: its input may not hold <aws.scheduler.scheduled-time>`},
+		{"quiet with a long name", schedule.Spec{Name: strings.Repeat("n", 40), Expression: "rate(1 day)", Quiet: true, Input: map[string]any{}},
+			"must leave room for the invocation's id in an 80-character execution name"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -195,4 +199,40 @@ func TestStandIn(t *testing.T) {
 	}, at)
 	require.NoError(t, err)
 	assert.Equal(t, map[string]any{"t": "2026-11-21T00:30:00Z", "n": map[string]any{"s": "run 00000000-0000-0000-0000-000000000000 try 1"}}, got)
+}
+
+// TestQuiet: a quiet schedule starts executions named after it and the
+// invocation, through StartExecution itself, with the same input; the
+// role's one grant is unchanged.
+func TestQuiet(t *testing.T) {
+	tpl := synth(t, func(p *schedule.Props) {
+		q := ingest
+		q.Quiet = true
+		p.Schedules = []schedule.Spec{q, daily}
+	})
+	got := schedules(tpl)
+	target := got["ingest"]["Target"].(map[string]any)
+	assert.Equal(t, "arn:${AWS::Partition}:scheduler:::aws-sdk:sfn:startExecution", cfntext.String(target["Arn"]))
+	var params map[string]any
+	require.NoError(t, json.Unmarshal([]byte(cfntext.String(target["Input"])), &params))
+	assert.Equal(t, schedule.QuietPrefix+"ingest-<aws.scheduler.execution-id>", params["Name"])
+	assert.Equal(t, "<Machine>", params["StateMachineArn"])
+	assert.JSONEq(t, `{"refine":false}`, params["Input"].(string))
+	assert.Equal(t, "<Machine>", cfntext.String(got["daily"]["Target"].(map[string]any)["Arn"]), "a schedule that is not quiet keeps the templated target")
+
+	for id, policy := range tpl.Statements() {
+		if strings.HasPrefix(id, "SchedulesRole") {
+			for _, st := range policy {
+				if st["Action"] == "states:StartExecution" {
+					assert.Equal(t, []any{"<Machine>"}, func() []any {
+						var out []any
+						for _, r := range cfntext.List(st["Resource"]) {
+							out = append(out, cfntext.String(r))
+						}
+						return out
+					}())
+				}
+			}
+		}
+	}
 }
