@@ -19,6 +19,7 @@ var pipelineRules = flaginputs.Options{
 	DateNeedsOff:      layout.FlagLoadData,
 	DateNeedsOffCause: "process_date is given but lambda_load_data is not false",
 	DayBefore:         layout.DayBeforeKey,
+	MaxRangeDays:      layout.MaxRangeDays,
 }
 
 // TestJSONataPortable walks the syntax tree of every JSONata expression in

@@ -56,11 +56,12 @@ func newWorkflow(scope constructs.Construct, p workflowProps) (sfn.IChainable, *
 	return validate.Next(load).Next(silver).Next(gold).Next(sfn.NewSucceed(scope, jsii.String("Done"), nil)), validate
 }
 
-// processDate declares the pipeline's process_date: the date rule, and only
-// when no feed is fetched, since a feed can only be fetched as it is now.
+// processDate declares the pipeline's process_date: a date or a range of
+// dates (a backfill), each under the date rule, and only when no feed is
+// fetched, since a feed can only be fetched as it is now.
 // Without it, the day before process_day_before, or the start date.
 func processDate() contract.Param {
-	p := withoutIngest(contract.DateParam(layout.DateKey))
+	p := withoutIngest(contract.DateRangeParam(layout.DateKey, layout.MaxRangeDays))
 	p.Default = contract.DayBeforeDefault(layout.DayBeforeKey)
 	return p
 }

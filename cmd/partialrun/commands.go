@@ -66,7 +66,7 @@ func (o *options) bindSelection(fs *flag.FlagSet) {
 	fs.Var(&o.from, "from", "run this task and everything downstream of it")
 	fs.Var(&o.only, "only", "run only these tasks (comma-separated)")
 	fs.Var(&o.skip, "skip", "do not run these tasks (comma-separated)")
-	fs.StringVar(&o.processDate, "process-date", "", "date partition to process, YYYY-MM-DD (default: the execution's start date, UTC)")
+	fs.StringVar(&o.processDate, "process-date", "", "date partition to process, YYYY-MM-DD, or a backfill YYYY-MM-DD..YYYY-MM-DD (default: the execution's start date, UTC)")
 }
 
 func (o *options) bindWait(fs *flag.FlagSet) {
@@ -201,7 +201,7 @@ func cmdFlags(ctx context.Context, args []string, out io.Writer, connect connect
 // selection plans a run from the options, printing the plan.
 func (o *options) selection(d *plan.Definition, out io.Writer) (string, error) {
 	if o.processDate != "" {
-		if err := contract.CheckDate(o.processDate, time.Now()); err != nil {
+		if err := contract.CheckDateRange(o.processDate, time.Now(), layout.MaxRangeDays); err != nil {
 			return "", fmt.Errorf("--process-date %w", err)
 		}
 	}

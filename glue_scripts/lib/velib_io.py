@@ -16,6 +16,7 @@ from pyspark.sql import functions as F
 import velib_silver
 
 MAX_DAYS = 366
+RANGE_SEP = ".."
 
 
 class JobError(Exception):
@@ -43,7 +44,7 @@ def job_args(argv: list[str], required: list[str]) -> dict[str, str]:
 
 def parse_dates(spec: str) -> list[str]:
     """``YYYY-MM-DD``, or ``YYYY-MM-DD..YYYY-MM-DD`` (inclusive) for a backfill."""
-    first, sep, last = spec.strip().partition("..")
+    first, sep, last = spec.strip().partition(RANGE_SEP)
     try:
         start = dt.date.fromisoformat(first)
         end = dt.date.fromisoformat(last) if sep else start
@@ -65,16 +66,32 @@ def configure(spark: SparkSession) -> SparkSession:
     return spark
 
 
-def read_raw(spark: SparkSession, raw_path: str, dates: list[str]) -> DataFrame:
-    """The raw files of the given dates: one row per file, with its ``path``,
-    its partition ``dt`` and its whole JSON text in ``value``, which is null
-    when the file cannot be read (not gzip, cut short). Other dates are never
-    listed, so the cost follows the dates processed, not the history."""
-    root = raw_path.rstrip("/")
-    listed = {d: _files(spark, f"{root}/dt={d}/") for d in dates}
-    missing = [d for d, files in listed.items() if not files]
-    if missing:
-        raise JobError(f"no raw snapshots for {', '.join(missing)} under {root}/")
+def days_with_data(spec: str, dates: list[str], present: set[str], where: str) -> tuple[list[str], list[str]]:
+    """Splits the processing dates into those with data and those without.
+    A single date without data, or a range with none at all, is an error
+    (naming where the data was looked for); the empty days of a range are
+    only reported, so a backfill over a gap in the feed still runs."""
+    kept = [d for d in dates if d in present]
+    missing = [d for d in dates if d not in present]
+    if RANGE_SEP not in spec and missing:
+        raise JobError(f"no {where.format(', '.join(missing))}")
+    if not kept:
+        raise JobError(f"no {where.format('any day of ' + spec.strip())}")
+    return kept, missing
+
+
+def list_raw(spark: SparkSession, root: str, dates: list[str]) -> dict[str, list[str]]:
+    """The raw files of each of the given dates under root. Other dates are
+    never listed, so the cost follows the dates processed, not the history."""
+    return {d: _files(spark, f"{root}/dt={d}/") for d in dates}
+
+
+def read_raw(spark: SparkSession, root: str, listed: dict[str, list[str]]) -> DataFrame:
+    """The listed raw files (see list_raw), each date with some: one row per
+    file, with its ``path``, its partition ``dt`` and its whole JSON text in
+    ``value``, which is null when the file cannot be read (not gzip, cut
+    short)."""
+    dates = list(listed)
     # An unreadable file is left out of the read instead of failing it with
     # a stack trace; the join with the listing brings it back, valueless.
     read = (
@@ -193,7 +210,13 @@ def silver(job: str, argv: list[str], spark: SparkSession) -> dict:
     dates = parse_dates(args["process_date"])
     accept = flag_arg(args, ACCEPT_BAD_FILES)
     configure(spark)
-    snaps = velib_silver.snapshots(read_raw(spark, args["raw_path"], dates)).cache()
+    root = args["raw_path"].rstrip("/")
+    listed = list_raw(spark, root, dates)
+    present = {d for d, files in listed.items() if files}
+    dates, without = days_with_data(args["process_date"], dates, present, "raw snapshots for {} under " + root + "/")
+    if without:
+        log(job, event="days without raw snapshots, skipped", days=without)
+    snaps = velib_silver.snapshots(read_raw(spark, root, {d: listed[d] for d in dates})).cache()
     try:
         bad = [r.asDict() for r in velib_silver.bad_files(snaps).collect()]
         if bad and not accept:
@@ -210,6 +233,7 @@ def silver(job: str, argv: list[str], spark: SparkSession) -> dict:
             written = write_partitions(spark, kept, db, args["target_table"], args["target_path"], dates)
             write_partitions(spark, refused, db, args["rejects_table"], args["rejects_path"], dates, allow_empty=True)
             result = silver_result(kept, refused, dates, written, bad, new_fields)
+            result["days_without_data"] = without
         finally:
             rows.unpersist()
     finally:
@@ -254,11 +278,19 @@ def gold(job: str, transform, argv: list[str], spark: SparkSession) -> dict:
     dates = parse_dates(args["process_date"])
     configure(spark)
     source = read_partitions(spark, args["database"], args["source_table"], dates)
+    if RANGE_SEP in args["process_date"]:
+        present = {r.dt for r in source.select("dt").distinct().collect()}
+        where = f"rows in {args['database']}.{args['source_table']} for {{}}"
+        dates, without = days_with_data(args["process_date"], dates, present, where)
+        if without:
+            log(job, event="days without silver rows, skipped", days=without)
+    else:
+        without = []
     rows = write_partitions(
         spark, transform(source), args["database"], args["target_table"], args["target_path"], dates
     )
-    log(job, dates=dates, table=f"{args['database']}.{args['target_table']}", rows=rows)
-    return {"rows": rows}
+    log(job, dates=dates, table=f"{args['database']}.{args['target_table']}", rows=rows, days_without_data=without)
+    return {"rows": rows, "days_without_data": without}
 
 
 def main(job: str, run) -> None:

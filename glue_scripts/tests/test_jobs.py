@@ -100,6 +100,7 @@ def test_full_run_writes_and_registers_all_tables(spark, lake):
         "rejected": {},
         "bad_files": [],
         "new_fields": [],
+        "days_without_data": [],
     }
     assert run_gold(spark, lake, "2026-11-20") == (3, 7)
     for table in ["velib_data_silver", "velib_avg_stats_gold", "velib_avail_percent_gold"]:
@@ -155,7 +156,7 @@ def test_backfill_range(spark, lake):
     ("setup", "date", "message"),
     [
         ("nothing", "2026-11-20", "no raw snapshots for 2026-11-20 under"),
-        ("day1", "2026-11-20..2026-11-22", "no raw snapshots for 2026-11-21, 2026-11-22 under"),
+        ("nothing", "2026-11-20..2026-11-22", r"no raw snapshots for any day of 2026-11-20\.\.2026-11-22 under"),
         ("day1", "20/11/2026", "process_date '20/11/2026' is not YYYY-MM-DD"),
     ],
 )
@@ -164,6 +165,35 @@ def test_silver_errors(spark, lake, setup, date, message):
         day(lake, "2026-11-20")
     with pytest.raises(velib_io.JobError, match=message):
         run_silver(spark, lake, date)
+
+
+def test_a_range_skips_the_days_without_raw_data_and_reports_them(spark, lake, capsys):
+    day(lake, "2026-11-20")
+    day(lake, "2026-11-22")
+    result = run_silver(spark, lake, "2026-11-20..2026-11-23")
+    assert result["rows"] == 14
+    assert result["days_without_data"] == ["2026-11-21", "2026-11-23"]
+    assert partitions(spark, "velib_data_silver") == ["dt=2026-11-20", "dt=2026-11-22"]
+    assert '"days_without_data": ["2026-11-21", "2026-11-23"]' in capsys.readouterr().out
+    gold = velib_silver_to_gold_avg_stats.run(
+        args(
+            lake,
+            "2026-11-19..2026-11-22",
+            **{"--target_table": "velib_avg_stats_gold", "--target_path": lake.table_path("avg")},
+        ),
+        spark,
+    )
+    assert gold["days_without_data"] == ["2026-11-19", "2026-11-21"]
+    assert partitions(spark, "velib_avg_stats_gold") == ["dt=2026-11-20", "dt=2026-11-22"]
+
+
+def test_gold_for_a_range_silver_lacks_entirely(spark, lake):
+    day(lake, "2026-11-20")
+    run_silver(spark, lake, "2026-11-20")
+    with pytest.raises(
+        velib_io.JobError, match=r"no rows in velib_lake.velib_data_silver for any day of 2026-11-21\.\.2026-11-22"
+    ):
+        run_gold(spark, lake, "2026-11-21..2026-11-22")
 
 
 def test_gold_before_silver(spark, lake):
@@ -231,6 +261,7 @@ def test_rejects_go_to_their_table_and_are_counted(spark, lake, capsys):
         "rejected": {"duplicate_station_id": 1, "missing_station_id": 1, "negative_count": 1},
         "bad_files": [],
         "new_fields": ["station_status.num_bikes_disabled", "station_status.x"],
+        "days_without_data": [],
     }
     rejected = {r.reason: r for r in spark.table(f"{DATABASE}.velib_data_rejects").collect()}
     assert rejected["negative_count"].detail == "num_docks_available" and rejected["negative_count"].station_id == "3"

@@ -46,6 +46,10 @@ type Options struct {
 	// process_date, if the machine declares one: the table then adds its
 	// inputs, under the DateNeedsOff rule too.
 	DayBefore string
+	// MaxRangeDays, when set, says process_date also takes a range of at
+	// most that many days (contract.DateRangeParam): the table then adds
+	// its inputs, under the DateNeedsOff rule too.
+	MaxRangeDays int
 }
 
 // Table returns the inputs for a machine whose flags are flags (at least
@@ -58,6 +62,9 @@ func Table(flags []string, opts ...Options) []Input {
 		}
 		if o.DayBefore != "" {
 			table = append(table, dayBeforeInputs(o)...)
+		}
+		if o.MaxRangeDays != 0 {
+			table = append(table, rangeInputs(o)...)
 		}
 	}
 	return table
@@ -145,6 +152,47 @@ func dayBeforeInputs(o Options) []Input {
 			Input{Name: "a time without " + o.DateNeedsOff + " false", JSON: mustJSON(map[string]any{key: "2026-11-21T00:30:00Z"}), Cause: []string{cause}},
 			Input{Name: "a time with " + o.DateNeedsOff + " true", JSON: mustJSON(map[string]any{key: "2026-11-21T00:30:00Z", o.DateNeedsOff: true}), Cause: []string{cause}},
 		)
+	}
+	return table
+}
+
+// rangeInputs are the inputs whose process_date is a range; the table's
+// StartTime makes 2025-11-21..2026-11-21 exactly 366 days.
+func rangeInputs(o Options) []Input {
+	with := func(value any) string {
+		m := map[string]any{"process_date": value}
+		if o.DateNeedsOff != "" {
+			m[o.DateNeedsOff] = false
+		}
+		return mustJSON(m)
+	}
+	var off []string
+	if o.DateNeedsOff != "" {
+		off = []string{o.DateNeedsOff}
+	}
+	valid := func(name, r string) Input { return Input{Name: name, JSON: with(r), Valid: true, Off: off, Date: r} }
+	invalid := func(name, r, cause string) Input { return Input{Name: name, JSON: with(r), Cause: []string{cause}} }
+	limit := fmt.Sprint(o.MaxRangeDays)
+	table := []Input{
+		valid("a three-day range", "2026-11-01..2026-11-03"),
+		valid("a one-day range", "2026-11-20..2026-11-20"),
+		valid("a range over New Year and a leap day", "2023-12-30..2024-03-01"),
+		valid("a range ending on the start date", "2026-11-14.."+Today),
+		invalid("a reversed range", "2026-11-03..2026-11-01", `process_date "2026-11-03..2026-11-01" ends before it starts`),
+		invalid("a range ending after the start date", "2026-11-20..2026-11-22", `process_date "2026-11-22" is after the execution's start date `+Today),
+		invalid("a range with an impossible end", "2026-02-01..2026-02-30", `process_date "2026-02-30" is not a calendar date`),
+		invalid("a range with a malformed start", "2026-2-1..2026-02-03", `process_date must be a date YYYY-MM-DD, got "2026-2-1"`),
+		invalid("a range of three dates", "2026-11-01..2026-11-02..2026-11-03", `process_date must be a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD, got "2026-11-01..2026-11-02..2026-11-03"`),
+		invalid("an open range", "2026-11-01..", `process_date must be a date YYYY-MM-DD, got ""`),
+	}
+	if o.MaxRangeDays == 366 {
+		table = append(table,
+			valid("a range of exactly 366 days", "2025-11-21.."+Today),
+			invalid("a range of 367 days", "2025-11-20.."+Today, `process_date "2025-11-20..`+Today+`" spans 367 days; the limit is `+limit),
+		)
+	}
+	if o.DateNeedsOff != "" {
+		table = append(table, Input{Name: "a range without " + o.DateNeedsOff + " false", JSON: `{"process_date": "2026-11-01..2026-11-03"}`, Cause: []string{o.DateNeedsOffCause}})
 	}
 	return table
 }

@@ -24,6 +24,10 @@ const (
 // execution's start date when it is absent.
 const DateKey = "process_date"
 
+// MaxRangeDays is the longest range of dates one execution processes, as
+// the Glue jobs' own limit (glue_scripts/lib/velib_io.py, MAX_DAYS).
+const MaxRangeDays = 366
+
 // DayBeforeKey is the optional execution-input key, a UTC time, whose
 // previous UTC day the jobs process instead: what a daily schedule sets to
 // the time it fired.

@@ -85,17 +85,35 @@ func TestRecognise(t *testing.T) {
 
 // TestDateRuleBothWays holds the date rule's two implementations to the
 // same verdicts over every date in the shared table: DateProblemExpr, which
-// runs in Step Functions (evaluated here on both pinned engines), and
-// CheckDate, which partialrun applies before it starts an execution.
+// runs in Step Functions (evaluated here on every engine), and CheckDate,
+// which partialrun applies before it starts an execution.
 func TestDateRuleBothWays(t *testing.T) {
+	expr := `($date := $states.input.d; $today := "` + flaginputs.Today + `"; $show := ` + contract.ShowFunc + `; ` + contract.DateProblemExpr("process_date") + `)`
+	sameVerdicts(t, expr, flaginputs.Options{}, contract.CheckDate)
+}
+
+// TestDateRangeRuleBothWays does the same for DateRangeParam's check and
+// CheckDateRange, over every date and range in the shared table.
+func TestDateRangeRuleBothWays(t *testing.T) {
+	p := contract.DateRangeParam("process_date", 366)
+	expr := `($value := $states.input.d; $in := $states.input; $today := "` + flaginputs.Today + `"; $show := ` + contract.ShowFunc + `; ` + p.Check + `)`
+	sameVerdicts(t, expr, flaginputs.Options{MaxRangeDays: 366},
+		func(s string, today time.Time) error { return contract.CheckDateRange(s, today, 366) })
+}
+
+// sameVerdicts evaluates expr, a check of $states.input.d that evaluates
+// to a message or to nothing, on every engine for each process_date of the
+// table with opts, and fails where it and goCheck disagree on the verdict,
+// or where a message does not name the key.
+func sameVerdicts(t *testing.T, expr string, opts flaginputs.Options, goCheck func(string, time.Time) error) {
+	t.Helper()
 	today, err := time.Parse(time.RFC3339, flaginputs.StartTime)
 	if err != nil {
 		t.Fatal(err)
 	}
-	expr := `($date := $states.input.d; $today := "` + flaginputs.Today + `"; $show := ` + contract.ShowFunc + `; ` + contract.DateProblemExpr("process_date") + `)`
 	var dates []string
 	var cases []jsonata.Case
-	for _, in := range flaginputs.Table([]string{"a", "b"}) {
+	for _, in := range flaginputs.Table([]string{"a", "b"}, opts) {
 		var input map[string]any
 		if json.Unmarshal([]byte(in.JSON), &input) != nil {
 			continue
@@ -121,9 +139,9 @@ func TestDateRuleBothWays(t *testing.T) {
 				continue
 			}
 			problem, _ := r.Value.(string)
-			goErr := contract.CheckDate(date, today)
+			goErr := goCheck(date, today)
 			if (problem == "") != (goErr == nil) {
-				t.Errorf("%s: %q: JSONata says %q, CheckDate says %v", engine, date, problem, goErr)
+				t.Errorf("%s: %q: JSONata says %q, Go says %v", engine, date, problem, goErr)
 			}
 			if problem != "" && !strings.Contains(problem, "process_date") {
 				t.Errorf("%s: %q: the message %q does not name the key", engine, date, problem)

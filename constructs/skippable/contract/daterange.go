@@ -1,0 +1,83 @@
+package contract
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// RangeSep separates the first and last dates of a range, both included.
+const RangeSep = ".."
+
+// DateRangeParam declares key as an optional date or range of dates,
+// "YYYY-MM-DD" or "YYYY-MM-DD..YYYY-MM-DD" (both ends included), each date
+// under the date rule, the first not after the last, at most maxDays days
+// long; defaulting to the execution's start date, UTC. A task receives the
+// value as given: a one-day range is the same day as the date alone.
+func DateRangeParam(key string, maxDays int) Param {
+	single := `($date := $value; ` + DateProblemExpr(key) + `)`
+	bad := `"` + key + ` must be a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD, got " & $show($value)`
+	return Param{
+		Name:     key,
+		Describe: fmt.Sprintf("a date YYYY-MM-DD from %s to the start date, or a range of at most %d such days, YYYY-MM-DD..YYYY-MM-DD", MinDate, maxDays),
+		Check: `(
+			$type($value) != "string" ? ` + single + `
+			: $not($contains($value, "` + RangeSep + `")) ? ` + single + `
+			: (
+				$ends := $split($value, "` + RangeSep + `");
+				$count($ends) != 2 ? ` + bad + `
+				: (
+					$first := ($date := $ends[0]; ` + DateProblemExpr(key) + `);
+					$last := ($date := $ends[1]; ` + DateProblemExpr(key) + `);
+					$day := ` + dayNumberFunc + `;
+					$first ? $first
+					: $last ? $last
+					: $ends[0] > $ends[1] ? "` + key + ` " & $show($value) & " ends before it starts"
+					: $day($ends[1]) - $day($ends[0]) + 1 > ` + strconv.Itoa(maxDays) + `
+						? "` + key + ` " & $show($value) & " spans " & $string($day($ends[1]) - $day($ends[0]) + 1) & " days; the limit is ` + strconv.Itoa(maxDays) + `"
+					: []
+				)
+			)
+		)`,
+		Default: `$today`,
+	}
+}
+
+// dayNumberFunc is a JSONata function numbering a valid YYYY-MM-DD date's
+// day (consecutive days, consecutive numbers), by calendar arithmetic, as
+// DateProblemExpr checks dates: no date function engines read differently.
+const dayNumberFunc = `function($s) {(
+	$y := $number($substring($s, 0, 4));
+	$m := $number($substring($s, 5, 2));
+	$a := $m <= 2 ? $y - 1 : $y;
+	$n := $m <= 2 ? $m + 9 : $m - 3;
+	365 * $a + $floor($a / 4) - $floor($a / 100) + $floor($a / 400) + $floor((153 * $n + 2) / 5) + $number($substring($s, 8, 2))
+)}`
+
+// CheckDateRange is CheckDate for a date or a range of at most maxDays
+// days, the rule DateRangeParam's check applies, for partialrun to apply
+// before it starts an execution.
+func CheckDateRange(s string, today time.Time, maxDays int) error {
+	first, last, isRange := strings.Cut(s, RangeSep)
+	if !isRange {
+		return CheckDate(s, today)
+	}
+	if strings.Contains(last, RangeSep) {
+		return fmt.Errorf("%q is not a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD", s)
+	}
+	for _, d := range []string{first, last} {
+		if err := CheckDate(d, today); err != nil {
+			return err
+		}
+	}
+	a, _ := time.Parse(time.DateOnly, first)
+	b, _ := time.Parse(time.DateOnly, last)
+	switch days := int(b.Sub(a).Hours()/24) + 1; {
+	case days < 1:
+		return fmt.Errorf("%q ends before it starts", s)
+	case days > maxDays:
+		return fmt.Errorf("%q spans %d days; the limit is %d", s, days, maxDays)
+	}
+	return nil
+}

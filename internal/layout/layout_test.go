@@ -1,0 +1,26 @@
+package layout_test
+
+import (
+	"os"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"github.com/partialruns/velib-pipeline/internal/layout"
+)
+
+// TestMaxRangeDaysIsTheJobs: the validation refuses exactly the ranges the
+// Glue jobs would refuse.
+func TestMaxRangeDaysIsTheJobs(t *testing.T) {
+	src, err := os.ReadFile("../../glue_scripts/lib/velib_io.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^MAX_DAYS = (\d+)$`).FindSubmatch(src)
+	if m == nil {
+		t.Fatal("velib_io.py has no MAX_DAYS")
+	}
+	if n, _ := strconv.Atoi(string(m[1])); n != layout.MaxRangeDays {
+		t.Errorf("the jobs take at most %d days, the validation %d", n, layout.MaxRangeDays)
+	}
+}
