@@ -74,7 +74,8 @@ test: tools lint $(CHECKOV_STAMP)
 	cd glue_scripts && ../$(VENV)/bin/python -m pytest
 
 ## bench: performance figures (ingest snapshot time, peak heap of a 64 MiB
-## feed, Lambda binary size, state transitions per run, Glue jobs with 1 versus 30 days of history)
+## feed, Lambda binary size, state transitions per run and per schedule, Glue
+## jobs with 1 versus 30 days of history, a 7-day backfill versus 7 single days)
 bench: tools $(PY_STAMP)
 	go test -run '^$$' -bench . -benchmem ./lambda/...
 	go test -run '^$$' -bench Transitions -benchtime 1x ./stacks/

@@ -1,6 +1,9 @@
 """Times raw → silver → gold for the newest day with 1 and with 30 days of
 history already in the tables: the jobs are incremental, so the 30-day run
-should cost about what the 1-day run costs (target: at most 1.5×).
+should cost about what the 1-day run costs (target: at most 1.5×). Then a
+7-day backfill in one run of each job against 7 runs of one day each: one
+job run per stage should cost well under 7 single-day runs (target: at most
+half their total).
 
 Data: 1,500 stations × 96 snapshots a day (one every 15 minutes). The newest
 day arrives as raw snapshots, as the ingest Lambda writes them; the history is
@@ -30,9 +33,9 @@ NEWEST = date(2026, 11, 21)
 TABLES = {"velib_data_silver": "silver", "velib_avg_stats_gold": "avg", "velib_avail_percent_gold": "pct"}
 
 
-def put_newest_day(lake: Lake) -> None:
+def put_newest_day(lake: Lake, day: date = NEWEST) -> None:
     info = [station_info(100000 + i, str(1000 + i), f"Station {i}", 20 + i % 40) for i in range(STATIONS)]
-    start = int(datetime(NEWEST.year, NEWEST.month, NEWEST.day, tzinfo=UTC).timestamp())
+    start = int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
     for n in range(PER_DAY):
         t = start + 900 * n
         status = [
@@ -88,8 +91,8 @@ def prepare(spark, lake: Lake, days: int) -> None:
     put_newest_day(lake)
 
 
-def run_newest(spark, lake: Lake) -> float:
-    common = ["--database", DATABASE, "--process_date", NEWEST.isoformat()]
+def run_newest(spark, lake: Lake, process_date: str = NEWEST.isoformat()) -> float:
+    common = ["--database", DATABASE, "--process_date", process_date]
     start = time.perf_counter()
     velib_io.silver(
         "bench",
@@ -151,7 +154,23 @@ def main() -> None:
                     f"newest day, {label} of history: {results[label]:.1f} s (silver rows written: {rows})", flush=True
                 )
     print(f"ratio 30 days / 1 day: {results['30 days'] / results['1 day']:.2f} (target ≤ 1.5)")
+    backfill(spark)
     spark.stop()
+
+
+def backfill(spark) -> None:
+    """7 raw days, refined once as a range and once day by day."""
+    days = [NEWEST - timedelta(days=d) for d in range(6, -1, -1)]
+    with tempfile.TemporaryDirectory() as tmp:
+        lake = Lake(Path(tmp))
+        spark.sql(f"DROP DATABASE IF EXISTS {DATABASE} CASCADE")
+        spark.sql(f"CREATE DATABASE {DATABASE}")
+        for d in days:
+            put_newest_day(lake, d)
+        whole = run_newest(spark, lake, f"{days[0].isoformat()}..{days[-1].isoformat()}")
+        single = sum(run_newest(spark, lake, d.isoformat()) for d in days)
+    print(f"7-day backfill in one run per job: {whole:.1f} s; 7 single-day runs: {single:.1f} s")
+    print(f"ratio backfill / single days: {whole / single:.2f} (target ≤ 0.5)")
 
 
 if __name__ == "__main__":

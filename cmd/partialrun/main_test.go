@@ -167,6 +167,11 @@ func TestAgainstTheAPI(t *testing.T) {
 			},
 			stdout: []string{"skip lambda_load_data (Load data): completed", `"process_date": "2025-11-22"}`}},
 		{name: "resume --skip with no task", args: []string{"resume", execARN, "--skip", ""}, code: 2, stderr: []string{"--skip needs a task or flag name"}},
+		{name: "resume a backfill: the same range", args: []string{"resume", execARN, "--dry-run"},
+			setup: func(f *fakeSFN) {
+				f.executions[execARN] = &execution{statuses: []string{"FAILED"}, input: `{"lambda_load_data": false, "process_date": "2025-11-01..2025-11-30"}`, history: "history-silver-failed.json"}
+			},
+			stdout: []string{"skip lambda_load_data (Load data): switched off in the earlier input", `"process_date": "2025-11-01..2025-11-30"}`}},
 		{name: "resume keeps switched-off tasks off", args: []string{"resume", execARN, "--dry-run"},
 			setup: func(f *fakeSFN) {
 				f.executions[execARN] = &execution{statuses: []string{"FAILED"}, input: `{"lambda_load_data": false, "velib_raw_to_silver": false}`, history: "history-silver-failed.json"}
