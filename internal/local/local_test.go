@@ -206,6 +206,20 @@ func TestPipelineEndToEnd(t *testing.T) {
 	if !strings.Contains(out, "Raw to silver          failed") || !strings.Contains(out, "Gold avg stats         not reached") {
 		t.Errorf("the summary does not tell failed from not reached:\n%s", out)
 	}
+
+	// A backfill over three days, the middle one without data, after one
+	// snapshot the next day: one run of each job for the range, writing
+	// what the single days write (2025-11-21 gave 8, 4 and 8 rows above; a
+	// one-snapshot day gives 4, 4 and 4), the empty day skipped.
+	clock = clock.Add(48 * time.Hour)
+	if rep, out = run(`{"velib_raw_to_silver": false, "velib_silver_to_gold_avg_stats": false, "velib_silver_to_gold_avail_percent": false}`); rep.Status != "SUCCEEDED" {
+		t.Fatalf("ingest on 2025-11-23: %s\n%s", rep.Status, out)
+	}
+	rep, out = run(`{"lambda_load_data": false, "process_date": "2025-11-21..2025-11-23"}`)
+	want = map[string]int{"Raw to silver": 8 + 4, "Gold avg stats": 4 + 4, "Gold avail percent": 8 + 4}
+	if rep.Status != "SUCCEEDED" || !equal(rows(rep), want) {
+		t.Fatalf("backfill: %s, rows %v, want %v\n%s", rep.Status, rows(rep), want, out)
+	}
 }
 
 // checkSequential checks that the progress shows the jobs one after
