@@ -96,11 +96,21 @@ func skipChecks(stack awscdk.Stack) {
 // cfnResourceAt is the CloudFormation resource at path below the stack, or
 // behind the construct there; nil if there is none.
 func cfnResourceAt(stack awscdk.Stack, path string) awscdk.CfnResource {
+	node := constructAt(stack, path)
+	if node == nil {
+		return nil
+	}
+	return cfnResource(node)
+}
+
+// constructAt is the construct at path (ids joined by "/") below the
+// stack, or nil.
+func constructAt(stack awscdk.Stack, path string) constructs.IConstruct {
 	var node constructs.IConstruct = stack
 	for _, id := range strings.Split(path, "/") {
 		if node = node.Node().TryFindChild(jsii.String(id)); node == nil {
 			return nil
 		}
 	}
-	return cfnResource(node)
+	return node
 }

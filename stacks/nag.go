@@ -169,7 +169,7 @@ func appliesTo(finding string) any {
 // optional one is left out when its construct is absent.
 func suppress(stack awscdk.Stack) {
 	for _, s := range Suppressions() {
-		if s.Optional && stack.Node().TryFindChild(jsii.String(strings.Split(s.Path, "/")[0])) == nil {
+		if s.Optional && constructAt(stack, s.Path) == nil {
 			continue
 		}
 		suppression := &cdknag.NagPackSuppression{Id: jsii.String(s.Rule), Reason: jsii.String(s.Reason)}

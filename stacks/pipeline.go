@@ -4,7 +4,6 @@
 package stacks
 
 import (
-	"fmt"
 	"reflect"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -15,9 +14,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/alert"
-	"github.com/partialruns/velib-pipeline/constructs/schedule"
 	"github.com/partialruns/velib-pipeline/internal/trust"
-	ingestfn "github.com/partialruns/velib-pipeline/lambda/loaddata/ingest"
 )
 
 // PipelineStackProps configure [NewPipelineStack].
@@ -62,32 +59,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		QuietPrefix:  cfg.quietPrefix(),
 	})
 	keepLogicalID(failures.Topic, deployedFailuresTopic)
-	if len(cfg.Schedules) > 0 {
-		schedules := schedule.New(stack, jsii.String("Schedules"), &schedule.Props{
-			StateMachine: machine,
-			Schedules:    cfg.Schedules,
-			Check:        validate.Problems,
-			Disabled:     !cfg.SchedulesEnabled,
-			GroupName:    jsii.String(cfg.NamePrefix + "-pipeline"),
-			AlarmName:    jsii.String(cfg.NamePrefix + "-pipeline-schedules-undelivered"),
-		})
-		failures.Notify(schedules.Undelivered, cfg.NamePrefix+"-pipeline-schedules-undelivered")
-	}
-	if cfg.ingestScheduled() {
-		name := cfg.NamePrefix + "-pipeline-no-snapshots"
-		failures.Notify(alert.NewSilence(stack, jsii.String("NoSnapshots"), &alert.SilenceProps{
-			LogGroup: ingestLogs,
-			Pattern: awslogs.FilterPattern_StringValue(jsii.String("$.msg"), jsii.String("="),
-				jsii.String(ingestfn.MsgSnapshotWritten)),
-			Namespace:  cfg.NamePrefix + "-pipeline",
-			MetricName: "SnapshotsWritten",
-			Window:     awscdk.Duration_Minutes(jsii.Number(float64(cfg.SilenceMinutes))),
-			AlarmName:  name,
-			Description: fmt.Sprintf("No raw snapshot was written for %d minutes: the feed, the ingest or its schedule is broken.",
-				cfg.SilenceMinutes),
-			ActionsOff: !cfg.SchedulesEnabled,
-		}), name)
-	}
+	newSchedules(stack, cfg, machine, validate, failures, ingestLogs)
 	if failures.Subscription != nil {
 		// A new subscription would have to be confirmed again.
 		keepLogicalID(failures.Subscription, logicalIDAt("FailuresTopic", cfg.NotificationEmail, "Resource"))

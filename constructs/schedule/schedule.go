@@ -20,7 +20,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 
@@ -96,9 +95,10 @@ type Schedules struct {
 	Group awsscheduler.ScheduleGroup
 	Role  awsiam.Role
 	// DeadLetters receives the starts that failed after every retry, and
-	// Undelivered is the alarm on it.
-	DeadLetters awssqs.Queue
-	Undelivered awscloudwatch.Alarm
+	// Undelivered is the alarm on it, and UndeliveredName its name.
+	DeadLetters     awssqs.Queue
+	Undelivered     awscloudwatch.Alarm
+	UndeliveredName string
 	// Schedules are by Spec name.
 	Schedules map[string]awsscheduler.Schedule
 }
@@ -108,13 +108,16 @@ type Schedules struct {
 // late a retry delivers it.
 const ScheduledTime = "<aws.scheduler.scheduled-time>"
 
-// standIns are the context attributes Scheduler replaces in a target's
+// contextAttributes are the attributes Scheduler replaces in a target's
 // input, with the values the synth check puts in their place.
-var standIns = map[string]func(time.Time) string{
-	ScheduledTime:                    func(at time.Time) string { return at.UTC().Format(time.RFC3339) },
-	"<aws.scheduler.schedule-arn>":   func(time.Time) string { return "arn:aws:scheduler:us-east-1:123456789012:schedule/group/name" },
-	"<aws.scheduler.execution-id>":   func(time.Time) string { return "00000000-0000-0000-0000-000000000000" },
-	"<aws.scheduler.attempt-number>": func(time.Time) string { return "1" },
+var contextAttributes = []struct {
+	name    string
+	standIn func(time.Time) string
+}{
+	{ScheduledTime, func(at time.Time) string { return at.UTC().Format(time.RFC3339) }},
+	{"<aws.scheduler.schedule-arn>", func(time.Time) string { return "arn:aws:scheduler:us-east-1:123456789012:schedule/group/name" }},
+	{"<aws.scheduler.execution-id>", func(time.Time) string { return "00000000-0000-0000-0000-000000000000" }},
+	{"<aws.scheduler.attempt-number>", func(time.Time) string { return "1" }},
 }
 
 var (
@@ -154,12 +157,12 @@ func New(scope constructs.Construct, id *string, props *Props) *Schedules {
 		EnforceSSL:      jsii.Bool(true),
 		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
 	})
-	alarmName := props.AlarmName
-	if alarmName == nil {
-		alarmName = jsii.String(*groupName + "-undelivered")
+	s.UndeliveredName = *groupName + "-undelivered"
+	if props.AlarmName != nil {
+		s.UndeliveredName = *props.AlarmName
 	}
 	s.Undelivered = awscloudwatch.NewAlarm(s.Construct, jsii.String("Undelivered"), &awscloudwatch.AlarmProps{
-		AlarmName:          alarmName,
+		AlarmName:          jsii.String(s.UndeliveredName),
 		AlarmDescription:   jsii.String("Scheduled executions that could not be started are waiting in the dead-letter queue."),
 		Metric:             s.DeadLetters.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Period: awscdk.Duration_Minutes(jsii.Number(5))}),
 		Threshold:          jsii.Number(1),
@@ -208,7 +211,7 @@ func (s *Schedules) target(machine sfn.IStateMachine, spec Spec) awsscheduler.IS
 			DeadLetterQueue: s.DeadLetters,
 		})
 	}
-	input, err := json.Marshal(spec.Input)
+	input, err := inputJSON(spec.Input)
 	if err != nil {
 		panic(err) // checked in New
 	}
@@ -218,7 +221,7 @@ func (s *Schedules) target(machine sfn.IStateMachine, spec Spec) awsscheduler.IS
 		Input: awsscheduler.ScheduleTargetInput_FromObject(map[string]any{
 			"StateMachineArn": machine.StateMachineArn(),
 			"Name":            QuietPrefix + spec.Name + "-<aws.scheduler.execution-id>",
-			"Input":           string(input),
+			"Input":           input,
 		}),
 		PolicyStatements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions:   jsii.Strings("states:StartExecution"),
@@ -245,23 +248,33 @@ func (s Spec) check() error {
 	case s.Quiet && len(QuietPrefix+s.Name+"-")+36 > 80:
 		return fmt.Errorf("schedule %q is quiet: its name must leave room for the invocation's id in an 80-character execution name", s.Name)
 	}
-	if s.Quiet {
-		b, _ := json.Marshal(s.Input)
-		for a := range standIns {
-			if strings.Contains(string(b), strings.NewReplacer("<", `\u003c`, ">", `\u003e`).Replace(a)) {
-				return fmt.Errorf("schedule %q is quiet: its input may not hold %s (Scheduler fills context attributes in only where it reads them)", s.Name, a)
-			}
-		}
-	}
 	if s.TimeZone != "" {
 		if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "Local" {
 			return fmt.Errorf("schedule %q: time zone %q is not an IANA time zone name", s.Name, s.TimeZone)
 		}
 	}
-	if _, err := json.Marshal(s.Input); err != nil {
+	text, err := inputJSON(s.Input)
+	if err != nil {
 		return fmt.Errorf("schedule %q: input is not JSON: %w", s.Name, err)
 	}
+	for _, a := range contextAttributes {
+		if s.Quiet && strings.Contains(text, a.name) {
+			return fmt.Errorf("schedule %q is quiet: its input may not hold %s (Scheduler fills context attributes in only where it reads them)", s.Name, a.name)
+		}
+	}
 	return nil
+}
+
+// inputJSON is input as JSON text, with < and > as written (encoding/json
+// would escape them, and the context attributes hold both).
+func inputJSON(input map[string]any) (string, error) {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(input); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(b.String(), "\n"), nil
 }
 
 // inputCheck fails the synth on a stored input the state machine would
@@ -275,40 +288,41 @@ func (c *inputCheck) Validate() *[]*string {
 	now := time.Now().UTC().Truncate(time.Second)
 	var problems []*string
 	for _, s := range c.specs {
-		input, err := StandIn(s.Input, now)
-		if err == nil {
-			var found []string
-			if found, err = c.check(input, now); err == nil {
-				for _, p := range found {
-					problems = append(problems, jsii.String(fmt.Sprintf("schedule %q: its input is invalid: %s", s.Name, p)))
-				}
-			}
-		}
+		found, err := c.problems(s, now)
 		if err != nil {
-			problems = append(problems, jsii.String(fmt.Sprintf("schedule %q: %v", s.Name, err)))
+			found = []string{err.Error()}
+		}
+		for _, p := range found {
+			problems = append(problems, jsii.String(fmt.Sprintf("schedule %q: %s", s.Name, p)))
 		}
 	}
 	return &problems
+}
+
+// problems is what the check finds in s's input as Scheduler would send it
+// at now.
+func (c *inputCheck) problems(s Spec, now time.Time) ([]string, error) {
+	input, err := StandIn(s.Input, now)
+	if err != nil {
+		return nil, err
+	}
+	found, err := c.check(input, now)
+	for i, p := range found {
+		found[i] = "its input is invalid: " + p
+	}
+	return found, err
 }
 
 // StandIn is input as Scheduler would send it when firing at at: every
 // context attribute replaced by a value of its kind, at for the scheduled
 // time.
 func StandIn(input map[string]any, at time.Time) (any, error) {
-	b, err := json.Marshal(input)
+	text, err := inputJSON(input)
 	if err != nil {
 		return nil, err
 	}
-	text := string(b)
-	attrs := make([]string, 0, len(standIns))
-	for a := range standIns {
-		attrs = append(attrs, a)
-	}
-	sort.Strings(attrs)
-	for _, a := range attrs {
-		// Marshal escapes < and > in strings.
-		escaped := strings.NewReplacer("<", `\u003c`, ">", `\u003e`).Replace(a)
-		text = strings.ReplaceAll(text, escaped, standIns[a](at))
+	for _, a := range contextAttributes {
+		text = strings.ReplaceAll(text, a.name, a.standIn(at))
 	}
 	var out any
 	return out, json.Unmarshal([]byte(text), &out)

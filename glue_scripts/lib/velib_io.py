@@ -232,8 +232,7 @@ def silver(job: str, argv: list[str], spark: SparkSession) -> dict:
             db = args["database"]
             written = write_partitions(spark, kept, db, args["target_table"], args["target_path"], dates)
             write_partitions(spark, refused, db, args["rejects_table"], args["rejects_path"], dates, allow_empty=True)
-            result = silver_result(kept, refused, dates, written, bad, new_fields)
-            result["days_without_data"] = without
+            result = silver_result(kept, refused, dates, written, bad, new_fields, without)
         finally:
             rows.unpersist()
     finally:
@@ -252,11 +251,12 @@ def bad_files_message(bad: list[dict]) -> str:
     )
 
 
-def silver_result(kept, refused, dates, written, bad, new_fields) -> dict:
+def silver_result(kept, refused, dates, written, bad, new_fields, without) -> dict:
     """What a raw → silver run did: ``rows`` written to silver, of which
     ``over_capacity`` flagged; ``rejected`` rows by reason; the ``bad_files``
     left out (only with --accept_bad_raw_files); the ``new_fields`` of the
-    feed that silver does not carry. The counts come from the rows just
+    feed that silver does not carry; the days of a range skipped for want of
+    raw snapshots, ``days_without_data``. The counts come from the rows just
     written (kept and refused, still cached), not from reading the tables
     back."""
     in_dates = F.col("dt").isin(dates)
@@ -267,6 +267,7 @@ def silver_result(kept, refused, dates, written, bad, new_fields) -> dict:
         "rejected": {r["reason"]: r["count"] for r in rejected},
         "bad_files": [b["path"] for b in bad],
         "new_fields": new_fields,
+        "days_without_data": without,
     }
 
 

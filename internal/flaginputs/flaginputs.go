@@ -107,18 +107,12 @@ func dayBeforeInputs(o Options) []Input {
 	key := o.DayBefore
 	with := func(value any, extra map[string]any) string {
 		m := map[string]any{key: value}
-		if o.DateNeedsOff != "" {
-			m[o.DateNeedsOff] = false
-		}
 		for k, v := range extra {
 			m[k] = v
 		}
-		return mustJSON(m)
+		return o.offJSON(m)
 	}
-	var off []string
-	if o.DateNeedsOff != "" {
-		off = []string{o.DateNeedsOff}
-	}
+	off := o.off()
 	valid := func(name, at, date string) Input {
 		return Input{Name: name, JSON: with(at, nil), Valid: true, Off: off, Date: date}
 	}
@@ -156,20 +150,27 @@ func dayBeforeInputs(o Options) []Input {
 	return table
 }
 
+// off lists the flag the date rule sets false, if any.
+func (o Options) off() []string {
+	if o.DateNeedsOff == "" {
+		return nil
+	}
+	return []string{o.DateNeedsOff}
+}
+
+// offJSON is m as JSON, with the date rule's flag set false.
+func (o Options) offJSON(m map[string]any) string {
+	if o.DateNeedsOff != "" {
+		m[o.DateNeedsOff] = false
+	}
+	return mustJSON(m)
+}
+
 // rangeInputs are the inputs whose process_date is a range; the table's
 // StartTime makes 2025-11-21..2026-11-21 exactly 366 days.
 func rangeInputs(o Options) []Input {
-	with := func(value any) string {
-		m := map[string]any{"process_date": value}
-		if o.DateNeedsOff != "" {
-			m[o.DateNeedsOff] = false
-		}
-		return mustJSON(m)
-	}
-	var off []string
-	if o.DateNeedsOff != "" {
-		off = []string{o.DateNeedsOff}
-	}
+	with := func(value any) string { return o.offJSON(map[string]any{"process_date": value}) }
+	off := o.off()
 	valid := func(name, r string) Input { return Input{Name: name, JSON: with(r), Valid: true, Off: off, Date: r} }
 	invalid := func(name, r, cause string) Input { return Input{Name: name, JSON: with(r), Cause: []string{cause}} }
 	limit := fmt.Sprint(o.MaxRangeDays)

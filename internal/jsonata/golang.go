@@ -21,6 +21,11 @@ func EvalGo(src string, states map[string]any) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jsonata-go: %w", err)
 	}
+	return evalCompiled(expr, states)
+}
+
+// evalCompiled is EvalGo for an expression already compiled.
+func evalCompiled(expr *jsonatago.Expr, states map[string]any) (any, error) {
 	if err := expr.RegisterVars(map[string]any{"states": states}); err != nil {
 		return nil, fmt.Errorf("jsonata-go: %w", err)
 	}
@@ -40,8 +45,15 @@ func EvalGo(src string, states map[string]any) (any, error) {
 	return out, json.Unmarshal(b, &out)
 }
 
-// evaluateGo is Evaluate for the Go engine.
+// evaluateGo is Evaluate for the Go engine: each expression compiled once,
+// then evaluated for every case. One that does not compile fails every
+// case, as on the other engines.
 func evaluateGo(exprs []Expression, cases []Case) ([][]Outcome, error) {
+	compiled := make([]*jsonatago.Expr, len(exprs))
+	compileErrs := make([]error, len(exprs))
+	for i, x := range exprs {
+		compiled[i], compileErrs[i] = jsonatago.Compile(x.Source)
+	}
 	out := make([][]Outcome, len(cases))
 	for c, cs := range cases {
 		var input any
@@ -51,8 +63,14 @@ func evaluateGo(exprs []Expression, cases []Case) ([][]Outcome, error) {
 			}
 		}
 		states := map[string]any{"input": input, "context": cs.Context}
-		for _, x := range exprs {
-			v, err := EvalGo(x.Source, states)
+		for i := range exprs {
+			err := compileErrs[i]
+			var v any
+			if err == nil {
+				v, err = evalCompiled(compiled[i], states)
+			} else {
+				err = fmt.Errorf("jsonata-go: %w", err)
+			}
 			switch {
 			case errors.Is(err, Undefined):
 				out[c] = append(out[c], Outcome{})

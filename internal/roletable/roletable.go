@@ -135,7 +135,9 @@ func statements(doc any) ([]string, error) {
 		for _, a := range strs(st["Action"]) {
 			actions = append(actions, code(a))
 		}
-		for _, r := range fold(strs(st["Resource"])) {
+		// Sorted as rendered: CDK sorts by the full ARN, whose asset
+		// hashes would reorder the table whenever a script changes.
+		for _, r := range slices.Sorted(slices.Values(fold(strs(st["Resource"])))) {
 			res = append(res, code(r))
 		}
 		out = append(out, verb+strings.Join(actions, ", ")+" on "+strings.Join(res, ", ")+conditions(st["Condition"]))

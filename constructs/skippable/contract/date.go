@@ -41,9 +41,9 @@ func CheckDate(s string, today time.Time) error {
 // trailing newline), arithmetic on the parts, and string comparison.
 func DateProblemExpr(key string) string {
 	return `(
-		$type($date) != "string" ? "` + key + ` must be a date YYYY-MM-DD, got " & $show($date)
-		: $length($date) != 10 or $not($contains($date, /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/))
-			? "` + key + ` must be a date YYYY-MM-DD, got " & $show($date)
+		$notDate := "` + key + ` must be a date YYYY-MM-DD, got " & $show($date);
+		$type($date) != "string" ? $notDate
+		: $length($date) != 10 or $not($contains($date, /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/)) ? $notDate
 		: (
 			$y := $number($substring($date, 0, 4));
 			$m := $number($substring($date, 5, 2));

@@ -16,27 +16,29 @@ const RangeSep = ".."
 // long; defaulting to the execution's start date, UTC. A task receives the
 // value as given: a one-day range is the same day as the date alone.
 func DateRangeParam(key string, maxDays int) Param {
-	single := `($date := $value; ` + DateProblemExpr(key) + `)`
-	bad := `"` + key + ` must be a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD, got " & $show($value)`
+	limit := strconv.Itoa(maxDays)
 	return Param{
 		Name:     key,
 		Describe: fmt.Sprintf("a date YYYY-MM-DD from %s to the start date, or a range of at most %d such days, YYYY-MM-DD..YYYY-MM-DD", MinDate, maxDays),
 		Check: `(
-			$type($value) != "string" ? ` + single + `
-			: $not($contains($value, "` + RangeSep + `")) ? ` + single + `
+			$dateProblem := function($date) { ` + DateProblemExpr(key) + ` };
+			$type($value) != "string" ? $dateProblem($value)
+			: $not($contains($value, "` + RangeSep + `")) ? $dateProblem($value)
 			: (
 				$ends := $split($value, "` + RangeSep + `");
-				$count($ends) != 2 ? ` + bad + `
+				$count($ends) != 2
+					? "` + key + ` must be a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD, got " & $show($value)
 				: (
-					$first := ($date := $ends[0]; ` + DateProblemExpr(key) + `);
-					$last := ($date := $ends[1]; ` + DateProblemExpr(key) + `);
-					$day := ` + dayNumberFunc + `;
+					$first := $dateProblem($ends[0]);
+					$last := $dateProblem($ends[1]);
 					$first ? $first
 					: $last ? $last
 					: $ends[0] > $ends[1] ? "` + key + ` " & $show($value) & " ends before it starts"
-					: $day($ends[1]) - $day($ends[0]) + 1 > ` + strconv.Itoa(maxDays) + `
-						? "` + key + ` " & $show($value) & " spans " & $string($day($ends[1]) - $day($ends[0]) + 1) & " days; the limit is ` + strconv.Itoa(maxDays) + `"
-					: []
+					: (
+						$day := ` + dayNumberFunc + `;
+						$span := $day($ends[1]) - $day($ends[0]) + 1;
+						$span > ` + limit + ` ? "` + key + ` " & $show($value) & " spans " & $string($span) & " days; the limit is ` + limit + `" : []
+					)
 				)
 			)
 		)`,
