@@ -22,6 +22,9 @@ type Config struct {
 	NamePrefix string
 	// GlueWorkers is the number of G.1X workers per Glue job run.
 	GlueWorkers int
+	// GlueMaxWorkers caps the workers a run over a range of dates gets
+	// (see capacity); at least GlueWorkers.
+	GlueMaxWorkers int
 	// GlueTimeoutMinutes stops a Glue job run that takes longer.
 	GlueTimeoutMinutes int
 	// FeedURL is the GBFS base URL: any GBFS bike-share system works.
@@ -47,6 +50,7 @@ type Config struct {
 const (
 	keyNamePrefix        = "namePrefix"
 	keyGlueWorkers       = "glueWorkers"
+	keyGlueMaxWorkers    = "glueMaxWorkers"
 	keyGlueTimeout       = "glueTimeoutMinutes"
 	keyFeedURL           = "feedUrl"
 	keyNotificationEmail = "notificationEmail"
@@ -58,6 +62,7 @@ const (
 var DefaultConfig = Config{
 	NamePrefix:         "velib",
 	GlueWorkers:        2,
+	GlueMaxWorkers:     24,
 	GlueTimeoutMinutes: 60,
 	FeedURL:            "https://velib-metropole-opendata.smovengo.cloud/opendata/Velib_Metropole/",
 	LogRetentionDays:   30,
@@ -100,6 +105,15 @@ func ConfigFromContext(get func(key string) any) (Config, error) {
 	// G.1X jobs need at least 2 workers; the cap guards against a typo
 	// that would run up a large bill.
 	r.num(keyGlueWorkers, &c.GlueWorkers, 2, 100)
+	// Without its own cap, a deployment with more workers keeps them for
+	// ranges too.
+	if get(keyGlueMaxWorkers) == nil {
+		c.GlueMaxWorkers = max(c.GlueMaxWorkers, c.GlueWorkers)
+	}
+	r.num(keyGlueMaxWorkers, &c.GlueMaxWorkers, 2, 100)
+	if c.GlueMaxWorkers < c.GlueWorkers {
+		r.fail("context %q (%d) must not be less than %q (%d)", keyGlueMaxWorkers, c.GlueMaxWorkers, keyGlueWorkers, c.GlueWorkers)
+	}
 	// Glue allows up to 7 days; two days is already far beyond a daily run.
 	r.num(keyGlueTimeout, &c.GlueTimeoutMinutes, 1, 2880)
 	r.str(keyFeedURL, &c.FeedURL)

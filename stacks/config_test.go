@@ -27,7 +27,7 @@ func TestConfigFromContext(t *testing.T) {
 			"feedUrl": "https://gbfs.example.org/gbfs/en/", "notificationEmail": "ops@example.org",
 			"removalPolicy": "destroy", "logRetentionDays": float64(7),
 		}, check: func(t *testing.T, c Config) {
-			want := Config{NamePrefix: "bikes-dev", GlueWorkers: 10, GlueTimeoutMinutes: 30,
+			want := Config{NamePrefix: "bikes-dev", GlueWorkers: 10, GlueMaxWorkers: 24, GlueTimeoutMinutes: 30,
 				FeedURL: "https://gbfs.example.org/gbfs/en/", NotificationEmail: "ops@example.org", Destroy: true, LogRetentionDays: 7,
 				Schedules: DefaultConfig.Schedules, SchedulesEnabled: true, SilenceMinutes: 60}
 			if !reflect.DeepEqual(c, want) {
@@ -40,6 +40,16 @@ func TestConfigFromContext(t *testing.T) {
 					t.Errorf("got %+v", c)
 				}
 			}},
+		{name: "more workers than the default cap raise it", ctx: map[string]any{"glueWorkers": float64(40)}, check: func(t *testing.T, c Config) {
+			if c.GlueWorkers != 40 || c.GlueMaxWorkers != 40 {
+				t.Errorf("workers %d, cap %d; want 40 and 40", c.GlueWorkers, c.GlueMaxWorkers)
+			}
+		}},
+		{name: "a cap of its own", ctx: map[string]any{"glueWorkers": "4", "glueMaxWorkers": "8"}, check: func(t *testing.T, c Config) {
+			if c.GlueWorkers != 4 || c.GlueMaxWorkers != 8 {
+				t.Errorf("workers %d, cap %d; want 4 and 8", c.GlueWorkers, c.GlueMaxWorkers)
+			}
+		}},
 		{name: "empty email means none", ctx: map[string]any{"notificationEmail": ""}, check: func(t *testing.T, c Config) {
 			if c.NotificationEmail != "" {
 				t.Errorf("email = %q", c.NotificationEmail)
@@ -47,6 +57,9 @@ func TestConfigFromContext(t *testing.T) {
 		}},
 		{name: "bad prefix", ctx: map[string]any{"namePrefix": "Velib_Prod"}, wantErr: []string{`"namePrefix"`, `"Velib_Prod"`}},
 		{name: "one worker", ctx: map[string]any{"glueWorkers": float64(1)}, wantErr: []string{`"glueWorkers" must be between 2 and 100, got 1`}},
+		{name: "a cap below the workers", ctx: map[string]any{"glueWorkers": float64(10), "glueMaxWorkers": float64(4)},
+			wantErr: []string{`"glueMaxWorkers" (4) must not be less than "glueWorkers" (10)`}},
+		{name: "a cap out of range", ctx: map[string]any{"glueMaxWorkers": float64(101)}, wantErr: []string{`"glueMaxWorkers" must be between 2 and 100, got 101`}},
 		{name: "fractional workers", ctx: map[string]any{"glueWorkers": 2.5}, wantErr: []string{`"glueWorkers" must be a whole number, got 2.5`}},
 		{name: "workers not a number", ctx: map[string]any{"glueWorkers": "two"}, wantErr: []string{`"glueWorkers" must be a whole number, got "two"`}},
 		{name: "workers of the wrong type", ctx: map[string]any{"glueWorkers": true}, wantErr: []string{`"glueWorkers" must be a whole number`}},

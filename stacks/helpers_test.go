@@ -21,7 +21,9 @@ func TestMain(m *testing.M) { cdktest.Main(m) }
 // configurations are the app configurations every whole-template check
 // runs on: the defaults, and the one that adds what only some deployments
 // have (the buckets' auto-delete function, the e-mail subscription).
-var configurations = []map[string]any{nil, {"removalPolicy": "destroy", "notificationEmail": "ops@example.org"}}
+// The second also caps the workers of a long range at the deployed two,
+// which lengthens the runs' timeouts and the state machine's.
+var configurations = []map[string]any{nil, {"removalPolicy": "destroy", "notificationEmail": "ops@example.org", "glueMaxWorkers": "2"}}
 
 // templateFile writes the template synthesized with ctx to a file, for the
 // command-line checkers.

@@ -49,6 +49,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		rawToSilver:  lake.rawToSilver.Name,
 		avgStats:     lake.avgStats.Name,
 		availPercent: lake.availPercent.Name,
+		capacity:     capacityOf(cfg),
 	})
 	machine := newStateMachine(stack, cfg, definition, key)
 	failures := alert.New(stack, jsii.String("Failures"), &alert.Props{
@@ -125,10 +126,11 @@ func stateMachineLogGroup(cfg Config) string {
 }
 
 // machineTimeout outlasts the longest legitimate run: the silver job and
-// then a gold job, each up to its own timeout and each possibly waiting its
-// turn behind a concurrent run of the same job, plus an hour of slack.
+// then a gold job, each up to the longest timeout a run can get and each
+// possibly waiting its turn behind a concurrent run of the same job, plus
+// an hour of slack.
 func machineTimeout(cfg Config) awscdk.Duration {
-	return awscdk.Duration_Minutes(jsii.Number(float64(4*cfg.GlueTimeoutMinutes + 60)))
+	return awscdk.Duration_Minutes(jsii.Number(float64(4*capacityOf(cfg).longestTimeout() + 60)))
 }
 
 func output(stack awscdk.Stack, id, description string, value *string) {

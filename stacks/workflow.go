@@ -11,6 +11,7 @@ import (
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/parallel"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/validation"
+	"github.com/partialruns/velib-pipeline/constructs/sparkjob"
 	"github.com/partialruns/velib-pipeline/internal/layout"
 )
 
@@ -19,6 +20,8 @@ type workflowProps struct {
 	ingest awslambda.IFunction
 	// The Glue jobs' names.
 	rawToSilver, avgStats, availPercent *string
+	// capacity sizes each Glue job run for its days.
+	capacity capacity
 }
 
 // newWorkflow returns the state machine definition, and its validation
@@ -45,7 +48,8 @@ func newWorkflow(scope constructs.Construct, p workflowProps) (sfn.IChainable, *
 	})
 	// It accepts exactly the flags of the guards chained after it.
 	validate := validation.New(scope, jsii.String("Validation"), &validation.Props{
-		Params: []contract.Param{processDate(), processDayBefore()},
+		Params:  []contract.Param{processDate(), processDayBefore()},
+		Derived: []contract.Derived{p.capacity.derived()},
 	})
 
 	gold := parallel.New(scope, jsii.String("Gold"), &parallel.Props{
@@ -123,7 +127,8 @@ func ingestTask(scope constructs.Construct, fn awslambda.IFunction) sfn.IChainab
 }
 
 // glueTask starts a Glue job run and waits for it to end (.sync), so the
-// task fails when the run fails and gold never races silver.
+// task fails when the run fails and gold never races silver. The run's
+// workers and timeout are those the validation sized for its days.
 func glueTask(scope constructs.Construct, name string, job *string) sfn.IChainable {
 	task := tasks.NewGlueStartJobRun(scope, jsii.String(name), &tasks.GlueStartJobRunProps{
 		GlueJobName:        job,
@@ -131,6 +136,13 @@ func glueTask(scope constructs.Construct, name string, job *string) sfn.IChainab
 		Arguments: sfn.TaskInput_FromObject(&map[string]any{
 			"--" + layout.DateKey: sfn.JsonPath_StringAt(jsii.String("$." + layout.DateKey)),
 		}),
+		WorkerConfiguration: &tasks.WorkerConfigurationProperty{
+			WorkerTypeV2:    tasks.WorkerTypeV2_Of(jsii.String(sparkjob.WorkerType)),
+			NumberOfWorkers: sfn.JsonPath_NumberAt(jsii.String("$." + capacityKey + ".workers")),
+		},
+		// A path here becomes the run's Timeout, in minutes, as Glue's API
+		// takes it; the task itself has no timeout (the run's ends it).
+		TaskTimeout: sfn.Timeout_At(jsii.String("$." + capacityKey + ".timeout_minutes")),
 		// The job run (its id, state and timings) is in the execution
 		// history; kept in the state, a gold branch's would be lost when
 		// the Parallel keeps its first branch's state.

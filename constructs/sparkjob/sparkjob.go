@@ -28,6 +28,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
+// WorkerType is the jobs' worker type: a run started with another number
+// of workers names it too.
+const WorkerType = "G.1X"
+
 // Props configure a [Job].
 type Props struct {
 	// JobName is the Glue job's name. Required: the state machine and
@@ -139,7 +143,7 @@ func New(scope constructs.Construct, id *string, props *Props) *Job {
 			ScriptLocation: p.Script.url(),
 		},
 		GlueVersion:           jsii.String("5.0"),
-		WorkerType:            jsii.String("G.1X"),
+		WorkerType:            jsii.String(WorkerType),
 		NumberOfWorkers:       jsii.Number(float64(p.Workers)),
 		Timeout:               p.Timeout.ToMinutes(nil),
 		MaxRetries:            jsii.Number(0),

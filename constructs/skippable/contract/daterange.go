@@ -57,6 +57,23 @@ const dayNumberFunc = `function($s) {(
 	365 * $a + $floor($a / 4) - $floor($a / 100) + $floor($a / 400) + $floor((153 * $n + 2) / 5) + $number($substring($s, 8, 2))
 )}`
 
+// DaysExpr is a JSONata expression for how many days key covers in valid
+// input: a range's days, both ends included (see DateRangeParam), and 1 for
+// a single date or none, since the default is one day.
+func DaysExpr(key string) string {
+	// Nested conditions rather than `and`: jsonata-go evaluates both sides.
+	return `(
+		$value := $lookup($in, "` + key + `");
+		$type($value) = "string" ? (
+			$contains($value, "` + RangeSep + `") ? (
+				$ends := $split($value, "` + RangeSep + `");
+				$day := ` + dayNumberFunc + `;
+				$day($ends[1]) - $day($ends[0]) + 1
+			) : 1
+		) : 1
+	)`
+}
+
 // CheckDateRange is CheckDate for a date or a range of at most maxDays
 // days, the rule DateRangeParam's check applies, for partialrun to apply
 // before it starts an execution.

@@ -86,18 +86,21 @@ func prefixEach(prefix string, items []string) string {
 
 // outputExpr is a JSONata expression for the validated state: the input as
 // sent, plus each declared parameter's default where the input has none,
-// and under RunsKey a skipped record for each flag the input sets to false
+// each derived value under its name, and under RunsKey a skipped record for each flag the input sets to false
 // (a guard in mid-chain skips without a state of its own to record it).
 // The guards record the bodies that run as they finish. No record is
 // written ahead for those: a Parallel merges its branches' records, which
 // works because no flag has a record in more than one branch unless every
 // branch inherited it.
-func outputExpr(flags []string, params []contract.Param) string {
+func outputExpr(flags []string, params []contract.Param, derived []contract.Derived) string {
 	var defaults []string
 	for _, p := range params {
 		if p.Default != "" {
 			defaults = append(defaults, `"`+p.Name+`" in $keys($states.input) ? {} : {"`+p.Name+`": (`+p.Default+`)}`)
 		}
+	}
+	for _, d := range derived {
+		defaults = append(defaults, `{"`+d.Name+`": (`+d.Expr+`)}`)
 	}
 	return oneLine(`(
 		$in := $states.input;

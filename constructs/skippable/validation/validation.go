@@ -27,6 +27,9 @@ type Props struct {
 	// machine accepts, each with its check and default, e.g.
 	// contract.DateParam("process_date"). Default: none.
 	Params []contract.Param
+	// Derived are values worked out from valid input and set in the
+	// validation's output, for later states to read. Default: none.
+	Derived []contract.Derived
 }
 
 // Validation is the state machine's first state: a JSONata Choice that lets
@@ -38,6 +41,7 @@ type Validation struct {
 	sfn.StateMachineFragment
 	explicit []string
 	params   []contract.Param
+	derived  []contract.Derived
 	choice   sfn.Choice
 	next     sfn.IChainable
 	// synth holds what the synthesis reads, worked out once (see
@@ -64,6 +68,7 @@ func New(scope constructs.Construct, id *string, props *Props) *Validation {
 			v.explicit = append([]string{}, props.Flags...)
 		}
 		v.params = append([]contract.Param{}, props.Params...)
+		v.derived = append([]contract.Derived{}, props.Derived...)
 	}
 	fail := sfn.Fail_Jsonata(v, jsii.String(contract.InvalidName), &sfn.FailJsonataProps{
 		Comment: jsii.String("The input has an unknown key, a non-boolean flag or a parameter its check refuses."),
@@ -158,7 +163,7 @@ func (p *validPath) Next(next sfn.IChainable) sfn.Chain {
 		next,
 		&sfn.ChoiceTransitionOptions{
 			Comment: jsii.String("input is valid"),
-			Outputs: p.v.lazy(func(flags []string) string { return outputExpr(flags, p.v.params) }),
+			Outputs: p.v.lazy(func(flags []string) string { return outputExpr(flags, p.v.params, p.v.derived) }),
 		},
 	)
 	return sfn.Chain_Start(next)
@@ -187,6 +192,9 @@ func (c *flagsCheck) Validate() *[]*string {
 			problems = append(problems, jsii.String(err.Error()))
 			badFlag = true
 		}
+	}
+	for _, err := range derivedProblems(c.v.derived, flags, c.v.params) {
+		problems = append(problems, jsii.String(err.Error()))
 	}
 	if badFlag {
 		problems = append(problems, jsii.String("skippable: the validation's flags are "+strings.Join(flags, ", ")))
