@@ -74,6 +74,7 @@ def history_silver(spark, days: int):
         F.lit(48.85).alias("lat"),
         F.lit(2.35).alias("lon"),
         F.lit(False).alias("over_capacity"),
+        F.lit("velib").alias("system"),
         dt.alias("dt"),
     )
 
@@ -88,20 +89,21 @@ def prepare(spark, lake: Lake, days: int) -> None:
         ("velib_avg_stats_gold", avg_stats(silver)),
         ("velib_avail_percent_gold", avail_percent(silver)),
     ]:
-        velib_io.write_partitions(spark, df, DATABASE, table, lake.table_path(TABLES[table]), dates)
+        parts = [("velib", d) for d in dates]
+        velib_io.write_partitions(spark, df, DATABASE, table, lake.table_path(TABLES[table]), parts, "velib")
     silver.unpersist()
     put_newest_day(lake)
 
 
 def run_newest(spark, lake: Lake, process_date: str = NEWEST.isoformat()) -> float:
-    common = ["--database", DATABASE, "--process_date", process_date]
+    common = ["--database", DATABASE, "--process_date", process_date, "--systems", "velib", "--legacy_system", "velib"]
     start = time.perf_counter()
     velib_io.silver(
         "bench",
         common
         + [
             "--raw_path",
-            str(lake.raw),
+            str(lake.raw_root),
             "--target_table",
             "velib_data_silver",
             "--target_path",

@@ -62,8 +62,11 @@ var (
 	catalogReads = []string{
 		"glue:GetDatabase", "glue:GetTable", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition",
 	}
+	// DeleteTable lets a job define a table again, over the same files,
+	// when its partitioning changes (the tables are external: the files
+	// stay).
 	catalogWrites = []string{
-		"glue:CreateTable", "glue:UpdateTable",
+		"glue:CreateTable", "glue:UpdateTable", "glue:DeleteTable",
 		"glue:CreatePartition", "glue:BatchCreatePartition", "glue:UpdatePartition", "glue:BatchUpdatePartition",
 		"glue:DeletePartition", "glue:BatchDeletePartition",
 	}

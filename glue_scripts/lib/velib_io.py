@@ -7,16 +7,20 @@ locally the same code runs against Spark's own catalog.
 
 import datetime as dt
 import json
+import re
 import sys
 import time
 
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 import velib_silver
 
 MAX_DAYS = 366
 RANGE_SEP = ".."
+# A table's partitions: the bike-share system, then the date.
+PARTITIONS = ("system", "dt")
+SYSTEM_ID = re.compile(r"[a-z][a-z0-9-]{0,31}")
 
 
 class JobError(Exception):
@@ -66,50 +70,63 @@ def configure(spark: SparkSession) -> SparkSession:
     return spark
 
 
-def days_with_data(spec: str, dates: list[str], present: set[str], where: str) -> tuple[list[str], list[str]]:
-    """Splits the processing dates into those with data and those without.
-    A single date without data, or a range with none at all, is an error
-    (naming where the data was looked for); the empty days of a range are
-    only reported, so a backfill over a gap in the feed still runs."""
-    kept = [d for d in dates if d in present]
-    missing = [d for d in dates if d not in present]
-    if RANGE_SEP not in spec and missing:
-        raise JobError(f"no {where.format(', '.join(missing))}")
+def parse_systems(spec: str) -> list[str]:
+    """``a,b``: the ids of the bike-share systems a run processes, each the
+    name of its raw folder and the value of its ``system`` partitions."""
+    systems = [s.strip() for s in spec.split(",") if s.strip()]
+    bad = [s for s in systems if not SYSTEM_ID.fullmatch(s)]
+    if not systems or bad:
+        raise JobError(
+            f"--systems must list system ids (lower-case letters, digits, '-'), comma-separated; got {spec!r}"
+        )
+    return list(dict.fromkeys(systems))
+
+
+def with_data(spec: str, systems: list[str], dates: list[str], present: set, where: str) -> tuple[list, dict]:
+    """Splits the (system, date) partitions to process into those with data
+    and, by system, the days without. A system's day without data is only
+    skipped and reported, so one system's gap or outage never fails the
+    others; no data for any system on any day is an error, naming where the
+    data was looked for (``where`` has a place for the days and one for the
+    systems)."""
+    kept = [(s, d) for s in systems for d in dates if (s, d) in present]
+    without = {s: [d for d in dates if (s, d) not in present] for s in systems}
     if not kept:
-        raise JobError(f"no {where.format('any day of ' + spec.strip())}")
-    return kept, missing
+        days = spec.strip() if RANGE_SEP not in spec else "any day of " + spec.strip()
+        folders = systems[0] if len(systems) == 1 else "{" + ",".join(systems) + "}"
+        raise JobError("no " + where.format(days=days, systems=folders))
+    return kept, {s: days for s, days in without.items() if days}
 
 
-def list_raw(spark: SparkSession, root: str, dates: list[str]) -> dict[str, list[str]]:
-    """The raw files of each of the given dates under root. Other dates are
-    never listed, so the cost follows the dates processed, not the history."""
-    return {d: _files(spark, f"{root}/dt={d}/") for d in dates}
+def list_raw(spark: SparkSession, root: str, systems: list[str], dates: list[str]) -> dict[tuple, list[str]]:
+    """The raw files of each system's given dates under root, by (system,
+    date). Other dates are never listed, so the cost follows the dates
+    processed, not the history."""
+    return {(s, d): _files(spark, f"{root}/{s}/dt={d}/") for s in systems for d in dates}
 
 
-def read_raw(spark: SparkSession, root: str, listed: dict[str, list[str]]) -> DataFrame:
-    """The listed raw files (see list_raw), each date with some: one row per
-    file, with its ``path``, its partition ``dt`` and its whole JSON text in
-    ``value``, which is null when the file cannot be read (not gzip, cut
-    short)."""
-    dates = list(listed)
+def read_raw(spark: SparkSession, root: str, listed: dict[tuple, list[str]]) -> DataFrame:
+    """The listed raw files (see list_raw), each partition with some: one row
+    per file, with its ``path``, its ``system`` and ``dt`` partition, and its
+    whole JSON text in ``value``, which is null when the file cannot be read
+    (not gzip, cut short)."""
     # An unreadable file is left out of the read instead of failing it with
     # a stack trace; the join with the listing brings it back, valueless.
     read = (
-        spark.read.option("basePath", root)
-        .option("ignoreCorruptFiles", "true")
-        .text([f"{root}/dt={d}/" for d in dates], wholetext=True)
+        spark.read.option("ignoreCorruptFiles", "true")
+        .text([f"{root}/{s}/dt={d}/" for s, d in listed], wholetext=True)
         .select("value", _file_key(F.input_file_name()).alias("key"))
     )
     files = spark.createDataFrame(
-        [(path, d) for d, paths in listed.items() for path in paths], "path string, dt string"
+        [(path, s, d) for (s, d), paths in listed.items() for path in paths], "path string, system string, dt string"
     ).withColumn("key", _file_key(F.col("path")))
-    return files.join(read, on="key", how="left").select("path", "dt", "value")
+    return files.join(read, on="key", how="left").select("path", "system", "dt", "value")
 
 
 def _file_key(path):
-    """dt=…/name, which names a raw file whatever form its URL takes
+    """system/dt=…/name, which names a raw file whatever form its URL takes
     (file:/x and file:///x)."""
-    return F.regexp_extract(path, r"(dt=[^/]+/[^/]+)$", 1)
+    return F.regexp_extract(path, r"([^/]+/dt=[^/]+/[^/]+)$", 1)
 
 
 def _files(spark: SparkSession, folder: str) -> list[str]:
@@ -128,49 +145,104 @@ def _files(spark: SparkSession, folder: str) -> list[str]:
     )
 
 
-def read_partitions(spark: SparkSession, database: str, table: str, dates: list[str]) -> DataFrame:
-    """The rows of the given date partitions of a catalog table."""
-    name = f"`{database}`.`{table}`"
+def _in_parts(parts: list[tuple]) -> Column:
+    """True for the rows of the given (system, date) partitions."""
+    return F.concat_ws("/", "system", "dt").isin([f"{s}/{d}" for s, d in parts])
+
+
+def _partition_columns(spark: SparkSession, name: str) -> list[str]:
+    return [c.name for c in spark.catalog.listColumns(name) if c.isPartition]
+
+
+def read_partitions(spark: SparkSession, database: str, table: str, legacy_system: str) -> DataFrame:
+    """The rows of a catalog table partitioned by PARTITIONS. A table an
+    earlier version wrote, partitioned by ``dt`` alone, is read as it is,
+    its rows those of legacy_system: a reader (a gold job) may not migrate
+    the table it reads; its writer does, on its next run."""
     if not spark.catalog.tableExists(f"{database}.{table}"):
         raise JobError(f"table {database}.{table} does not exist yet: run the job that writes it first")
-    return spark.table(name).where(F.col("dt").isin(dates))
+    rows = spark.table(f"`{database}`.`{table}`")
+    if "system" not in _partition_columns(spark, f"{database}.{table}"):
+        rows = rows.withColumn("system", F.lit(legacy_system))
+    return rows
 
 
 def write_partitions(
-    spark: SparkSession, df: DataFrame, database: str, table: str, path: str, dates: list[str], allow_empty=False
+    spark: SparkSession,
+    df: DataFrame,
+    database: str,
+    table: str,
+    path: str,
+    parts: list[tuple],
+    legacy_system: str,
+    allow_empty=False,
 ) -> int:
-    """Replaces the given date partitions of a Parquet table partitioned by
-    ``dt``, creating the table at ``path`` first if needed, and registers the
-    partitions in the catalog. Returns the number of rows now in them.
+    """Replaces the given (system, date) partitions of a Parquet table
+    partitioned by PARTITIONS, creating the table at ``path`` first if
+    needed (or moving one partitioned by ``dt`` alone onto PARTITIONS, see
+    _migrate), and registers the partitions in the catalog. Returns the
+    number of rows now in them.
 
     A column the table lacks is added to it first, so a table created by an
-    earlier version keeps every column the job now writes. Dates with no rows
-    are an error unless allow_empty: writing nothing would leave the old rows
-    in place and report success. With allow_empty, their partitions are
-    emptied.
+    earlier version keeps every column the job now writes. Partitions with no
+    rows are an error unless allow_empty: writing nothing would leave the old
+    rows in place and report success. With allow_empty, they are emptied.
     """
     name = f"`{database}`.`{table}`"
     if not spark.catalog.tableExists(f"{database}.{table}"):
-        columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in df.schema.fields if f.name != "dt")
-        spark.sql(
-            f"CREATE TABLE IF NOT EXISTS {name} ({columns}, `dt` string) "
-            f"USING PARQUET PARTITIONED BY (dt) LOCATION '{path}'"
-        )
+        _create(spark, name, df.schema, path)
+    elif "system" not in _partition_columns(spark, f"{database}.{table}"):
+        _migrate(spark, name, df, path, legacy_system)
     _add_columns(spark, name, df)
     columns = [f.name for f in spark.table(name).schema.fields]
-    df = df.where(F.col("dt").isin(dates)).select(columns).cache()
+    df = df.where(_in_parts(parts)).select(columns).cache()
     try:
-        present = {r.dt for r in df.select("dt").distinct().collect()}
-        empty = [d for d in dates if d not in present]
+        present = {(r.system, r.dt) for r in df.select(*PARTITIONS).distinct().collect()}
+        empty = [p for p in parts if p not in present]
         if empty and not allow_empty:
-            raise JobError(f"no rows for {', '.join(empty)} to write to {database}.{table}")
+            listed = ", ".join(f"{d} of {s}" for s, d in empty)
+            raise JobError(f"no rows for {listed} to write to {database}.{table}")
         if present:
             df.write.insertInto(name, overwrite=True)
-        for d in empty:
-            _empty_partition(spark, name, df, d)
+        for s, d in empty:
+            _empty_partition(spark, name, df, s, d)
     finally:
         df.unpersist()
-    return spark.table(name).where(F.col("dt").isin(dates)).count()
+    return spark.table(name).where(_in_parts(parts)).count()
+
+
+def _create(spark: SparkSession, name: str, schema, path: str) -> None:
+    columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in schema.fields if f.name not in PARTITIONS)
+    spark.sql(
+        f"CREATE TABLE IF NOT EXISTS {name} ({columns}, `system` string, `dt` string) "
+        f"USING PARQUET PARTITIONED BY (system, dt) LOCATION '{path}'"
+    )
+
+
+def _migrate(spark: SparkSession, name: str, df: DataFrame, path: str, legacy_system: str) -> None:
+    """Moves a table partitioned by ``dt`` alone, as versions before the
+    system partition wrote it, onto PARTITIONS without rewriting a file: the
+    table is defined again at its location, and each old partition
+    registered as legacy_system's partition of its date at the folder it
+    already has. Only the definition is dropped (the table is external), and
+    the columns the old table had stay."""
+    partitions = [r.partition for r in spark.sql(f"SHOW PARTITIONS {name}").collect()]
+    old = [(p.split("=", 1)[1], _partition_location(spark, name, p)) for p in partitions]
+    schema = spark.table(name).schema
+    spark.sql(f"DROP TABLE {name}")
+    _create(spark, name, schema, path)
+    _add_columns(spark, name, df)
+    for d, location in old:
+        spark.sql(
+            f"ALTER TABLE {name} ADD IF NOT EXISTS PARTITION (system = '{legacy_system}', dt = '{d}') LOCATION '{location}'"
+        )
+    log("migration", table=name, event="partitioned by system and dt", system=legacy_system, partitions=len(old))
+
+
+def _partition_location(spark: SparkSession, name: str, partition: str) -> str:
+    key, value = partition.split("=", 1)
+    info = spark.sql(f"DESCRIBE TABLE EXTENDED {name} PARTITION ({key} = '{value}')").collect()
+    return next(r.data_type for r in info if r.col_name == "Location")
 
 
 def _add_columns(spark: SparkSession, name: str, df: DataFrame) -> None:
@@ -180,12 +252,12 @@ def _add_columns(spark: SparkSession, name: str, df: DataFrame) -> None:
         spark.sql(f"ALTER TABLE {name} ADD COLUMNS ({', '.join(new)})")
 
 
-def _empty_partition(spark: SparkSession, name: str, df: DataFrame, date: str) -> None:
+def _empty_partition(spark: SparkSession, name: str, df: DataFrame, system: str, date: str) -> None:
     """Overwrites one partition with no rows: a static partition overwrite
     deletes what the partition held."""
-    data = [c for c in df.columns if c != "dt"]
+    data = [c for c in df.columns if c not in PARTITIONS]
     df.limit(0).select(data).createOrReplaceTempView("_nothing")
-    spark.sql(f"INSERT OVERWRITE TABLE {name} PARTITION (dt = '{date}') SELECT * FROM _nothing")
+    spark.sql(f"INSERT OVERWRITE TABLE {name} PARTITION (system = '{system}', dt = '{date}') SELECT * FROM _nothing")
 
 
 def flag_arg(args: dict[str, str], name: str) -> bool:
@@ -202,21 +274,35 @@ ACCEPT_BAD_FILES = "accept_bad_raw_files"
 
 
 def silver(job: str, argv: list[str], spark: SparkSession) -> dict:
-    """The raw → silver job: reads the raw files of the processing dates,
-    replaces those partitions of the silver table with the rows that pass
-    the checks and those of the rejects table with the rows that fail them,
-    and returns its result (see silver_result)."""
-    args = job_args(argv, ["database", "raw_path", "target_table", "target_path", "rejects_table", "rejects_path"])
+    """The raw → silver job: reads the raw files of the processing dates of
+    every system, replaces those partitions of the silver table with the rows
+    that pass the checks and those of the rejects table with the rows that
+    fail them, and returns its result (see silver_result)."""
+    args = job_args(
+        argv,
+        [
+            "database",
+            "raw_path",
+            "systems",
+            "legacy_system",
+            "target_table",
+            "target_path",
+            "rejects_table",
+            "rejects_path",
+        ],
+    )
     dates = parse_dates(args["process_date"])
+    systems = parse_systems(args["systems"])
     accept = flag_arg(args, ACCEPT_BAD_FILES)
     configure(spark)
     root = args["raw_path"].rstrip("/")
-    listed = list_raw(spark, root, dates)
-    present = {d for d, files in listed.items() if files}
-    dates, without = days_with_data(args["process_date"], dates, present, "raw snapshots for {} under " + root + "/")
+    listed = list_raw(spark, root, systems, dates)
+    present = {p for p, files in listed.items() if files}
+    where = "raw snapshots for {days} under " + root + "/{systems}/"
+    parts, without = with_data(args["process_date"], systems, dates, present, where)
     if without:
         log(job, event="days without raw snapshots, skipped", days=without)
-    snaps = velib_silver.snapshots(read_raw(spark, root, {d: listed[d] for d in dates})).cache()
+    snaps = velib_silver.snapshots(read_raw(spark, root, {p: listed[p] for p in parts})).cache()
     try:
         bad = [r.asDict() for r in velib_silver.bad_files(snaps).collect()]
         if bad and not accept:
@@ -229,17 +315,19 @@ def silver(job: str, argv: list[str], spark: SparkSession) -> dict:
         rows = velib_silver.station_rows(snaps).cache()
         try:
             kept, refused = velib_silver.silver(rows), velib_silver.rejects(rows)
-            db = args["database"]
-            written = write_partitions(spark, kept, db, args["target_table"], args["target_path"], dates)
-            write_partitions(spark, refused, db, args["rejects_table"], args["rejects_path"], dates, allow_empty=True)
-            result = silver_result(kept, refused, dates, written, bad, new_fields, without)
+            db, legacy = args["database"], args["legacy_system"]
+            written = write_partitions(spark, kept, db, args["target_table"], args["target_path"], parts, legacy)
+            write_partitions(
+                spark, refused, db, args["rejects_table"], args["rejects_path"], parts, legacy, allow_empty=True
+            )
+            result = silver_result(kept, refused, parts, written, bad, new_fields, without)
         finally:
             rows.unpersist()
     finally:
         snaps.unpersist()
     for reason, n in result["rejected"].items():
         log(job, event="rows rejected", reason=reason, rows=n, table=f"{db}.{args['rejects_table']}")
-    log(job, dates=dates, table=f"{db}.{args['target_table']}", **result)
+    log(job, dates=dates, systems=systems, table=f"{db}.{args['target_table']}", **result)
     return result
 
 
@@ -251,15 +339,15 @@ def bad_files_message(bad: list[dict]) -> str:
     )
 
 
-def silver_result(kept, refused, dates, written, bad, new_fields, without) -> dict:
+def silver_result(kept, refused, parts, written, bad, new_fields, without) -> dict:
     """What a raw → silver run did: ``rows`` written to silver, of which
     ``over_capacity`` flagged; ``rejected`` rows by reason; the ``bad_files``
     left out (only with --accept_bad_raw_files); the ``new_fields`` of the
-    feed that silver does not carry; the days of a range skipped for want of
+    feed that silver does not carry; by system, the days skipped for want of
     raw snapshots, ``days_without_data``. The counts come from the rows just
     written (kept and refused, still cached), not from reading the tables
     back."""
-    in_dates = F.col("dt").isin(dates)
+    in_dates = _in_parts(parts)
     rejected = refused.where(in_dates).groupBy("reason").count().orderBy("reason").collect()
     return {
         "rows": written,
@@ -272,25 +360,24 @@ def silver_result(kept, refused, dates, written, bad, new_fields, without) -> di
 
 
 def gold(job: str, transform, argv: list[str], spark: SparkSession) -> dict:
-    """A silver → gold job: reads the processing dates' partitions of the
-    silver table, applies transform and replaces those partitions of the gold
-    table."""
-    args = job_args(argv, ["database", "source_table", "target_table", "target_path"])
+    """A silver → gold job: reads the processing dates' partitions of every
+    system from the silver table, applies transform and replaces those
+    partitions of the gold table. A system's day without silver rows is
+    skipped and reported; none for any is an error."""
+    args = job_args(argv, ["database", "systems", "legacy_system", "source_table", "target_table", "target_path"])
     dates = parse_dates(args["process_date"])
+    systems = parse_systems(args["systems"])
     configure(spark)
-    source = read_partitions(spark, args["database"], args["source_table"], dates)
-    if RANGE_SEP in args["process_date"]:
-        present = {r.dt for r in source.select("dt").distinct().collect()}
-        where = f"rows in {args['database']}.{args['source_table']} for {{}}"
-        dates, without = days_with_data(args["process_date"], dates, present, where)
-        if without:
-            log(job, event="days without silver rows, skipped", days=without)
-    else:
-        without = []
-    rows = write_partitions(
-        spark, transform(source), args["database"], args["target_table"], args["target_path"], dates
-    )
-    log(job, dates=dates, table=f"{args['database']}.{args['target_table']}", rows=rows, days_without_data=without)
+    db, legacy = args["database"], args["legacy_system"]
+    source = read_partitions(spark, db, args["source_table"], legacy)
+    source = source.where(F.col("system").isin(systems) & F.col("dt").isin(dates))
+    present = {(r.system, r.dt) for r in source.select(*PARTITIONS).distinct().collect()}
+    where = f"rows in {db}.{args['source_table']} for {{days}} of {{systems}}"
+    parts, without = with_data(args["process_date"], systems, dates, present, where)
+    if without:
+        log(job, event="days without silver rows, skipped", days=without)
+    rows = write_partitions(spark, transform(source), db, args["target_table"], args["target_path"], parts, legacy)
+    log(job, dates=dates, systems=systems, table=f"{db}.{args['target_table']}", rows=rows, days_without_data=without)
     return {"rows": rows, "days_without_data": without}
 
 

@@ -3,8 +3,9 @@
 Nothing here reads, writes or knows about Glue, so every function runs on a
 local SparkSession; the entry point (velib_io.silver) does the I/O.
 
-Raw input is one row per raw file: ``path``, ``dt`` (the date partition it
-sits in, the UTC date of its status feed's ``last_updated``) and ``value``,
+Raw input is one row per raw file: ``path``, ``system`` (the bike-share
+system whose feed it holds), ``dt`` (the date partition it sits in, the UTC
+date of its status feed's ``last_updated``) and ``value``,
 the whole JSON text ``{"source", "fetched_at", "station_information",
 "station_status"}`` the ingest Lambda wrote, or null when the file could not
 be read (not gzip, cut short).
@@ -90,9 +91,10 @@ SILVER_COLUMNS = [
     "lat",
     "lon",
     "over_capacity",
+    "system",
     "dt",
 ]
-REJECT_COLUMNS = ["station_id", "reason", "detail", "record", "snapshot_time", "source_file", "dt"]
+REJECT_COLUMNS = ["station_id", "reason", "detail", "record", "snapshot_time", "source_file", "system", "dt"]
 
 # Why a status entry is rejected, in the order the checks apply: an entry is
 # rejected for the first that fails.
@@ -136,7 +138,7 @@ def _failing(checks: dict[str, Column]) -> Column:
 
 
 def snapshots(raw: DataFrame) -> DataFrame:
-    """One row per raw file: ``path``, ``dt``, ``snapshot_time``, the two
+    """One row per raw file: ``path``, ``system``, ``dt``, ``snapshot_time``, the two
     feeds' station entries as JSON texts, and ``problem``, which says why the
     file is not a usable snapshot, or is null."""
     s = F.from_json("value", SNAPSHOT_SCHEMA)
@@ -158,6 +160,7 @@ def snapshots(raw: DataFrame) -> DataFrame:
     )
     return raw.select(
         "path",
+        "system",
         F.col("dt").cast("string").alias("dt"),
         _timestamp(status_time).alias("snapshot_time"),
         s["station_information"]["data"]["stations"].alias("information"),
@@ -167,8 +170,8 @@ def snapshots(raw: DataFrame) -> DataFrame:
 
 
 def bad_files(snaps: DataFrame) -> DataFrame:
-    """The files that are not usable snapshots: ``path``, ``dt``, ``problem``."""
-    return snaps.where(F.col("problem").isNotNull()).select("path", "dt", "problem").orderBy("path")
+    """The files that are not usable snapshots: ``path``, ``system``, ``dt``, ``problem``."""
+    return snaps.where(F.col("problem").isNotNull()).select("path", "system", "dt", "problem").orderBy("path")
 
 
 def _entries(snaps: DataFrame, feed: str, fields: list[str]) -> DataFrame:
@@ -177,7 +180,7 @@ def _entries(snaps: DataFrame, feed: str, fields: list[str]) -> DataFrame:
     struct = StructType([StructField(f, _TEXT) for f in fields])
     return (
         snaps.where(F.col("problem").isNull())
-        .select("path", "dt", "snapshot_time", F.posexplode(feed).alias("pos", "record"))
+        .select("path", "system", "dt", "snapshot_time", F.posexplode(feed).alias("pos", "record"))
         .withColumn("object", F.from_json("record", MapType(_TEXT, _TEXT)).isNotNull())
         .withColumn("e", F.from_json("record", struct))
     )
@@ -219,7 +222,7 @@ def station_rows(snaps: DataFrame) -> DataFrame:
     that passes, else the first failing check of REASONS and the fields at
     fault), ``record`` (the entry as sent) and ``source_file``."""
     status = _entries(snaps, "status", STATUS_FIELDS).select(
-        "path", "dt", "snapshot_time", "pos", "record", "object", "e.*"
+        "path", "system", "dt", "snapshot_time", "pos", "record", "object", "e.*"
     )
     rows = status.join(_information(snaps), on=["path", "station_id"], how="left")
     id_text = F.trim("station_id")
@@ -292,6 +295,7 @@ def station_rows(snaps: DataFrame) -> DataFrame:
         F.col("info_lat").cast("double").alias("lat"),
         F.col("info_lon").cast("double").alias("lon"),
         F.coalesce(bikes > capacity, F.lit(False)).alias("over_capacity"),
+        "system",
         "dt",
         reason.alias("reason"),
         detail.alias("detail"),
@@ -304,11 +308,12 @@ def silver(rows: DataFrame) -> DataFrame:
     """The rows that pass every check, in SILVER_COLUMNS order.
 
     Rows repeating a station's ``last_reported`` (the station did not report
-    between two snapshots) are dropped within each ``dt``, keeping the
-    earliest snapshot; within a day only, so that a backfill of a range keeps
-    exactly the rows each day keeps when run alone.
+    between two snapshots) are dropped within each system's ``dt``, keeping
+    the earliest snapshot; within a day only, so that a backfill of a range
+    keeps exactly the rows each day keeps when run alone. Station ids are a
+    system's own: two systems may both have a station 1.
     """
-    first_seen = Window.partitionBy("dt", "station_id", "last_reported").orderBy("snapshot_time")
+    first_seen = Window.partitionBy("system", "dt", "station_id", "last_reported").orderBy("snapshot_time")
     return (
         rows.where(F.col("reason").isNull())
         .withColumn("_n", F.row_number().over(first_seen))

@@ -11,10 +11,10 @@ from pyspark.sql import functions as F
 
 
 def avg_stats(silver: DataFrame) -> DataFrame:
-    """Per station per day: average bikes, mechanical, ebike and docks, the day's
+    """Per system, station and day: average bikes, mechanical, ebike and docks, the day's
     minimum and maximum bikes, and the number of snapshots averaged."""
     return (
-        silver.groupBy("dt", "station_id")
+        silver.groupBy("system", "dt", "station_id")
         .agg(
             F.max("station_code").alias("station_code"),
             F.max("name").alias("name"),
@@ -37,6 +37,7 @@ def avg_stats(silver: DataFrame) -> DataFrame:
             "min_bikes_available",
             "max_bikes_available",
             "snapshots",
+            "system",
             "dt",
         )
     )
@@ -56,5 +57,6 @@ def avail_percent(silver: DataFrame) -> DataFrame:
         "num_bikes_available",
         "capacity",
         percent.alias("avail_percent"),
+        "system",
         "dt",
     )

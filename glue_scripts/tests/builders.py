@@ -12,16 +12,18 @@ DATABASE = "velib_lake"
 class Lake:
     def __init__(self, root: Path):
         self.root = root
-        self.raw = root / "raw" / "velib"
+        # raw/<system>/dt=<date>/, as the ingest writes it; raw is Vélib's.
+        self.raw_root = root / "raw"
+        self.raw = self.raw_root / "velib"
 
     def table_path(self, table: str) -> str:
         return str(self.root / "tables" / table)
 
-    def put_snapshot(self, snapshot: dict) -> Path:
-        """Writes a snapshot where the ingest Lambda would: under the UTC
-        date of its status feed's last_updated."""
+    def put_snapshot(self, snapshot: dict, system: str = "velib") -> Path:
+        """Writes a snapshot where the ingest Lambda would: under its system
+        and the UTC date of its status feed's last_updated."""
         updated = datetime.fromtimestamp(snapshot["station_status"]["last_updated"], UTC)
-        folder = self.raw / f"dt={updated:%Y-%m-%d}"
+        folder = self.raw_root / system / f"dt={updated:%Y-%m-%d}"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"velib-{updated:%Y%m%dT%H%M%SZ}.json.gz"
         path.write_bytes(gzip.compress(json.dumps(snapshot).encode()))

@@ -20,7 +20,7 @@ INFO = [
 ]
 
 
-def day(lake, date, snapshots=3):
+def day(lake, date, snapshots=3, system="velib"):
     """Puts a day of raw snapshots, 15 minutes apart, for three stations."""
     start = utc(f"{date}T06:00:00")
     for n in range(snapshots):
@@ -34,7 +34,8 @@ def day(lake, date, snapshots=3):
                     station_status(2, "c2", 0, 0, 0, start - 5),
                     station_status(3, "c3", 2, 2, 6, t - 7),
                 ],
-            )
+            ),
+            system,
         )
 
 
@@ -42,7 +43,9 @@ def args(lake, date, **extra):
     base = {
         "--JOB_NAME": "test",  # Glue adds arguments of its own; they are ignored
         "--database": DATABASE,
-        "--raw_path": str(lake.raw),
+        "--raw_path": str(lake.raw_root),
+        "--systems": "velib",
+        "--legacy_system": "velib",
         "--source_table": "velib_data_silver",
         "--process_date": date,
     }
@@ -61,12 +64,20 @@ def run_silver(spark, lake, date, **extra):
     return velib_raw_to_silver.run(args(lake, date, **tables, **extra), spark)
 
 
-def run_gold(spark, lake, date):
+def run_gold(spark, lake, date, **extra):
     avg = velib_silver_to_gold_avg_stats.run(
-        args(lake, date, **{"--target_table": "velib_avg_stats_gold", "--target_path": lake.table_path("avg")}), spark
+        args(
+            lake, date, **{"--target_table": "velib_avg_stats_gold", "--target_path": lake.table_path("avg")}, **extra
+        ),
+        spark,
     )
     pct = velib_silver_to_gold_avail_percent.run(
-        args(lake, date, **{"--target_table": "velib_avail_percent_gold", "--target_path": lake.table_path("pct")}),
+        args(
+            lake,
+            date,
+            **{"--target_table": "velib_avail_percent_gold", "--target_path": lake.table_path("pct")},
+            **extra,
+        ),
         spark,
     )
     return avg["rows"], pct["rows"]
@@ -100,11 +111,11 @@ def test_full_run_writes_and_registers_all_tables(spark, lake):
         "rejected": {},
         "bad_files": [],
         "new_fields": [],
-        "days_without_data": [],
+        "days_without_data": {},
     }
     assert run_gold(spark, lake, "2026-11-20") == (3, 7)
     for table in ["velib_data_silver", "velib_avg_stats_gold", "velib_avail_percent_gold"]:
-        assert partitions(spark, table) == ["dt=2026-11-20"]
+        assert partitions(spark, table) == ["system=velib/dt=2026-11-20"]
     pct = {
         (r.station_id, r.num_bikes_available): r.avail_percent
         for r in spark.table(f"{DATABASE}.velib_avail_percent_gold").collect()
@@ -128,8 +139,8 @@ def test_processing_day_two_leaves_day_one_alone(spark, lake):
     day(lake, "2026-11-20")
     run_silver(spark, lake, "2026-11-20")
     run_gold(spark, lake, "2026-11-20")
-    silver_day1 = files(os.path.join(lake.table_path("silver"), "dt=2026-11-20"))
-    gold_day1 = files(os.path.join(lake.table_path("avg"), "dt=2026-11-20"))
+    silver_day1 = files(os.path.join(lake.table_path("silver"), "system=velib", "dt=2026-11-20"))
+    gold_day1 = files(os.path.join(lake.table_path("avg"), "system=velib", "dt=2026-11-20"))
     before = rows(spark, "velib_data_silver")
 
     # Day 1's raw data goes away: processing day 2 must not need it.
@@ -138,18 +149,18 @@ def test_processing_day_two_leaves_day_one_alone(spark, lake):
     run_silver(spark, lake, "2026-11-21")
     run_gold(spark, lake, "2026-11-21")
 
-    assert files(os.path.join(lake.table_path("silver"), "dt=2026-11-20")) == silver_day1
-    assert files(os.path.join(lake.table_path("avg"), "dt=2026-11-20")) == gold_day1
+    assert files(os.path.join(lake.table_path("silver"), "system=velib", "dt=2026-11-20")) == silver_day1
+    assert files(os.path.join(lake.table_path("avg"), "system=velib", "dt=2026-11-20")) == gold_day1
     after = rows(spark, "velib_data_silver")
     assert [r for r in after if r[-1] == "2026-11-20"] == before
-    assert partitions(spark, "velib_data_silver") == ["dt=2026-11-20", "dt=2026-11-21"]
+    assert partitions(spark, "velib_data_silver") == ["system=velib/dt=2026-11-20", "system=velib/dt=2026-11-21"]
 
 
 def test_backfill_range(spark, lake):
     day(lake, "2026-11-20")
     day(lake, "2026-11-21")
     assert run_silver(spark, lake, "2026-11-20..2026-11-21")["rows"] == 14
-    assert partitions(spark, "velib_data_silver") == ["dt=2026-11-20", "dt=2026-11-21"]
+    assert partitions(spark, "velib_data_silver") == ["system=velib/dt=2026-11-20", "system=velib/dt=2026-11-21"]
 
 
 @pytest.mark.parametrize(
@@ -172,9 +183,9 @@ def test_a_range_skips_the_days_without_raw_data_and_reports_them(spark, lake, c
     day(lake, "2026-11-22")
     result = run_silver(spark, lake, "2026-11-20..2026-11-23")
     assert result["rows"] == 14
-    assert result["days_without_data"] == ["2026-11-21", "2026-11-23"]
-    assert partitions(spark, "velib_data_silver") == ["dt=2026-11-20", "dt=2026-11-22"]
-    assert '"days_without_data": ["2026-11-21", "2026-11-23"]' in capsys.readouterr().out
+    assert result["days_without_data"] == {"velib": ["2026-11-21", "2026-11-23"]}
+    assert partitions(spark, "velib_data_silver") == ["system=velib/dt=2026-11-20", "system=velib/dt=2026-11-22"]
+    assert '"days_without_data": {"velib": ["2026-11-21", "2026-11-23"]}' in capsys.readouterr().out
     gold = velib_silver_to_gold_avg_stats.run(
         args(
             lake,
@@ -183,15 +194,16 @@ def test_a_range_skips_the_days_without_raw_data_and_reports_them(spark, lake, c
         ),
         spark,
     )
-    assert gold["days_without_data"] == ["2026-11-19", "2026-11-21"]
-    assert partitions(spark, "velib_avg_stats_gold") == ["dt=2026-11-20", "dt=2026-11-22"]
+    assert gold["days_without_data"] == {"velib": ["2026-11-19", "2026-11-21"]}
+    assert partitions(spark, "velib_avg_stats_gold") == ["system=velib/dt=2026-11-20", "system=velib/dt=2026-11-22"]
 
 
 def test_gold_for_a_range_silver_lacks_entirely(spark, lake):
     day(lake, "2026-11-20")
     run_silver(spark, lake, "2026-11-20")
     with pytest.raises(
-        velib_io.JobError, match=r"no rows in velib_lake.velib_data_silver for any day of 2026-11-21\.\.2026-11-22"
+        velib_io.JobError,
+        match=r"no rows in velib_lake.velib_data_silver for any day of 2026-11-21\.\.2026-11-22 of velib",
     ):
         run_gold(spark, lake, "2026-11-21..2026-11-22")
 
@@ -204,7 +216,7 @@ def test_gold_before_silver(spark, lake):
 def test_gold_for_a_day_silver_lacks(spark, lake):
     day(lake, "2026-11-20")
     run_silver(spark, lake, "2026-11-20")
-    with pytest.raises(velib_io.JobError, match="no rows for 2026-11-21 to write to velib_lake.velib_avg_stats_gold"):
+    with pytest.raises(velib_io.JobError, match="no rows in velib_lake.velib_data_silver for 2026-11-21 of velib"):
         run_gold(spark, lake, "2026-11-21")
 
 
@@ -261,11 +273,11 @@ def test_rejects_go_to_their_table_and_are_counted(spark, lake, capsys):
         "rejected": {"duplicate_station_id": 1, "missing_station_id": 1, "negative_count": 1},
         "bad_files": [],
         "new_fields": ["station_status.num_bikes_disabled", "station_status.x"],
-        "days_without_data": [],
+        "days_without_data": {},
     }
     rejected = {r.reason: r for r in spark.table(f"{DATABASE}.velib_data_rejects").collect()}
     assert rejected["negative_count"].detail == "num_docks_available" and rejected["negative_count"].station_id == "3"
-    assert partitions(spark, "velib_data_rejects") == ["dt=2026-11-20"]
+    assert partitions(spark, "velib_data_rejects") == ["system=velib/dt=2026-11-20"]
     logged = capsys.readouterr().out
     assert '"event": "rows rejected", "reason": "negative_count", "rows": 1' in logged
 

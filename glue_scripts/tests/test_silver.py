@@ -22,12 +22,12 @@ T1 = utc("2026-11-20T08:00:00")
 T2 = utc("2026-11-20T08:15:00")
 
 
-def raw(spark, *snaps, dt="2026-11-20", texts=()):
+def raw(spark, *snaps, dt="2026-11-20", texts=(), system="velib"):
     """Raw files as read_raw gives them: each snapshot, then each text (None
     for an unreadable file), in a file of its own."""
     values = [json.dumps(s) for s in snaps] + list(texts)
-    rows = [(f"mem:/raw/dt={dt}/file-{n}.json.gz", dt, v) for n, v in enumerate(values)]
-    return spark.createDataFrame(rows, "path string, dt string, value string")
+    rows = [(f"mem:/raw/{system}/dt={dt}/file-{n}.json.gz", system, dt, v) for n, v in enumerate(values)]
+    return spark.createDataFrame(rows, "path string, system string, dt string, value string")
 
 
 def refine(spark, *snaps, texts=()):
@@ -80,6 +80,7 @@ def test_velib_snapshot_to_typed_rows(spark):
         "lat": 48.85,
         "lon": 2.35,
         "over_capacity": False,
+        "system": "velib",
         "dt": "2026-11-20",
     }
     types = dict(table.dtypes)
@@ -218,7 +219,9 @@ def test_a_file_that_is_not_a_snapshot_is_a_bad_file(spark, text, problem):
     good = snapshot(T1, INFO, [station_status(36255, "9020", 1, 0, 20, T1 - 100)])
     kept, rejected, bad = refine(spark, good, texts=[text])
     assert len(kept) == 1 and rejected == []
-    assert [(b.path, b.dt) for b in bad] == [("mem:/raw/dt=2026-11-20/file-1.json.gz", "2026-11-20")]
+    assert [(b.path, b.system, b.dt) for b in bad] == [
+        ("mem:/raw/velib/dt=2026-11-20/file-1.json.gz", "velib", "2026-11-20")
+    ]
     assert problem in bad[0].problem
 
 

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+from pyspark.sql import functions as F
 
 from builders import utc
 from velib_transforms import avail_percent, avg_stats
@@ -15,9 +16,9 @@ def ts(seconds):
     return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
 
 
-def silver_rows(spark, rows):
+def silver_rows(spark, rows, system="velib"):
     schema = "station_id string, station_code string, name string, capacity int, num_bikes_available int, mechanical int, ebike int, num_docks_available int, snapshot_time timestamp, dt string"
-    return spark.createDataFrame(rows, schema)
+    return spark.createDataFrame(rows, schema).withColumn("system", F.lit(system))
 
 
 def test_avg_stats(spark):
@@ -36,7 +37,15 @@ def test_avg_stats(spark):
     assert (r.min_bikes_available, r.max_bikes_available, r.snapshots, r.name) == (4, 8, 2, "One")
     assert rows[("1", "2026-11-21")].snapshots == 1
     assert rows[("2", "2026-11-20")].avg_mechanical is None
-    assert avg_stats(silver).columns[-1] == "dt"
+    assert avg_stats(silver).columns[-2:] == ["system", "dt"]
+
+
+def test_avg_stats_keeps_systems_apart(spark):
+    """Two systems may both have a station 1: each keeps its own average."""
+    a = silver_rows(spark, [("1", "c1", "One", 10, 4, 1, 3, 6, ts(T1), "2026-11-20")], system="a")
+    b = silver_rows(spark, [("1", "x1", "Uno", 10, 8, 5, 3, 2, ts(T1), "2026-11-20")], system="b")
+    got = {r.system: (r.name, r.avg_bikes_available) for r in avg_stats(a.unionByName(b)).collect()}
+    assert got == {"a": ("One", 4.0), "b": ("Uno", 8.0)}
 
 
 @pytest.mark.parametrize(

@@ -45,13 +45,20 @@ const (
 	TableAvailPercent = "velib_avail_percent_gold"
 )
 
-// Bucket prefixes. Raw snapshots are immutable; tables live under their
-// layer; tmp/ and logs/ expire.
+// Bucket prefixes. Raw snapshots are immutable, each system's under
+// raw/<system>/; tables live under their layer, partitioned by system and
+// date; tmp/ and logs/ expire.
 const (
-	PrefixRaw  = "raw/velib/"
-	PrefixTmp  = "tmp/"
-	PrefixLogs = "logs/"
+	PrefixRawRoot = "raw/"
+	PrefixRaw     = PrefixRawRoot + DefaultSystem + "/"
+	PrefixTmp     = "tmp/"
+	PrefixLogs    = "logs/"
 )
+
+// DefaultSystem is the bike-share system the pipeline ingests unless told
+// otherwise, and the system the rows of tables written before the system
+// partition belong to.
+const DefaultSystem = "velib"
 
 // TablePrefix is where a table's Parquet files live.
 func TablePrefix(table string) string {
