@@ -110,6 +110,17 @@ REASONS = [
 ]
 
 
+# GBFS 3.0 gives a name as localized strings, [{"text", "language"}, ...].
+_LOCALIZED = ArrayType(StructType([StructField("text", _TEXT), StructField("language", _TEXT)]))
+
+
+def _localized(col: Column) -> Column:
+    """A name as text: GBFS 2.x's string as it is, GBFS 3.0's localized
+    strings as the first one's text (a feed lists its default language
+    first)."""
+    return F.when(F.trim(col).startswith("["), F.from_json(col, _LOCALIZED)[0]["text"]).otherwise(col)
+
+
 def _timestamp(col: Column) -> Column:
     """POSIX seconds (GBFS 1.x, 2.x) or an RFC 3339 time (GBFS 3.x)."""
     return F.when(col.rlike(r"^[0-9]+$"), F.timestamp_seconds(col.cast("long"))).otherwise(F.to_timestamp(col))
@@ -283,7 +294,7 @@ def station_rows(snaps: DataFrame) -> DataFrame:
     return rows.select(
         "station_id",
         F.coalesce("stationCode", "info_stationCode").alias("station_code"),
-        F.col("info_name").alias("name"),
+        _localized(F.col("info_name")).alias("name"),
         capacity.alias("capacity"),
         bikes.alias("num_bikes_available"),
         F.when(F.col("num_bikes_available_types").isNotNull(), mechanical).alias("mechanical"),

@@ -119,6 +119,41 @@ def test_gbfs3_shapes(spark):
     assert r.mechanical is None and r.ebike is None  # no per-type counts in this shape
 
 
+def gbfs_snapshot(version: str) -> dict:
+    """One station's snapshot in the field names of a GBFS version."""
+    if version == "2.3":
+        info = {"station_id": "s1", "name": "Quai", "capacity": 20, "lat": 45.0, "lon": 4.8}
+        state = {"station_id": "s1", "num_bikes_available": 5, "num_docks_available": 15, "is_installed": True}
+        state |= {"is_renting": True, "is_returning": False, "last_reported": T1 - 60}
+        updated = (T1 - 600, T1)
+    else:
+        name = [{"text": "Quai", "language": "fr"}, {"text": "Quay", "language": "en"}]
+        info = {"station_id": "s1", "name": name, "capacity": 20, "lat": 45.0, "lon": 4.8}
+        state = {"station_id": "s1", "num_vehicles_available": 5, "num_docks_available": 15, "is_installed": True}
+        state |= {"is_renting": True, "is_returning": False, "last_reported": "2026-11-20T07:59:00+00:00"}
+        updated = ("2026-11-20T07:50:00Z", "2026-11-20T08:00:00Z")
+    return {
+        "source": "x",
+        "fetched_at": "x",
+        "station_information": {"last_updated": updated[0], "version": version, "data": {"stations": [info]}},
+        "station_status": {"last_updated": updated[1], "version": version, "data": {"stations": [state]}},
+    }
+
+
+def test_gbfs_2_and_3_give_the_same_silver_row(spark):
+    """GBFS 2.3 and 3.0 name the same things differently (num_vehicles_available,
+    localized names, RFC 3339 times): silver holds one schema and the same values."""
+    rows = {}
+    for version in ["2.3", "3.0"]:
+        table = raw_to_silver(raw(spark, gbfs_snapshot(version), system="gbfs" + version[0]))
+        assert table.columns == SILVER_COLUMNS
+        (r,) = table.collect()
+        rows[version] = {k: v for k, v in r.asDict().items() if k != "system"}
+    assert rows["2.3"] == rows["3.0"]
+    assert rows["3.0"]["name"] == "Quai" and rows["3.0"]["num_bikes_available"] == 5
+    assert rows["3.0"]["last_reported"] == ts(T1 - 60) and rows["3.0"]["snapshot_time"] == ts(T1)
+
+
 def status(**changes):
     """A valid status entry of station 36255 with changes; a value of ... removes the key."""
     entry = station_status(36255, "9020", 2, 1, 18, T1 - 10)
