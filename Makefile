@@ -73,12 +73,13 @@ test: tools lint $(CHECKOV_STAMP)
 	go test ./...
 	cd glue_scripts && ../$(VENV)/bin/python -m pytest
 
-## bench: performance figures (warm synth times and their breakdown, ingest
+## bench: performance figures (warm synth, make local and make test times,
+## with the synth's breakdown and the slowest tests; ingest
 ## snapshot time, peak heap of a 64 MiB feed, Lambda binary size, state
 ## transitions per run and per schedule, Glue jobs with 1 versus 30 days of
 ## history, a 7-day backfill versus 7 single days)
 bench: tools $(PY_STAMP)
-	@bash bench/synth.sh
+	@bash bench/inner-loop.sh
 	go test -run '^$$' -bench . -benchmem ./lambda/...
 	go test -run '^$$' -bench Transitions -benchtime 1x ./stacks/
 	$(VENV)/bin/python glue_scripts/bench.py

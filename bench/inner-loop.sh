@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Prints the inner loop's figures next to their targets: make synth and a
+# direct cdk synth from the project root, with the breakdown (the app alone,
+# with and without aws-cdk-lib's CloudFormation validation plugin, and the
+# up-to-date check of its build), and make local, full and gold-only, each
+# the minimum of 5 warm runs; then one warm make test, with the slowest
+# tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=5
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+# min_of CMD...: the least wall time of $runs runs, in seconds.
+min_of() {
+  local best="" t0 t1 s
+  for _ in $(seq "$runs"); do
+    t0=$(date +%s.%N)
+    "$@" >/dev/null 2>&1
+    t1=$(date +%s.%N)
+    s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+    if [ -z "$best" ] || awk -v s="$s" -v b="$best" 'BEGIN { exit !(s < b) }'; then best=$s; fi
+  done
+  printf '%.2f' "$best"
+}
+
+# verdict FIGURE TARGET
+verdict() { if awk -v f="$1" -v t="$2" 'BEGIN { exit !(f <= t) }'; then echo pass; else echo FAIL; fi; }
+
+export PATH="$PWD/.tools/node_modules/.bin:$PATH" NODE_PATH="$PWD/.tools/node_modules"
+make --no-print-directory synth >/dev/null 2>&1 # warm every cache first
+context=$(node -e 'process.stdout.write(JSON.stringify(require("./cdk.json").context))')
+app() { CDK_OUTDIR="$out" CDK_CONTEXT_JSON="$context" "$@" .tools/bin/app; }
+
+make_synth=$(min_of make --no-print-directory synth)
+direct=$(min_of cdk synth -q --no-notices)
+build=$(min_of go build -o .tools/bin/app .)
+app_only=$(min_of app env CDK_VALIDATION=false)
+with_validation=$(min_of app env -u CDK_VALIDATION)
+
+echo "synth, minimum of $runs warm runs:"
+echo "  make synth:                    ${make_synth} s (target ≤ 5 s): $(verdict "$make_synth" 5)"
+echo "  cdk synth from the root:       ${direct} s (target ≤ 5 s): $(verdict "$direct" 5)"
+if unshare -rn true 2>/dev/null; then
+  # A network namespace of its own has no interface but loopback.
+  if unshare -rn make --no-print-directory synth >/dev/null 2>&1; then offline=pass; else offline=FAIL; fi
+  echo "  make synth with no network (warm caches): $offline"
+else
+  echo "  make synth with no network: not measured (unshare -rn is not allowed here)"
+fi
+echo "  breakdown: the app's up-to-date build check ${build} s; the app ${app_only} s;"
+echo "  the app with the CloudFormation validation plugin ${with_validation} s (that check runs in make test: TestCloudFormationValidation)"
+
+gold_only='{"lambda_load_data": false, "velib_raw_to_silver": false}'
+make --no-print-directory local >/dev/null 2>&1
+local_full=$(min_of make --no-print-directory local FLAGS='{}')
+local_gold=$(min_of make --no-print-directory local FLAGS="$gold_only")
+echo "make local, minimum of $runs warm runs:"
+echo "  a full run:       ${local_full} s (target ≤ 45 s): $(verdict "$local_full" 45)"
+echo "  gold only:        ${local_gold} s (target ≤ 20 s): $(verdict "$local_gold" 20)"
+
+# One run, not five: a warm make test takes minutes. -count=1 and a fresh
+# pytest run, so nothing comes from the test cache.
+t0=$(date +%s.%N)
+make --no-print-directory lint >/dev/null
+go test -count=1 -json ./... >"$out/go.json" 2>/dev/null || true
+(cd glue_scripts && ../.tools/venv/bin/python -m pytest -q --durations=5 >"$out/pytest.txt" 2>&1) || true
+t1=$(date +%s.%N)
+tests=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }')
+echo "make test (lint, go test, pytest), one warm run: ${tests} s (target ≤ 45 s): $(verdict "$tests" 45)"
+echo "  slowest Go packages and tests:"
+.tools/venv/bin/python - "$out/go.json" <<'PY'
+import json, sys
+pkgs, tests = [], []
+for line in open(sys.argv[1]):
+    try:
+        e = json.loads(line)
+    except ValueError:
+        continue
+    if e.get("Action") in ("pass", "fail") and "Elapsed" in e:
+        name = e["Package"].removeprefix("github.com/partialruns/velib-pipeline")
+        if "Test" in e and "/" not in e["Test"]:
+            tests.append((e["Elapsed"], f"{name or '.'} {e['Test']}"))
+        elif "Test" not in e:
+            pkgs.append((e["Elapsed"], name or "."))
+for elapsed, name in sorted(pkgs, reverse=True)[:5]:
+    print(f"    {elapsed:6.1f} s  package {name}")
+for elapsed, name in sorted(tests, reverse=True)[:10]:
+    print(f"    {elapsed:6.1f} s  {name}")
+PY
+echo "  slowest pytest tests:"
+sed -n '/slowest 5 durations/,/^$/p' "$out/pytest.txt" | grep -E '^[0-9.]+s' | sed 's/^/    /'
+grep -E '^[0-9]+ passed|failed' "$out/pytest.txt" | sed 's/^/  pytest: /' || true
