@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -38,7 +39,11 @@ func MaskAssetHashes(s string) string {
 }
 
 // JSON renders v as indented JSON with asset hashes masked, ready for Check.
+// An IAM statement's resources are a set, which CDK lists sorted by their
+// text, hashes included: they are listed sorted by their masked text
+// instead, so a change of bundled code cannot reorder them.
 func JSON(v any) (string, error) {
+	v = sortResources(v)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -47,6 +52,35 @@ func JSON(v any) (string, error) {
 		return "", err
 	}
 	return MaskAssetHashes(buf.String()), nil
+}
+
+// sortResources returns v (JSON-shaped) with every "Resource" list sorted
+// by its elements' masked JSON text; v itself is left as it was.
+func sortResources(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = sortResources(e)
+			if list, ok := out[k].([]any); ok && k == "Resource" {
+				slices.SortStableFunc(list, func(a, b any) int { return strings.Compare(masked(a), masked(b)) })
+			}
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = sortResources(e)
+		}
+		return out
+	default:
+		return v
+	}
+}
+
+func masked(v any) string {
+	b, _ := json.Marshal(v) // JSON-shaped values always marshal
+	return MaskAssetHashes(string(b))
 }
 
 // Check compares got with the golden file at path, or rewrites the file when

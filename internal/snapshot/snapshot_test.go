@@ -49,3 +49,28 @@ func TestCheckSection(t *testing.T) {
 		t.Errorf("rewritten file = %q, want %q", got, want)
 	}
 }
+
+// TestJSONIgnoresTheOrderHashesGiveResources: CDK sorts an IAM statement's
+// resources by their resolved text, asset hashes included, so a change of
+// bundled code can swap two of them; the snapshot must not change with it.
+func TestJSONIgnoresTheOrderHashesGiveResources(t *testing.T) {
+	low, high := strings.Repeat("0", 64), strings.Repeat("f", 64)
+	// As CDK sorts them: the zip first while its hash is the lower.
+	statement := func(first, second string) any {
+		return map[string]any{"Statement": []any{map[string]any{
+			"Action":   "s3:GetObject",
+			"Resource": []any{"arn:aws:s3:::b/" + first, "arn:aws:s3:::b/" + second},
+		}}}
+	}
+	a, err := JSON(statement(low+".zip", high+".py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := JSON(statement(low+".py", high+".zip"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a != b {
+		t.Errorf("the snapshot follows the hashes' order:\n%s\n%s", a, b)
+	}
+}
