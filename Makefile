@@ -69,9 +69,10 @@ local: $(TEMPLATE) $(PY_STAMP)
 	@$(TOOLS)/bin/local $(if $(value FLAGS),-input-file $(LOCAL_INPUT))
 
 ## test: install the pinned tools and run every test level (checkov included)
+# GOTESTFLAGS and PYTESTFLAGS pass options through, e.g. for make bench.
 test: tools lint $(CHECKOV_STAMP)
-	go test ./...
-	cd glue_scripts && ../$(VENV)/bin/python -m pytest
+	go test $(GOTESTFLAGS) ./...
+	cd glue_scripts && ../$(VENV)/bin/python -m pytest $(PYTESTFLAGS)
 
 ## bench: performance figures (warm synth, make local and make test times,
 ## with the synth's breakdown and the slowest tests; ingest

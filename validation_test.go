@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/partialruns/velib-pipeline/internal/cdktest"
 )
 
 // TestCloudFormationValidation runs the app as a plain `cdk synth` would
@@ -20,17 +22,11 @@ func TestCloudFormationValidation(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", app, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	var cdkJSON struct {
-		Context map[string]any `json:"context"`
-	}
-	raw, err := os.ReadFile("cdk.json")
+	cdkContext, err := cdktest.CDKJSONContext()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal(raw, &cdkJSON); err != nil {
-		t.Fatal(err)
-	}
-	context, _ := json.Marshal(cdkJSON.Context)
+	context, _ := json.Marshal(cdkContext)
 	modules, _ := filepath.Abs(filepath.Join(".tools", "node_modules"))
 	out := filepath.Join(dir, "cdk.out")
 	cmd := exec.Command(app)

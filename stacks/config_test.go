@@ -1,13 +1,12 @@
 package stacks
 
 import (
-	"encoding/json"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/partialruns/velib-pipeline/constructs/schedule"
+	"github.com/partialruns/velib-pipeline/internal/cdktest"
 )
 
 func TestConfigFromContext(t *testing.T) {
@@ -158,15 +157,9 @@ func TestCdkJSONDefaults(t *testing.T) {
 // cdkJSONContext is the context section of the project's cdk.json.
 func cdkJSONContext(t *testing.T) map[string]any {
 	t.Helper()
-	b, err := os.ReadFile("../cdk.json")
+	ctx, err := cdktest.CDKJSONContext()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cdk struct {
-		Context map[string]any `json:"context"`
-	}
-	if err := json.Unmarshal(b, &cdk); err != nil {
-		t.Fatal(err)
-	}
-	return cdk.Context
+	return ctx
 }

@@ -192,7 +192,7 @@ def write_partitions(
     if not spark.catalog.tableExists(f"{database}.{table}"):
         _create(spark, name, df.schema, path)
     elif "system" not in _partition_columns(spark, f"{database}.{table}"):
-        _migrate(spark, name, df, path, legacy_system)
+        _migrate(spark, name, path, legacy_system)
     _add_columns(spark, name, df)
     columns = [f.name for f in spark.table(name).schema.fields]
     df = df.where(_in_parts(parts)).select(columns).cache()
@@ -219,19 +219,18 @@ def _create(spark: SparkSession, name: str, schema, path: str) -> None:
     )
 
 
-def _migrate(spark: SparkSession, name: str, df: DataFrame, path: str, legacy_system: str) -> None:
+def _migrate(spark: SparkSession, name: str, path: str, legacy_system: str) -> None:
     """Moves a table partitioned by ``dt`` alone, as versions before the
     system partition wrote it, onto PARTITIONS without rewriting a file: the
     table is defined again at its location, and each old partition
     registered as legacy_system's partition of its date at the folder it
     already has. Only the definition is dropped (the table is external), and
-    the columns the old table had stay."""
+    the columns the old table had stay; the caller adds any new ones."""
     partitions = [r.partition for r in spark.sql(f"SHOW PARTITIONS {name}").collect()]
     old = [(p.split("=", 1)[1], _partition_location(spark, name, p)) for p in partitions]
     schema = spark.table(name).schema
     spark.sql(f"DROP TABLE {name}")
     _create(spark, name, schema, path)
-    _add_columns(spark, name, df)
     for d, location in old:
         spark.sql(
             f"ALTER TABLE {name} ADD IF NOT EXISTS PARTITION (system = '{legacy_system}', dt = '{d}') LOCATION '{location}'"

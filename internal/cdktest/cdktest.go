@@ -50,7 +50,7 @@ func NewApp(ctx map[string]any) awscdk.App { return NewAppIn("", ctx) }
 // NewAppIn is NewApp writing its cloud assembly to outdir (a temporary
 // folder when empty), for tests that need the staged assets.
 func NewAppIn(outdir string, ctx map[string]any) awscdk.App {
-	full, err := cdkJSONContext()
+	full, err := CDKJSONContext()
 	if err != nil {
 		panic(err)
 	}
@@ -65,7 +65,9 @@ func NewAppIn(outdir string, ctx map[string]any) awscdk.App {
 	return awscdk.NewApp(props)
 }
 
-func cdkJSONContext() (map[string]any, error) {
+// CDKJSONContext is the context section of the project's cdk.json, as the
+// CDK CLI hands it to the app.
+func CDKJSONContext() (map[string]any, error) {
 	root, err := modroot.Find()
 	if err != nil {
 		return nil, err

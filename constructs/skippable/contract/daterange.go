@@ -35,8 +35,8 @@ func DateRangeParam(key string, maxDays int) Param {
 					: $last ? $last
 					: $ends[0] > $ends[1] ? "` + key + ` " & $show($value) & " ends before it starts"
 					: (
-						$day := ` + dayNumberFunc + `;
-						$span := $day($ends[1]) - $day($ends[0]) + 1;
+						$days := ` + spanFunc + `;
+						$span := $days($ends);
 						$span > ` + limit + ` ? "` + key + ` " & $show($value) & " spans " & $string($span) & " days; the limit is ` + limit + `" : []
 					)
 				)
@@ -45,6 +45,13 @@ func DateRangeParam(key string, maxDays int) Param {
 		Default: `$today`,
 	}
 }
+
+// spanFunc is a JSONata function counting the days of a valid range's
+// two ends, both included.
+const spanFunc = `function($ends) {(
+	$day := ` + dayNumberFunc + `;
+	$day($ends[1]) - $day($ends[0]) + 1
+)}`
 
 // dayNumberFunc is a JSONata function numbering a valid YYYY-MM-DD date's
 // day (consecutive days, consecutive numbers), by calendar arithmetic, as
@@ -66,9 +73,8 @@ func DaysExpr(key string) string {
 		$value := $lookup($in, "` + key + `");
 		$type($value) = "string" ? (
 			$contains($value, "` + RangeSep + `") ? (
-				$ends := $split($value, "` + RangeSep + `");
-				$day := ` + dayNumberFunc + `;
-				$day($ends[1]) - $day($ends[0]) + 1
+				$days := ` + spanFunc + `;
+				$days($split($value, "` + RangeSep + `"))
 			) : 1
 		) : 1
 	)`
