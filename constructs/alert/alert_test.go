@@ -23,10 +23,8 @@ func TestMain(m *testing.M) { cdktest.Main(m) }
 // props, and returns the stack or the failure message.
 func build(edit func(p *alert.Props)) (stack awscdk.Stack, msg string) {
 	msg = cdktest.Catch(func() {
-		stack = awscdk.NewStack(cdktest.NewApp(nil), jsii.String("Test"), nil)
-		machine := sfn.NewStateMachine(stack, jsii.String("Machine"), &sfn.StateMachineProps{
-			DefinitionBody: sfn.DefinitionBody_FromChainable(sfn.NewPass(stack, jsii.String("P"), nil)),
-		})
+		var machine sfn.StateMachine
+		stack, machine = cdktest.MachineStack("")
 		p := alert.Props{StateMachine: machine, Key: awskms.NewKey(stack, jsii.String("Key"), nil)}
 		if edit != nil {
 			edit(&p)

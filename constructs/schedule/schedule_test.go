@@ -30,11 +30,8 @@ var (
 // valid props, and returns the stack or the failure message.
 func build(edit func(p *schedule.Props)) (stack awscdk.Stack, msg string) {
 	msg = cdktest.Catch(func() {
-		stack = awscdk.NewStack(cdktest.NewApp(nil), jsii.String("Test"), nil)
-		machine := sfn.NewStateMachine(stack, jsii.String("Machine"), &sfn.StateMachineProps{
-			StateMachineName: jsii.String("m"),
-			DefinitionBody:   sfn.DefinitionBody_FromChainable(sfn.NewPass(stack, jsii.String("P"), nil)),
-		})
+		var machine sfn.StateMachine
+		stack, machine = cdktest.MachineStack("m")
 		p := schedule.Props{StateMachine: machine, Schedules: []schedule.Spec{ingest, daily}, GroupName: jsii.String("team")}
 		if edit != nil {
 			edit(&p)

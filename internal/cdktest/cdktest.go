@@ -15,6 +15,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/internal/modroot"
 )
@@ -63,6 +64,18 @@ func NewAppIn(outdir string, ctx map[string]any) awscdk.App {
 		props.Outdir = jsii.String(outdir)
 	}
 	return awscdk.NewApp(props)
+}
+
+// MachineStack returns a new stack holding a one-state state machine,
+// named name (or by CDK when name is empty), for the tests of constructs
+// that attach to a state machine.
+func MachineStack(name string) (awscdk.Stack, sfn.StateMachine) {
+	stack := awscdk.NewStack(NewApp(nil), jsii.String("Test"), nil)
+	props := &sfn.StateMachineProps{DefinitionBody: sfn.DefinitionBody_FromChainable(sfn.NewPass(stack, jsii.String("P"), nil))}
+	if name != "" {
+		props.StateMachineName = jsii.String(name)
+	}
+	return stack, sfn.NewStateMachine(stack, jsii.String("Machine"), props)
 }
 
 // CDKJSONContext is the context section of the project's cdk.json, as the
