@@ -37,10 +37,22 @@ type Failure struct {
 }
 
 // Mock says what a Task does: throw each of Failures once, in order, then
-// return Output.
+// return Output. With ByInput, the mock is chosen per call by the task's
+// input instead, e.g. one per system of a Map's iterations, which run in
+// no set order; each then counts its own failures.
 type Mock struct {
 	Failures []Failure `json:"failures,omitempty"`
 	Output   any       `json:"output,omitempty"`
+	ByInput  *ByInput  `json:"byInput,omitempty"`
+}
+
+// ByInput chooses a Mock by the value at Field of the task's input (its
+// Parameters or Arguments applied), a dotted path such as
+// "Payload.system". A value with no mock fails the call with
+// Harness.Unmocked.
+type ByInput struct {
+	Field string          `json:"field"`
+	Mocks map[string]Mock `json:"mocks"`
 }
 
 // Case is one execution: its input (nil means none, which Step Functions

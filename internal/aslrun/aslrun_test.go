@@ -218,3 +218,66 @@ func TestMotoTrace(t *testing.T) {
 		}
 	}
 }
+
+// mapMachine loads two items concurrently, keeps going past one that
+// fails, and sorts the results by outcome in a JSONata Pass (aws-local-
+// stepfunctions runs it through run.js): JSONPath wildcards that match
+// nothing fail on both interpreters.
+const mapMachine = `{
+  "StartAt": "Each",
+  "States": {
+    "Each": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 2,
+      "ItemSelector": {"system.$": "$$.Map.Item.Value"},
+      "ItemProcessor": {"StartAt": "Load", "States": {
+        "Load": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+          "Parameters": {"FunctionName": "f", "Payload.$": "$"}, "ResultPath": "$.out",
+          "Retry": [{"ErrorEquals": ["Busy"], "MaxAttempts": 1}],
+          "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Failed"}], "Next": "Loaded"},
+        "Loaded": {"Type": "Pass", "Parameters": {"ok.$": "States.Array($.system)", "bad": []}, "End": true},
+        "Failed": {"Type": "Pass", "Parameters": {"ok": [], "bad.$": "States.Array($.system)"}, "End": true}}},
+      "ResultPath": "$.results", "Next": "Sort"},
+    "Sort": {"Type": "Pass", "QueryLanguage": "JSONata",
+      "Output": {"ok": "{% [$states.input.results.ok] %}", "bad": "{% [$states.input.results.bad] %}"}, "End": true}
+  }
+}`
+
+func TestMockByInput(t *testing.T) {
+	load := func(b Mock) map[string]Mock {
+		return map[string]Mock{"Load": {ByInput: &ByInput{Field: "Payload.system", Mocks: map[string]Mock{
+			"a": {Output: "a done"}, "b": b}}}}
+	}
+	cases := []struct {
+		name    string
+		c       Case
+		want    map[string]any
+		retries int
+	}{
+		{"both succeed, b after a retry", Case{Input: json.RawMessage(`{"items": ["a", "b"]}`), Mocks: load(Mock{Failures: []Failure{{Error: "Busy"}}, Output: "b done"})},
+			map[string]any{"ok": []any{"a", "b"}, "bad": []any{}}, 1},
+		{"b fails, a does not", Case{Input: json.RawMessage(`{"items": ["a", "b"]}`), Mocks: load(Mock{Failures: []Failure{{Error: "Feed.Down"}}})},
+			map[string]any{"ok": []any{"a"}, "bad": []any{"b"}}, 0},
+		{"an item with no mock", Case{Input: json.RawMessage(`{"items": ["a", "c"]}`), Mocks: load(Mock{})},
+			map[string]any{"ok": []any{"a"}, "bad": []any{"c"}}, 0},
+	}
+	all := make([]Case, len(cases))
+	for i, tc := range cases {
+		all[i] = tc.c
+	}
+	for _, in := range Interpreters {
+		t.Run(in.Name, func(t *testing.T) {
+			results, err := in.Run([]byte(mapMachine), "2026-11-21T10:00:00.000Z", all)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, tc := range cases {
+				r := results[i]
+				if r.Status != "SUCCEEDED" || !reflect.DeepEqual(r.Output, tc.want) {
+					t.Errorf("%s: %s %s %s, output %v; want %v", tc.name, r.Status, r.Error, r.Cause, r.Output, tc.want)
+				}
+				if len(r.Retries) != tc.retries {
+					t.Errorf("%s: retries %v, want %d", tc.name, r.Retries, tc.retries)
+				}
+			}
+		})
+	}
+}

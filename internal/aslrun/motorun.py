@@ -24,11 +24,13 @@ from moto import mock_aws
 from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
 from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
-from moto.stepfunctions.parser.asl.component.state.exec.state_parallel import branches_decl
 from moto.stepfunctions.parser.asl.component.intrinsic.argument import argument as intrinsic_argument
-from moto.stepfunctions.parser.asl.utils import json_path as moto_json_path
+from moto.stepfunctions.parser.asl.component.state.exec.state_parallel import branches_decl
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import mock_eval_utils
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.state_task import StateTask
+from moto.stepfunctions.parser.asl.eval.environment import Environment
 from moto.stepfunctions.parser.asl.jsonata import jsonata as moto_jsonata
+from moto.stepfunctions.parser.asl.utils import json_path as moto_json_path
 from moto.stepfunctions.parser.backend import execution as moto_execution
 from moto.stepfunctions.parser.mocking.mock_config import (
     MockedResponseReturn,
@@ -96,6 +98,10 @@ REPEATS = 100
 def mock_test_case(machine, name):
     responses = []
     for state, mock in PLANS[name]["mocks"].items():
+        if mock.get("byInput"):
+            # Answered by response_by_input; listed so moto mocks the state.
+            responses.append(StateMockedResponses(state, state, [MockedResponseReturn(0, REPEATS, {})]))
+            continue
         answers = []
         for i, failure in enumerate(mock.get("failures") or []):
             answers.append(MockedResponseThrow(i, i, failure["error"], failure.get("cause", "")))
@@ -105,6 +111,43 @@ def mock_test_case(machine, name):
     return MockTestCase(machine, name, responses)
 
 
+eval_parameters = StateTask._eval_parameters
+
+
+def kept_parameters(self, env):
+    """Keeps a task's parameters on its environment, for a mock by input."""
+    parameters = eval_parameters(self, env)
+    env.harness_parameters = parameters
+    return parameters
+
+
+StateTask._eval_parameters = kept_parameters
+mocked_response = Environment.get_current_mocked_response
+
+
+def response_by_input(self):
+    """A mock by input (see aslrun.ByInput) answers from the mock for the
+    value at its field of the task's parameters; its failures are counted
+    by the state's retries, as moto counts any mock's."""
+    execution = self.states.context_object.context_object_data["Execution"]["Name"]
+    mock = PLANS[execution]["mocks"].get(self.next_state_name) or {}
+    by = mock.get("byInput")
+    if not by:
+        return mocked_response(self)
+    value = getattr(self, "harness_parameters", {})
+    for key in by["field"].split("."):
+        value = value.get(key) if isinstance(value, dict) else None
+    chosen = by["mocks"].get(str(value))
+    if chosen is None:
+        return MockedResponseThrow(0, 0, "Harness.Unmocked", f"no mock for {by['field']} {value}")
+    retry = self.states.context_object.context_object_data["State"]["RetryCount"]
+    failures = chosen.get("failures") or []
+    if retry < len(failures):
+        return MockedResponseThrow(retry, retry, failures[retry]["error"], failures[retry].get("cause", ""))
+    return MockedResponseReturn(retry, retry, chosen.get("output", {}))
+
+
+Environment.get_current_mocked_response = response_by_input
 start_worker = moto_execution.Execution._get_start_execution_worker
 
 
@@ -182,9 +225,9 @@ def main():
         for i, case in enumerate(request["cases"]):
             name = f"case-{i}"
             PLANS[name] = {"mocks": case.get("mocks") or {}, "start": start}
-            execution = client.start_execution(
-                stateMachineArn=arn, name=name, input=json.dumps(case.get("input", {}))
-            )["executionArn"]
+            execution = client.start_execution(stateMachineArn=arn, name=name, input=json.dumps(case.get("input", {})))[
+                "executionArn"
+            ]
             while (described := client.describe_execution(executionArn=execution))["status"] == "RUNNING":
                 time.sleep(0.005)
             events = client.get_execution_history(executionArn=execution, maxResults=1000)["events"]

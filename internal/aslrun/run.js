@@ -15,7 +15,10 @@
 // Default branch of a JSONata Choice. So the leading JSONata states (the
 // input validation) are evaluated here with the jsonata package, pinned to
 // 2.0.6 as in Step Functions, and the interpreter starts from the first
-// JSONPath state they lead to, with the output they produce.
+// JSONPath state they lead to, with the output they produce. A JSONata
+// Pass further on, at the top level, runs as a Task this script answers
+// with the Pass's Output, evaluated the same way; other JSONata states
+// further on are not supported.
 const { StateMachine } = require('aws-local-stepfunctions');
 const jsonata = require('jsonata');
 
@@ -63,25 +66,37 @@ async function main() {
 // mockHandlers returns a handler factory: each Task throws its mock's
 // failures once each, in order, then returns its output.
 function mockHandlers(mocks) {
-  return (taskName) => {
-    const mock = (mocks || {})[taskName];
-    if (!mock) {
-      return async () => {
-        const err = new Error(`no mock for task ${taskName}`);
-        err.name = 'Harness.Unmocked';
-        throw err;
-      };
-    }
-    let calls = 0;
+  return (taskName) => answerer(taskName, (mocks || {})[taskName]);
+}
+
+// answerer answers a task's calls from its mock; a mock by input keeps an
+// answerer per value, so each counts its own failures.
+function answerer(taskName, mock) {
+  if (!mock) {
     return async () => {
-      const failure = (mock.failures || [])[calls++];
-      if (failure) {
-        const err = new Error(failure.cause || failure.error);
-        err.name = failure.error;
-        throw err;
-      }
-      return mock.output === undefined ? {} : mock.output;
+      const err = new Error(`no mock for task ${taskName}`);
+      err.name = 'Harness.Unmocked';
+      throw err;
     };
+  }
+  if (mock.byInput) {
+    const byValue = {};
+    return async (input) => {
+      const value = mock.byInput.field.split('.').reduce((v, k) => (v == null ? undefined : v[k]), input);
+      const key = String(value);
+      if (!byValue[key]) byValue[key] = answerer(`${taskName} with ${mock.byInput.field} ${key}`, mock.byInput.mocks[key]);
+      return byValue[key](input);
+    };
+  }
+  let calls = 0;
+  return async () => {
+    const failure = (mock.failures || [])[calls++];
+    if (failure) {
+      const err = new Error(failure.cause || failure.error);
+      err.name = failure.error;
+      throw err;
+    }
+    return mock.output === undefined ? {} : mock.output;
   };
 }
 
@@ -118,15 +133,28 @@ async function runCase(definition, startTime, c, handlerFor, emit = () => {}) {
     data = output;
   }
 
+  // A JSONata Pass further on becomes a Task that this script answers by
+  // evaluating the Pass's Output, as Step Functions would.
   const jsonPathOnly = { ...definition, StartAt: name, States: {} };
+  const jsonataPasses = {};
   for (const [n, s] of Object.entries(definition.States)) {
-    if (s.QueryLanguage !== 'JSONata') jsonPathOnly.States[n] = s;
+    if (s.QueryLanguage !== 'JSONata') {
+      jsonPathOnly.States[n] = s;
+    } else if (s.Type === 'Pass' && !trace.entered.includes(n)) {
+      if (s.Assign !== undefined) throw new Error(`JSONata Pass ${n}: Assign is not supported`);
+      jsonataPasses[n] = s;
+      const { QueryLanguage, Output, Type, ...rest } = s;
+      jsonPathOnly.States[n] = { ...rest, Type: 'Task', Resource: 'arn:aws:states:::harness:jsonata' };
+    }
   }
   const machine = new StateMachine(jsonPathOnly, { validationOptions: { checkArn: false } });
   const handlers = {};
   const noWait = {};
+  for (const [n, s] of Object.entries(jsonataPasses)) {
+    handlers[n] = async (input) => (s.Output === undefined ? input : evalField(s.Output, { input, context }));
+  }
   visit(jsonPathOnly, (n, s) => {
-    if (s.Type === 'Task') {
+    if (s.Type === 'Task' && !jsonataPasses[n]) {
       const handle = handlerFor(n);
       handlers[n] = async (taskInput) => {
         trace.calls.push({ state: n, input: taskInput });
@@ -141,13 +169,17 @@ async function runCase(definition, startTime, c, handlerFor, emit = () => {}) {
       if (event.type === 'StateEntered') {
         trace.entered.push(event.state.name);
         trace.transitions++;
-        emit({ event: 'StateEntered', state: event.state.name, stateType: event.state.type, input: event.state.input });
+        const stateType = jsonataPasses[event.state.name] ? 'Pass' : event.state.type;
+        emit({ event: 'StateEntered', state: event.state.name, stateType, input: event.state.input });
       } else if (event.type === 'StateRetried') {
         // Step Functions bills a retry as a transition too.
         trace.retries.push(event.state.name);
         trace.transitions++;
       } else if (event.type === 'StateFailed' && !trace.failedState) {
         trace.failedState = event.state.name;
+      } else if (event.type === 'StateCaught' && trace.failedState === event.state.name) {
+        // A caught failure did not fail the execution.
+        trace.failedState = undefined;
       }
     }
   })();
@@ -163,7 +195,15 @@ async function runCase(definition, startTime, c, handlerFor, emit = () => {}) {
   }
 }
 
+// evalField evaluates a JSONata field: a {% %} string, or an object or
+// array holding them at any depth.
 async function evalField(value, states) {
+  if (Array.isArray(value)) return Promise.all(value.map((v) => evalField(v, states)));
+  if (value && typeof value === 'object') {
+    const out = {};
+    for (const [k, v] of Object.entries(value)) out[k] = await evalField(v, states);
+    return out;
+  }
   if (typeof value !== 'string') return value;
   const m = /^\{%([\s\S]*)%\}$/.exec(value);
   return m ? jsonata(m[1]).evaluate({}, { states }) : value;

@@ -69,3 +69,17 @@ func Unwrap(s string) (string, bool) {
 	}
 	return s[2 : len(s)-2], true
 }
+
+// Wrap puts expr inside Step Functions' {% %} delimiters, on one line: the
+// definition shown in the console stays compact, and asl-validator's
+// schema wants a JSONata string on one line. The indentation of a
+// multi-line expression is folded, so expr must hold no string literal
+// with a newline or a run of spaces.
+func Wrap(expr string) string {
+	return "{% " + OneLine(expr) + " %}"
+}
+
+// OneLine folds expr's white space to single spaces (see Wrap).
+func OneLine(expr string) string {
+	return strings.Join(strings.Fields(expr), " ")
+}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	jsonataeval "github.com/partialruns/velib-pipeline/internal/jsonata"
 )
 
 // The validation is written in JSONata because only JSONata can list an
@@ -125,9 +126,6 @@ func jsonList(items []string) string {
 	return string(b)
 }
 
-// oneLine folds the indentation used above for reading, so the definition
-// shown in the console stays compact. The expressions hold no string literal
-// with a newline or a run of spaces, so folding white space is safe.
-func oneLine(expr string) string {
-	return strings.Join(strings.Fields(expr), " ")
-}
+// oneLine folds the indentation used above for reading (see
+// jsonataeval.OneLine).
+func oneLine(expr string) string { return jsonataeval.OneLine(expr) }
