@@ -62,11 +62,18 @@ validate: synth
 # The input reaches the runner through a file that make itself writes, as
 # typed ($(value) stops make expanding a $ in it): never through the shell.
 LOCAL_INPUT ?= $(TOOLS)/local-input.json
-local: $(TEMPLATE) $(PY_STAMP)
+# The local run deploys two systems, both served the bundled feed offline,
+# into an assembly of its own: cdk.out stays what cdk.json configures.
+LOCAL_ASSEMBLY := $(TOOLS)/local.out
+LOCAL_SYSTEMS  := [{"id":"velib","url":"https://velib.example.org/"},{"id":"citybikes","url":"https://citybikes.example.org/"}]
+LOCAL_TEMPLATE := $(LOCAL_ASSEMBLY)/$(STACK).template.json
+$(LOCAL_TEMPLATE): $(APP_SOURCES) | tools
+	@$(CDK_OFFLINE) cdk synth $(STACK) --quiet $(CDK_FLAGS) -o $(LOCAL_ASSEMBLY) -c 'systems=$(LOCAL_SYSTEMS)'
+local: $(LOCAL_TEMPLATE) $(PY_STAMP)
 	$(if $(and $(value FLAGS),$(value FLAGS_FILE)),$(error give FLAGS or FLAGS_FILE, not both))
 	@go build -o $(TOOLS)/bin/local ./cmd/local
 	$(if $(value FLAGS),$(file >$(LOCAL_INPUT),$(value FLAGS)))
-	@$(TOOLS)/bin/local $(if $(value FLAGS),-input-file $(LOCAL_INPUT))
+	@$(TOOLS)/bin/local -assembly $(LOCAL_ASSEMBLY) $(if $(value FLAGS),-input-file $(LOCAL_INPUT))
 
 ## test: install the pinned tools and run every test level (checkov included)
 # GOTESTFLAGS and PYTESTFLAGS pass options through, e.g. for make bench.
@@ -77,12 +84,14 @@ test: tools lint $(CHECKOV_STAMP)
 ## bench: performance figures (warm synth, make local and make test times,
 ## with the synth's breakdown and the slowest tests; ingest
 ## snapshot time, peak heap of a 64 MiB feed, Lambda binary size, state
-## transitions per run and per schedule, Glue jobs with 1 versus 30 days of
-## history, a 7-day backfill versus 7 single days)
+## transitions per run and per schedule, ten systems' concurrent ingest,
+## Glue jobs with 1 versus 30 days of history, a 7-day backfill versus 7
+## single days)
 bench: tools $(PY_STAMP)
 	@bash bench/inner-loop.sh
 	go test -run '^$$' -bench . -benchmem ./lambda/...
 	go test -run '^$$' -bench Transitions -benchtime 1x ./stacks/
+	go test -run '^$$' -bench IngestTenSystems -benchtime 3x -v ./internal/local/ | grep -E 'Benchmark|target'
 	$(VENV)/bin/python glue_scripts/bench.py
 
 ## partialrun: build the partial-run CLI into bin/partialrun

@@ -241,6 +241,7 @@ func TestFailures(t *testing.T) {
 	goldFails["Gold avg stats"] = aslrun.Mock{Failures: []aslrun.Failure{{Error: "States.TaskFailed", Cause: "Glue job run failed"}}}
 	ingestFails := succeeding()
 	ingestFails["Load data"] = aslrun.Mock{Failures: []aslrun.Failure{{Error: "Lambda.Unknown", Cause: "station_status feed: HTTP 500"}}}
+	ingestFails["Load data again"] = ingestFails["Load data"]
 
 	tests := []struct {
 		name        string
@@ -254,7 +255,7 @@ func TestFailures(t *testing.T) {
 		{"Lambda throttled once", throttled, "SUCCEEDED", "", "", "Load data"},
 		{"silver job fails: the execution fails there, for a redrive to restart there", silverFails, "FAILED", "Raw to silver", "States.TaskFailed", ""},
 		{"a gold job fails", goldFails, "FAILED", "Gold avg stats", "States.TaskFailed", ""},
-		{"the function's own error is not retried", ingestFails, "FAILED", "Load data", "Lambda.Unknown", ""},
+		{"the function's own error is not retried: the system is ingested once more, then the execution fails", ingestFails, "FAILED", "Load data again", "Lambda.Unknown", ""},
 	}
 	cases := make([]aslrun.Case, len(tests))
 	for i, tc := range tests {

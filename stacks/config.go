@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"net/mail"
-	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/partialruns/velib-pipeline/constructs/schedule"
+	"github.com/partialruns/velib-pipeline/internal/layout"
 )
 
 // Config is what a user may change through cdk.json context or `-c key=value`.
@@ -27,8 +27,11 @@ type Config struct {
 	GlueMaxWorkers int
 	// GlueTimeoutMinutes stops a Glue job run that takes longer.
 	GlueTimeoutMinutes int
-	// FeedURL is the GBFS base URL: any GBFS bike-share system works.
-	FeedURL string
+	// Systems are the bike-share systems the pipeline ingests, each
+	// under its own id; any GBFS system works.
+	Systems []layout.System
+	// IngestConcurrency is how many systems are ingested at once.
+	IngestConcurrency int
 	// NotificationEmail, when set, subscribes to failure notifications.
 	NotificationEmail string
 	// Destroy removes the bucket and its objects with the stack; otherwise
@@ -53,6 +56,8 @@ const (
 	keyGlueMaxWorkers    = "glueMaxWorkers"
 	keyGlueTimeout       = "glueTimeoutMinutes"
 	keyFeedURL           = "feedUrl"
+	keySystems           = "systems"
+	keyIngestConcurrency = "ingestConcurrency"
 	keyNotificationEmail = "notificationEmail"
 	keyRemovalPolicy     = "removalPolicy"
 	keyLogRetentionDays  = "logRetentionDays"
@@ -64,12 +69,16 @@ var DefaultConfig = Config{
 	GlueWorkers:        2,
 	GlueMaxWorkers:     24,
 	GlueTimeoutMinutes: 60,
-	FeedURL:            "https://velib-metropole-opendata.smovengo.cloud/opendata/Velib_Metropole/",
+	Systems:            []layout.System{{ID: layout.DefaultSystem, URL: velibFeedURL}},
+	IngestConcurrency:  4,
 	LogRetentionDays:   30,
 	Schedules:          defaultSchedules(),
 	SchedulesEnabled:   true,
 	SilenceMinutes:     60,
 }
+
+// velibFeedURL is Vélib' Métropole's GBFS folder.
+const velibFeedURL = "https://velib-metropole-opendata.smovengo.cloud/opendata/Velib_Metropole/"
 
 // namePrefixPattern keeps derived names valid everywhere they are used:
 // Glue job, state machine and SNS topic names, and (with '-' turned into
@@ -116,12 +125,10 @@ func ConfigFromContext(get func(key string) any) (Config, error) {
 	}
 	// Glue allows up to 7 days; two days is already far beyond a daily run.
 	r.num(keyGlueTimeout, &c.GlueTimeoutMinutes, 1, 2880)
-	r.str(keyFeedURL, &c.FeedURL)
-	// The deployed function fetches over HTTPS only (and refuses redirects
-	// that leave it): a feed in the clear could be altered on the way.
-	if u, err := url.Parse(c.FeedURL); err != nil || u.Scheme != "https" || u.Host == "" {
-		r.fail("context %q must be an https:// URL, got %q", keyFeedURL, c.FeedURL)
-	}
+	r.systems(&c.Systems)
+	// Beyond 40, Step Functions runs an inline Map's iterations no
+	// faster; one at a time is the floor.
+	r.num(keyIngestConcurrency, &c.IngestConcurrency, 1, 40)
 	r.str(keyNotificationEmail, &c.NotificationEmail)
 	if c.NotificationEmail != "" {
 		if a, err := mail.ParseAddress(c.NotificationEmail); err != nil || a.Address != c.NotificationEmail {

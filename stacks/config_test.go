@@ -7,6 +7,7 @@ import (
 
 	"github.com/partialruns/velib-pipeline/constructs/schedule"
 	"github.com/partialruns/velib-pipeline/internal/cdktest"
+	"github.com/partialruns/velib-pipeline/internal/layout"
 )
 
 func TestConfigFromContext(t *testing.T) {
@@ -27,7 +28,7 @@ func TestConfigFromContext(t *testing.T) {
 			"removalPolicy": "destroy", "logRetentionDays": float64(7),
 		}, check: func(t *testing.T, c Config) {
 			want := Config{NamePrefix: "bikes-dev", GlueWorkers: 10, GlueMaxWorkers: 24, GlueTimeoutMinutes: 30,
-				FeedURL: "https://gbfs.example.org/gbfs/en/", NotificationEmail: "ops@example.org", Destroy: true, LogRetentionDays: 7,
+				Systems: []layout.System{{ID: "velib", URL: "https://gbfs.example.org/gbfs/en/"}}, IngestConcurrency: 4, NotificationEmail: "ops@example.org", Destroy: true, LogRetentionDays: 7,
 				Schedules: DefaultConfig.Schedules, SchedulesEnabled: true, SilenceMinutes: 60}
 			if !reflect.DeepEqual(c, want) {
 				t.Errorf("got %+v, want %+v", c, want)
@@ -49,11 +50,43 @@ func TestConfigFromContext(t *testing.T) {
 				t.Errorf("workers %d, cap %d; want 4 and 8", c.GlueWorkers, c.GlueMaxWorkers)
 			}
 		}},
+		{name: "systems from cdk.json", ctx: map[string]any{"ingestConcurrency": float64(2), "systems": []any{
+			map[string]any{"id": "velib", "url": "https://velib.example.org/"},
+			map[string]any{"id": "citybikes-oslo", "url": "https://oslo.example.org/gbfs.json", "language": "nb"},
+		}}, check: func(t *testing.T, c Config) {
+			want := []layout.System{{ID: "velib", URL: "https://velib.example.org/"}, {ID: "citybikes-oslo", URL: "https://oslo.example.org/gbfs.json", Language: "nb"}}
+			if !reflect.DeepEqual(c.Systems, want) || c.IngestConcurrency != 2 {
+				t.Errorf("systems %+v, concurrency %d", c.Systems, c.IngestConcurrency)
+			}
+		}},
+		{name: "systems from -c", ctx: map[string]any{"systems": `[{"id": "a", "url": "https://a.example.org/"}]`}, check: func(t *testing.T, c Config) {
+			if len(c.Systems) != 1 || c.Systems[0].ID != "a" {
+				t.Errorf("systems %+v", c.Systems)
+			}
+		}},
 		{name: "empty email means none", ctx: map[string]any{"notificationEmail": ""}, check: func(t *testing.T, c Config) {
 			if c.NotificationEmail != "" {
 				t.Errorf("email = %q", c.NotificationEmail)
 			}
 		}},
+		{name: "systems and feedUrl", ctx: map[string]any{"feedUrl": "https://a.example.org/", "systems": []any{map[string]any{"id": "a", "url": "https://a.example.org/"}}},
+			wantErr: []string{`context "systems" and "feedUrl" are both set`}},
+		{name: "no systems", ctx: map[string]any{"systems": []any{}}, wantErr: []string{`context "systems" must be a list of 1 to 100 systems`}},
+		{name: "systems not JSON", ctx: map[string]any{"systems": "[{"}, wantErr: []string{`context "systems" must be a JSON list of systems`}},
+		{name: "a bad system", ctx: map[string]any{"systems": []any{
+			map[string]any{"id": "Velib", "url": "https://a.example.org/"},
+			map[string]any{"id": "b", "url": "http://b.example.org/", "language": "not a tag", "colour": "red"},
+			map[string]any{"id": "b", "url": "https://b.example.org/"},
+			"c",
+		}}, wantErr: []string{
+			`entry 1: id must be 1-32 characters of lower-case letters`,
+			`context "systems": system "b": url must be an https:// URL, got "http://b.example.org/"`,
+			`context "systems": system "b": language must be a language tag`,
+			`entry 2 has unknown field "colour"`,
+			`id "b" is listed twice`,
+			`entry 4 must be an object`,
+		}},
+		{name: "ingest concurrency", ctx: map[string]any{"ingestConcurrency": float64(0)}, wantErr: []string{`"ingestConcurrency" must be between 1 and 40, got 0`}},
 		{name: "bad prefix", ctx: map[string]any{"namePrefix": "Velib_Prod"}, wantErr: []string{`"namePrefix"`, `"Velib_Prod"`}},
 		{name: "one worker", ctx: map[string]any{"glueWorkers": float64(1)}, wantErr: []string{`"glueWorkers" must be between 2 and 100, got 1`}},
 		{name: "a cap below the workers", ctx: map[string]any{"glueWorkers": float64(10), "glueMaxWorkers": float64(4)},

@@ -3,6 +3,7 @@ package stacks_test
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
 	"os"
 	"path/filepath"
 	"testing"
@@ -103,17 +104,15 @@ func definition(t testing.TB, tpl *cdktest.Template) map[string]any {
 }
 
 // allStates returns every state by name, those inside Parallel branches
-// included.
+// and Map iterations included.
 func allStates(def map[string]any) map[string]map[string]any {
 	out := map[string]map[string]any{}
 	for name, st := range def["States"].(map[string]any) {
 		state := st.(map[string]any)
 		out[name] = state
-		if branches, ok := state["Branches"].([]any); ok {
-			for _, b := range branches {
-				for n, s := range allStates(b.(map[string]any)) {
-					out[n] = s
-				}
+		for _, graph := range contract.NestedGraphs(state) {
+			for n, s := range allStates(graph) {
+				out[n] = s
 			}
 		}
 	}

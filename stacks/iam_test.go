@@ -45,7 +45,7 @@ func TestLambdaWritesOnlyRaw(t *testing.T) {
 			assert.Equal(t, "s3:PutObject", a)
 			res := cdktest.Strings(st["Resource"])
 			require.Len(t, res, 1)
-			assert.True(t, strings.HasSuffix(res[0], `"/raw/velib/*"]]}`), "the function may write only under raw/velib/: %s", res[0])
+			assert.True(t, strings.HasSuffix(res[0], `"/raw/*"]]}`), "the function may write only under raw/: %s", res[0])
 		}
 	}
 	assert.Equal(t, 1, s3, "exactly one S3 permission")
@@ -61,7 +61,7 @@ func TestGlueJobsTouchOnlyTheirPrefixes(t *testing.T) {
 		return out
 	}
 	want := map[string]struct{ reads, writes []string }{
-		"RawToSilverRole": {keys("raw/velib"), keys("silver/velib_data_silver", "rejects/velib_data_rejects",
+		"RawToSilverRole": {keys("raw"), keys("silver/velib_data_silver", "rejects/velib_data_rejects",
 			"tmp/velib_raw_to_silver", "logs/spark-ui/velib_raw_to_silver")},
 		"AvgStatsRole": {keys("silver/velib_data_silver"), keys("gold/velib_avg_stats_gold",
 			"tmp/velib_silver_to_gold_avg_stats", "logs/spark-ui/velib_silver_to_gold_avg_stats")},

@@ -1,6 +1,8 @@
 package stacks
 
 import (
+	"encoding/json"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
@@ -13,8 +15,9 @@ import (
 	"github.com/partialruns/velib-pipeline/internal/layout"
 )
 
-// newIngest is the lambda_load_data function. It may write only under the
-// raw prefix: it has no read, list or delete permission anywhere.
+// newIngest is the lambda_load_data function, which ingests the system each
+// invocation names. It may write only under the raw prefix: it has no
+// read, list or delete permission anywhere.
 func newIngest(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key awskms.IKey) (awslambda.Function, awslogs.LogGroup) {
 	logs := awslogs.NewLogGroup(scope, jsii.String("LoadDataLogs"), &awslogs.LogGroupProps{
 		Retention:     cfg.LogRetention(),
@@ -39,15 +42,24 @@ func newIngest(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key
 			Role:        role,
 			Tracing:     awslambda.Tracing_ACTIVE,
 			Environment: &map[string]*string{
-				"FEED_URL":   jsii.String(cfg.FeedURL),
+				"SYSTEMS":    jsii.String(systemsJSON(cfg.Systems)),
 				"BUCKET":     bucket.BucketName(),
-				"RAW_PREFIX": jsii.String(layout.PrefixRaw),
+				"RAW_PREFIX": jsii.String(layout.PrefixRawRoot),
 			},
 		},
 	})
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("s3:PutObject"),
-		Resources: &[]*string{bucket.ArnForObjects(jsii.String(layout.PrefixRaw + "*"))},
+		Resources: &[]*string{bucket.ArnForObjects(jsii.String(layout.PrefixRawRoot + "*"))},
 	}))
 	return fn, logs
+}
+
+// systemsJSON is the SYSTEMS variable: the systems as JSON.
+func systemsJSON(systems []layout.System) string {
+	b, err := json.Marshal(systems)
+	if err != nil {
+		panic(err) // strings only: cannot fail
+	}
+	return string(b)
 }

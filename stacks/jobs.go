@@ -46,7 +46,9 @@ func newLake(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key a
 	job := func(id, flag, description string, reads, writes, readTables, writeTables []string, args map[string]string) *sparkjob.Job {
 		args["--bucket"] = *bucket.BucketName()
 		args["--database"] = databaseName(cfg)
-		args["--systems"] = layout.DefaultSystem
+		// A run started by hand processes every system; the state
+		// machine names them.
+		args["--systems"] = strings.Join(cfg.systemIDs(), ",")
 		// A table written before the system partition holds this
 		// system's rows; its writer moves it onto the partition.
 		args["--legacy_system"] = layout.DefaultSystem
@@ -80,7 +82,7 @@ func newLake(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key a
 		database: db,
 		rawToSilver: job("RawToSilver", layout.FlagRawToSilver,
 			"Raw GBFS snapshots of the processing date to table "+layout.TableSilver+"; rows failing a check to "+layout.TableRejects+".",
-			[]string{layout.PrefixRaw}, []string{silver, rejects}, nil, []string{layout.TableSilver, layout.TableRejects},
+			[]string{layout.PrefixRawRoot}, []string{silver, rejects}, nil, []string{layout.TableSilver, layout.TableRejects},
 			map[string]string{"--raw_path": s3url(layout.PrefixRawRoot), "--target_table": layout.TableSilver, "--target_path": s3url(silver),
 				"--rejects_table": layout.TableRejects, "--rejects_path": s3url(rejects),
 				// An operator sets it to true for one run to process a day

@@ -18,6 +18,8 @@ var flags = []string{layout.FlagLoadData, layout.FlagRawToSilver, layout.FlagAvg
 var pipelineRules = flaginputs.Options{
 	DateNeedsOff:      layout.FlagLoadData,
 	DateNeedsOffCause: "process_date is given but lambda_load_data is not false",
+	SubsetKey:         layout.SystemsKey,
+	SubsetAllowed:     []string{layout.DefaultSystem},
 	DayBefore:         layout.DayBeforeKey,
 	MaxRangeDays:      layout.MaxRangeDays,
 }

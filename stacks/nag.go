@@ -75,8 +75,8 @@ func Suppressions() []Suppression {
 	out := []Suppression{
 		{
 			Path: "LoadDataRole", Rule: "AwsSolutions-IAM5",
-			Findings: []string{"Resource::<Data.Arn>/" + layout.PrefixRaw + "*"},
-			Reason:   "The ingest writes one object per snapshot under " + layout.PrefixRaw + ", keyed by date and time, so only the prefix can be named; it has s3:PutObject there and no other S3 permission.",
+			Findings: []string{"Resource::<Data.Arn>/" + layout.PrefixRawRoot + "*"},
+			Reason:   "The ingest writes one object per snapshot under " + layout.PrefixRawRoot + "<system>/, keyed by system, date and time, so only the prefix can be named; it has s3:PutObject there and no other S3 permission.",
 		},
 		{
 			Path: "LoadDataRole", Rule: "AwsSolutions-IAM5",
@@ -110,7 +110,7 @@ func Suppressions() []Suppression {
 		role, flag, read string
 		writes           []string
 	}{
-		{"RawToSilver/Role", layout.FlagRawToSilver, layout.PrefixRaw, []string{layout.TablePrefix(layout.TableSilver), layout.TablePrefix(layout.TableRejects)}},
+		{"RawToSilver/Role", layout.FlagRawToSilver, layout.PrefixRawRoot, []string{layout.TablePrefix(layout.TableSilver), layout.TablePrefix(layout.TableRejects)}},
 		{"AvgStats/Role", layout.FlagAvgStats, layout.TablePrefix(layout.TableSilver), []string{layout.TablePrefix(layout.TableAvgStats)}},
 		{"AvailPercent/Role", layout.FlagAvailPercent, layout.TablePrefix(layout.TableSilver), []string{layout.TablePrefix(layout.TableAvailPercent)}},
 	} {

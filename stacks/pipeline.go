@@ -45,7 +45,8 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 	ingest, ingestLogs := newIngest(stack, cfg, bucket, key)
 
 	definition, validate := newWorkflow(stack, workflowProps{
-		ingest:       ingest,
+		fanout:       fanoutProps{ingest: ingest, concurrency: cfg.IngestConcurrency},
+		systems:      cfg.systemIDs(),
 		rawToSilver:  lake.rawToSilver.Name,
 		avgStats:     lake.avgStats.Name,
 		availPercent: lake.availPercent.Name,

@@ -42,7 +42,7 @@ func TestStateMachine(t *testing.T) {
 	// One guard per flag, each reading exactly its own flag.
 	var guarded []string
 	for name, st := range states {
-		if st["Type"] != "Choice" || name == contract.ValidateName {
+		if st["Type"] != "Choice" || name == contract.ValidateName || !strings.HasPrefix(name, "Run ") {
 			continue
 		}
 		flag := strings.TrimSuffix(strings.TrimPrefix(name, "Run "), "?")
@@ -59,12 +59,14 @@ func TestStateMachine(t *testing.T) {
 
 	tasks := map[string]string{
 		"Load data":          "arn:aws:states:::lambda:invoke",
+		"Load data again":    "arn:aws:states:::lambda:invoke",
 		"Raw to silver":      "arn:aws:states:::glue:startJobRun.sync",
 		"Gold avg stats":     "arn:aws:states:::glue:startJobRun.sync",
 		"Gold avail percent": "arn:aws:states:::glue:startJobRun.sync",
 	}
+	// The body each flag guards, by its first state.
 	flagOf := map[string]string{
-		"Load data": designFlags[0], "Raw to silver": designFlags[1],
+		"Load each system": designFlags[0], "Raw to silver": designFlags[1],
 		"Gold avg stats": designFlags[2], "Gold avail percent": designFlags[3],
 	}
 	for name, resource := range tasks {
@@ -76,8 +78,10 @@ func TestStateMachine(t *testing.T) {
 		path, _ := rp.(string)
 		assert.True(t, set && (rp == nil || strings.HasPrefix(path, "$.") && !strings.HasPrefix(path, "$."+contract.RunsKey)),
 			"task %q keeps the input and the runs record intact (ResultPath %v)", name, rp)
-		assert.Equal(t, contract.RecordName(flagOf[name]), finalNext(states, name), "task %q leads to the Pass that records it", name)
 		assert.NotEmpty(t, st["Retry"], "task %q retries transient errors", name)
+	}
+	for name, flag := range flagOf {
+		assert.Equal(t, contract.RecordName(flag), finalNext(states, name), "the body of %q leads to the Pass that records it", flag)
 	}
 	// Each guard's run rules lead to its own task.
 	for name, flag := range flagOf {
@@ -86,17 +90,27 @@ func TestStateMachine(t *testing.T) {
 		}
 	}
 	// Sequential skips go straight on; gold skips end their branch.
-	assert.Equal(t, contract.GuardName(designFlags[1]), states[contract.GuardName(designFlags[0])]["Default"])
+	assert.Equal(t, "Any system to refine?", states[contract.GuardName(designFlags[0])]["Default"])
+	assert.Equal(t, "Any system to load again?", states["Any system to refine?"]["Default"])
 	assert.Equal(t, "Gold", states[contract.GuardName(designFlags[1])]["Default"])
 	assert.Equal(t, contract.SkipName(designFlags[2]), states[contract.GuardName(designFlags[2])]["Default"])
 	assert.Equal(t, contract.SkipName(designFlags[3]), states[contract.GuardName(designFlags[3])]["Default"])
 	assert.Equal(t, "Parallel", states["Gold"]["Type"])
 	assert.Len(t, states["Gold"]["Branches"], 2)
 	assert.True(t, contract.IsFold(states["Gold"]), "Gold merges its branches' runs records")
-	assert.Equal(t, "Done", states[contract.FoldName("Gold")]["Next"])
+	assert.Equal(t, "Any system to load again?", states[contract.FoldName("Gold")]["Next"])
+	assert.Equal(t, "Done", states["Any system to load again?"]["Default"])
+	assert.Equal(t, "Any system to refine?", states["Sort the recovered systems"]["Next"], "the recovered systems go back to refine")
 	assert.Equal(t, "Succeed", states["Done"]["Type"])
 
+	// One Catch only: the first ingest's, which keeps one system's failure
+	// from stopping the others; the second ingest of that system has none,
+	// so its failure fails the execution where a redrive restarts it.
 	for name, st := range states {
+		if name == "Load data" {
+			assert.Equal(t, "Note the system's failure", st["Catch"].([]any)[0].(map[string]any)["Next"])
+			continue
+		}
 		assert.NotContains(t, st, "Catch", "state %q: a caught failure would redrive into the catch path", name)
 	}
 }
@@ -184,7 +198,8 @@ func TestIngestLambda(t *testing.T) {
 		"Timeout":       60,
 		"TracingConfig": map[string]any{"Mode": "Active"},
 		"LoggingConfig": assertions.Match_ObjectLike(&map[string]any{"LogGroup": assertions.Match_AnyValue()}),
-		"Environment":   map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{"FEED_URL": stacks.DefaultConfig.FeedURL, "RAW_PREFIX": "raw/velib/"})},
+		"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{
+			"SYSTEMS": `[{"id":"velib","url":"` + stacks.DefaultConfig.Systems[0].URL + `"}]`, "RAW_PREFIX": "raw/"})},
 	})
 	s.Has(t, "AWS::Logs::LogGroup", map[string]any{"RetentionInDays": 30})
 }

@@ -2,7 +2,6 @@ package stacks
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	tasks "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctionstasks"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -17,7 +16,9 @@ import (
 
 // workflowProps are the pieces the state machine orchestrates.
 type workflowProps struct {
-	ingest awslambda.IFunction
+	fanout fanoutProps
+	// systems are the configured systems' ids.
+	systems []string
 	// The Glue jobs' names.
 	rawToSilver, avgStats, availPercent *string
 	// capacity sizes each Glue job run for its days.
@@ -27,12 +28,14 @@ type workflowProps struct {
 // newWorkflow returns the state machine definition, and its validation
 // (which checks the schedules' stored inputs too):
 //
-//	Validate input → Run lambda_load_data? → Run velib_raw_to_silver? →
-//	Gold (Parallel: the two gold guards) → Done
+//	Validate input → Run lambda_load_data? (Map over the systems → sort) →
+//	Any system to refine? → Run velib_raw_to_silver? →
+//	Gold (Parallel: the two gold guards) → Any system to load again? →
+//	Done, or the failed systems' ingest and back to refine them
 func newWorkflow(scope constructs.Construct, p workflowProps) (sfn.IChainable, *validation.Validation) {
 	load := skippable.New(scope, jsii.String("LoadDataGuard"), &skippable.Props{
 		Flag: layout.FlagLoadData,
-		Body: sfn.Chain_Start(ingestTask(scope, p.ingest)).Next(snapshotDate(scope)),
+		Body: loadSystems(scope, p.fanout),
 	})
 	silver := skippable.New(scope, jsii.String("RawToSilverGuard"), &skippable.Props{
 		Flag: layout.FlagRawToSilver,
@@ -48,7 +51,7 @@ func newWorkflow(scope constructs.Construct, p workflowProps) (sfn.IChainable, *
 	})
 	// It accepts exactly the flags of the guards chained after it.
 	validate := validation.New(scope, jsii.String("Validation"), &validation.Props{
-		Params:  []contract.Param{processDate(), processDayBefore()},
+		Params:  []contract.Param{processDate(), processDayBefore(), contract.SubsetParam(layout.SystemsKey, p.systems)},
 		Derived: []contract.Derived{p.capacity.derived()},
 	})
 
@@ -57,7 +60,12 @@ func newWorkflow(scope constructs.Construct, p workflowProps) (sfn.IChainable, *
 		Branches: []sfn.IChainable{avg.End(), avail.End()},
 	})
 
-	return validate.Next(load).Next(silver).Next(gold).Next(sfn.NewSucceed(scope, jsii.String("Done"), nil)), validate
+	// The recovery loops back to refine the systems it loaded.
+	refine := anySystem(scope)
+	again := recoverSystems(scope, p.fanout, refine, sfn.NewSucceed(scope, jsii.String("Done"), nil))
+	refine.When(sfn.Condition_IsPresent(jsii.String("$."+layout.SystemsKey+"[0]")), silver, nil).Otherwise(again)
+	silver.Next(gold).Next(again)
+	return validate.Next(load).Next(refine), validate
 }
 
 // processDate declares the pipeline's process_date: a date or a range of
@@ -85,47 +93,6 @@ func withoutIngest(p contract.Param) contract.Param {
 	return p
 }
 
-// snapshotDate makes the date of the snapshot the ingest just wrote (its
-// feed timestamp's UTC date, which the function reports) the date every
-// later task processes: an execution started at 23:59:58 whose feed is
-// stamped 00:00:03 processes the new day, which holds the snapshot. A
-// redrive keeps it, since it restarts from the recorded state.
-func snapshotDate(scope constructs.Construct) sfn.IChainable {
-	return sfn.NewPass(scope, jsii.String("Process the snapshot's date"), &sfn.PassProps{
-		Comment:    jsii.String("The Glue jobs process the partition the snapshot was filed under."),
-		InputPath:  jsii.String("$." + ingestResult + ".summary.date"),
-		ResultPath: jsii.String("$." + layout.DateKey),
-	})
-}
-
-// ingestResult is where the ingest task puts the function's summary.
-const ingestResult = "ingest"
-
-// ingestTask invokes the ingest Lambda and keeps its summary. Transient
-// Lambda service errors are retried; an error from the function itself is
-// not, since fetching the same feed again is the function's own business.
-func ingestTask(scope constructs.Construct, fn awslambda.IFunction) sfn.IChainable {
-	task := tasks.NewLambdaInvoke(scope, jsii.String("Load data"), &tasks.LambdaInvokeProps{
-		Comment:        jsii.String("Fetches the GBFS feed and writes one raw snapshot."),
-		LambdaFunction: fn,
-		Payload: sfn.TaskInput_FromObject(&map[string]any{
-			layout.DateKey: sfn.JsonPath_StringAt(jsii.String("$." + layout.DateKey)),
-			"execution":    sfn.JsonPath_StringAt(jsii.String("$$.Execution.Id")),
-		}),
-		// The default retry covers errors this list already names, with no
-		// jitter; one policy, stated here, is easier to reason about.
-		RetryOnServiceExceptions: jsii.Bool(false),
-		ResultSelector: &map[string]any{
-			"summary": sfn.JsonPath_ObjectAt(jsii.String("$.Payload")),
-		},
-		ResultPath: jsii.String("$." + ingestResult),
-	})
-	task.AddRetry(transientRetry(
-		[]string{"Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"},
-		2, 6, 60))
-	return task
-}
-
 // glueTask starts a Glue job run and waits for it to end (.sync), so the
 // task fails when the run fails and gold never races silver. The run's
 // workers and timeout are those the validation sized for its days.
@@ -135,6 +102,9 @@ func glueTask(scope constructs.Construct, name string, job *string) sfn.IChainab
 		IntegrationPattern: sfn.IntegrationPattern_RUN_JOB,
 		Arguments: sfn.TaskInput_FromObject(&map[string]any{
 			"--" + layout.DateKey: sfn.JsonPath_StringAt(jsii.String("$." + layout.DateKey)),
+			// All the systems of the date in one run; JSON, as a Glue
+			// argument is text.
+			"--" + layout.SystemsKey: sfn.JsonPath_JsonToString(sfn.JsonPath_ListAt(jsii.String("$." + layout.SystemsKey))),
 		}),
 		WorkerConfiguration: &tasks.WorkerConfigurationProperty{
 			WorkerTypeV2:    tasks.WorkerTypeV2_Of(jsii.String(sparkjob.WorkerType)),

@@ -25,6 +25,7 @@ type options struct {
 	stateMachine, definition string
 	from, only, skip         selection
 	processDate              string
+	systems                  string
 	wait, dryRun             bool
 	poll                     time.Duration
 }
@@ -66,6 +67,7 @@ func (o *options) bindSelection(fs *flag.FlagSet) {
 	fs.Var(&o.from, "from", "run this task and everything downstream of it")
 	fs.Var(&o.only, "only", "run only these tasks (comma-separated)")
 	fs.Var(&o.skip, "skip", "do not run these tasks (comma-separated)")
+	fs.StringVar(&o.systems, "systems", "", "process only these systems (comma-separated ids; default: every configured system)")
 	fs.StringVar(&o.processDate, "process-date", "", "date partition to process, YYYY-MM-DD, or a backfill YYYY-MM-DD..YYYY-MM-DD (default: the execution's start date, UTC)")
 }
 
@@ -214,7 +216,7 @@ func (o *options) selection(d *plan.Definition, out io.Writer) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	input := d.Input(run, o.processDate)
+	input := d.Input(run, o.processDate, list(o.systems)...)
 	fmt.Fprintf(out, "%s\ninput: %s\n", d.Table(run), input)
 	return input, nil
 }
@@ -383,7 +385,8 @@ func planResume(ctx context.Context, client api, executionARN string, skip []str
 	if err := refetch(r.decisions, date); err != nil {
 		return resumption{}, err
 	}
-	r.input = d.Input(plan.RunMap(r.decisions), date)
+	// The new run processes the systems the earlier one was given.
+	r.input = d.Input(plan.RunMap(r.decisions), date, stringList(input[layout.SystemsKey])...)
 	return r, nil
 }
 
@@ -452,4 +455,16 @@ func cmdRedrive(ctx context.Context, args []string, out io.Writer, connect conne
 	}
 	fmt.Fprintf(out, "redriven %s at %s\n  %s\n", pos[0], res.RedriveDate.UTC().Format(time.RFC3339), consoleURL(pos[0]))
 	return nil
+}
+
+// stringList is a JSON list of strings, or nil for anything else.
+func stringList(v any) []string {
+	items, _ := v.([]any)
+	var out []string
+	for _, item := range items {
+		if s, ok := item.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -3,7 +3,7 @@
 // the guards from the definition itself, so it works with any such machine.
 //
 //	partialrun flags  (--state-machine ARN | --definition FILE)
-//	partialrun plan   (--state-machine ARN | --definition FILE) [--from TASK] [--only T1,T2] [--skip T1,T2] [--process-date D[..D]]
+//	partialrun plan   (--state-machine ARN | --definition FILE) [--from TASK] [--only T1,T2] [--skip T1,T2] [--process-date D[..D]] [--systems S1,S2]
 //	partialrun start  --state-machine ARN [plan options] [--wait]
 //	partialrun resume EXECUTION_ARN [--skip T1,T2] [--dry-run] [--wait]
 //	partialrun redrive EXECUTION_ARN
@@ -26,8 +26,8 @@ const usage = `partialrun: partial runs of a Step Functions state machine built 
 
 Usage:
   partialrun flags   (--state-machine ARN | --definition FILE)
-  partialrun plan    (--state-machine ARN | --definition FILE) [--from TASK] [--only T1,T2] [--skip T1,T2] [--process-date YYYY-MM-DD[..YYYY-MM-DD]]
-  partialrun start   --state-machine ARN [--from TASK] [--only T1,T2] [--skip T1,T2] [--process-date YYYY-MM-DD[..YYYY-MM-DD]] [--wait]
+  partialrun plan    (--state-machine ARN | --definition FILE) [--from TASK] [--only T1,T2] [--skip T1,T2] [--process-date YYYY-MM-DD[..YYYY-MM-DD]] [--systems S1,S2]
+  partialrun start   --state-machine ARN [--from TASK] [--only T1,T2] [--skip T1,T2] [--process-date YYYY-MM-DD[..YYYY-MM-DD]] [--systems S1,S2] [--wait]
   partialrun resume  EXECUTION_ARN [--skip T1,T2] [--dry-run] [--wait]
   partialrun redrive EXECUTION_ARN
 

@@ -68,15 +68,17 @@ func TestOffline(t *testing.T) {
 		{name: "--skip empty", args: []string{"plan", "--definition", template, "--skip", ""}, code: 2, stderr: []string{`--skip needs a task or flag name`}},
 		{name: "--from empty", args: []string{"plan", "--definition", template, "--from", ""}, code: 2, stderr: []string{`--from needs a task or flag name`}},
 		{name: "flags from the synthesized template", args: []string{"flags", "--definition", template},
-			stdout: []string{"lambda_load_data\n  guards: Load data\n  then:   velib_raw_to_silver, velib_silver_to_gold_avg_stats, velib_silver_to_gold_avail_percent",
+			stdout: []string{"lambda_load_data\n  guards: Load each system\n  then:   velib_raw_to_silver, velib_silver_to_gold_avg_stats, velib_silver_to_gold_avail_percent",
 				"velib_silver_to_gold_avg_stats\n  guards: Gold avg stats\n  then:   nothing"}},
 		{name: "plan from silver", args: []string{"plan", "--definition", template, "--from", "Raw to silver"},
-			stdout: []string{"lambda_load_data                    Load data           skip",
+			stdout: []string{"lambda_load_data                    Load each system    skip",
 				`input: {"lambda_load_data": false, "velib_raw_to_silver": true, "velib_silver_to_gold_avg_stats": true, "velib_silver_to_gold_avail_percent": true}`}},
 		{name: "plan only, with a date", args: []string{"plan", "--definition", template, "--only", "velib_silver_to_gold_avg_stats", "--process-date", "2025-11-20"},
 			stdout: []string{`"velib_silver_to_gold_avg_stats": true, "velib_silver_to_gold_avail_percent": false, "process_date": "2025-11-20"}`}},
+		{name: "plan for some systems", args: []string{"plan", "--definition", template, "--from", "velib_raw_to_silver", "--systems", "velib, citybikes"},
+			stdout: []string{`"velib_silver_to_gold_avail_percent": true, "systems": ["velib","citybikes"]}`}},
 		{name: "unknown task", args: []string{"plan", "--definition", template, "--skip", "Gold"}, code: 1,
-			stderr: []string{`unknown task or flag "Gold"; valid ones are: lambda_load_data (Load data)`}},
+			stderr: []string{`unknown task or flag "Gold"; valid ones are: lambda_load_data (Load each system)`}},
 		{name: "plan a backfill", args: []string{"plan", "--definition", template, "--from", "Raw to silver", "--process-date", "2025-11-01..2025-11-30"},
 			stdout: []string{`"velib_silver_to_gold_avail_percent": true, "process_date": "2025-11-01..2025-11-30"}`}},
 		{name: "reversed range", args: []string{"plan", "--definition", template, "--process-date", "2025-11-30..2025-11-01"}, code: 1,
@@ -136,9 +138,14 @@ func TestAgainstTheAPI(t *testing.T) {
 			setup: func(f *fakeSFN) {
 				f.executions[execARN] = &execution{statuses: []string{"FAILED"}, input: `{}`, history: "history-silver-failed.json"}
 			},
-			stdout: []string{"skip lambda_load_data (Load data): completed", "run  velib_raw_to_silver (Raw to silver): did not complete"},
+			stdout: []string{"skip lambda_load_data (Load each system): completed", "run  velib_raw_to_silver (Raw to silver): did not complete"},
 			// The new run processes the earlier run's day, not today's.
 			started: []string{`{"lambda_load_data": false, "velib_raw_to_silver": true, "velib_silver_to_gold_avg_stats": true, "velib_silver_to_gold_avail_percent": true, "process_date": "2025-11-21"}`}},
+		{name: "resume a run of some systems: the same systems", args: []string{"resume", execARN},
+			setup: func(f *fakeSFN) {
+				f.executions[execARN] = &execution{statuses: []string{"FAILED"}, input: `{"systems": ["citybikes"]}`, history: "history-silver-failed.json"}
+			},
+			started: []string{`{"lambda_load_data": false, "velib_raw_to_silver": true, "velib_silver_to_gold_avg_stats": true, "velib_silver_to_gold_avail_percent": true, "process_date": "2025-11-21", "systems": ["citybikes"]}`}},
 		{name: "resume after one gold branch failed, dry run", args: []string{"resume", execARN, "--dry-run"},
 			setup: func(f *fakeSFN) {
 				f.executions[execARN] = &execution{statuses: []string{"FAILED"}, input: `{"process_date": "2025-11-19"}`, history: "history-gold-branch-failed.json"}
@@ -153,25 +160,25 @@ func TestAgainstTheAPI(t *testing.T) {
 			setup: func(f *fakeSFN) {
 				f.executions[execARN] = &execution{statuses: []string{"FAILED"}, input: `{}`, history: "history-ingest-failed.json"}
 			},
-			stdout: []string{"skip lambda_load_data (Load data): --skip", "run  velib_raw_to_silver (Raw to silver): did not complete",
+			stdout: []string{"skip lambda_load_data (Load each system): --skip", "run  velib_raw_to_silver (Raw to silver): did not complete",
 				`input: {"lambda_load_data": false, "velib_raw_to_silver": true, "velib_silver_to_gold_avg_stats": true, "velib_silver_to_gold_avail_percent": true, "process_date": "2025-11-21"}`}},
 		{name: "resume a past day whose ingest failed: refused, the fetch cannot be redone", args: []string{"resume", execARN, "--dry-run"}, code: 1,
 			setup: func(f *fakeSFN) {
 				f.executions[execARN] = &execution{statuses: []string{"FAILED"}, input: `{}`, history: "history-ingest-failed.json"}
 			},
-			stderr: []string{"processed 2025-11-21, a past day, and its Load data did not complete: a past snapshot cannot be fetched",
+			stderr: []string{"processed 2025-11-21, a past day, and its Load each system did not complete: a past snapshot cannot be fetched",
 				"--skip lambda_load_data"}},
 		{name: "resume after midnight: the date the ingest recorded, not the start date", args: []string{"resume", execARN, "--dry-run"},
 			setup: func(f *fakeSFN) {
 				f.executions[execARN] = &execution{statuses: []string{"FAILED"}, input: `{}`, history: "history-midnight-silver-failed.json"}
 			},
-			stdout: []string{"skip lambda_load_data (Load data): completed", `"process_date": "2025-11-22"}`}},
+			stdout: []string{"skip lambda_load_data (Load each system): completed", `"process_date": "2025-11-22"}`}},
 		{name: "resume --skip with no task", args: []string{"resume", execARN, "--skip", ""}, code: 2, stderr: []string{"--skip needs a task or flag name"}},
 		{name: "resume a backfill: the same range", args: []string{"resume", execARN, "--dry-run"},
 			setup: func(f *fakeSFN) {
 				f.executions[execARN] = &execution{statuses: []string{"FAILED"}, input: `{"lambda_load_data": false, "process_date": "2025-11-01..2025-11-30"}`, history: "history-silver-failed.json"}
 			},
-			stdout: []string{"skip lambda_load_data (Load data): switched off in the earlier input", `"process_date": "2025-11-01..2025-11-30"}`}},
+			stdout: []string{"skip lambda_load_data (Load each system): switched off in the earlier input", `"process_date": "2025-11-01..2025-11-30"}`}},
 		{name: "resume keeps switched-off tasks off", args: []string{"resume", execARN, "--dry-run"},
 			setup: func(f *fakeSFN) {
 				f.executions[execARN] = &execution{statuses: []string{"FAILED"}, input: `{"lambda_load_data": false, "velib_raw_to_silver": false}`, history: "history-silver-failed.json"}

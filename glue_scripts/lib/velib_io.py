@@ -71,13 +71,22 @@ def configure(spark: SparkSession) -> SparkSession:
 
 
 def parse_systems(spec: str) -> list[str]:
-    """``a,b``: the ids of the bike-share systems a run processes, each the
-    name of its raw folder and the value of its ``system`` partitions."""
-    systems = [s.strip() for s in spec.split(",") if s.strip()]
+    """``a,b``, or the JSON list ``["a", "b"]`` the state machine passes: the
+    ids of the bike-share systems a run processes, each the name of its raw
+    folder and the value of its ``system`` partitions."""
+    if spec.lstrip().startswith("["):
+        try:
+            systems = json.loads(spec)
+        except ValueError:
+            systems = None
+        if not isinstance(systems, list) or not all(isinstance(s, str) for s in systems):
+            systems = [spec]
+    else:
+        systems = [s.strip() for s in spec.split(",") if s.strip()]
     bad = [s for s in systems if not SYSTEM_ID.fullmatch(s)]
     if not systems or bad:
         raise JobError(
-            f"--systems must list system ids (lower-case letters, digits, '-'), comma-separated; got {spec!r}"
+            f"--systems must list system ids (lower-case letters, digits, '-'), comma-separated or as a JSON list; got {spec!r}"
         )
     return list(dict.fromkeys(systems))
 

@@ -70,6 +70,29 @@ def test_systems_must_be_ids(spark, lake, spec):
         velib_io.parse_systems(spec)
 
 
+@pytest.mark.parametrize(
+    "spec, want",
+    [
+        ('["velib", "citybikes"]', ["velib", "citybikes"]),
+        ('["velib","velib"]', ["velib"]),
+        ("velib, citybikes", ["velib", "citybikes"]),
+        ("[]", None),
+        ('["Velib"]', None),
+        ("[1]", None),
+        ('["velib"', None),
+        ('{"velib": 1}', None),
+    ],
+)
+def test_systems_as_the_state_machine_passes_them(spec, want):
+    """The state machine passes --systems as a JSON list, the text its
+    States.JsonToString makes of the systems to process."""
+    if want is None:
+        with pytest.raises(velib_io.JobError, match="--systems must list system ids"):
+            velib_io.parse_systems(spec)
+    else:
+        assert velib_io.parse_systems(spec) == want
+
+
 def legacy_silver(spark, lake, date):
     """A silver table as versions before the system partition wrote it:
     partitioned by dt alone, with one day of rows."""

@@ -50,6 +50,10 @@ type Options struct {
 	// most that many days (contract.DateRangeParam): the table then adds
 	// its inputs, under the DateNeedsOff rule too.
 	MaxRangeDays int
+	// SubsetKey, when set, is a contract.SubsetParam of the values
+	// SubsetAllowed (at least one): the table then adds its inputs.
+	SubsetKey     string
+	SubsetAllowed []string
 }
 
 // Table returns the inputs for a machine whose flags are flags (at least
@@ -65,6 +69,9 @@ func Table(flags []string, opts ...Options) []Input {
 		}
 		if o.MaxRangeDays != 0 {
 			table = append(table, rangeInputs(o)...)
+		}
+		if o.SubsetKey != "" {
+			table = append(table, subsetInputs(o)...)
 		}
 	}
 	return table
@@ -288,4 +295,27 @@ func mustJSON(v any) string {
 		panic(err)
 	}
 	return string(b)
+}
+
+// subsetInputs are the inputs of a contract.SubsetParam at o.SubsetKey.
+func subsetInputs(o Options) []Input {
+	key, known := o.SubsetKey, strings.Join(o.SubsetAllowed, ", ")
+	with := func(value any) string {
+		b, _ := json.Marshal(map[string]any{key: value})
+		return string(b)
+	}
+	valid := func(name string, v any) Input { return Input{Name: name, JSON: with(v), Valid: true, Date: Today} }
+	invalid := func(name string, v any, cause string) Input {
+		return Input{Name: name, JSON: with(v), Cause: []string{cause}}
+	}
+	first := o.SubsetAllowed[0]
+	return []Input{
+		valid(key+": one of them", []string{first}),
+		valid(key+": all of them", o.SubsetAllowed),
+		invalid(key+": an unknown one", []string{first, "atlantis"}, key+` lists "atlantis", not one of `+known),
+		invalid(key+": two unknown ones", []any{"atlantis", 7}, key+` lists "atlantis", a number, not one of `+known),
+		invalid(key+": one twice", []string{first, first}, key+` lists "`+first+`" twice`),
+		invalid(key+": an empty list", []string{}, key+` must be a list of at least one of `+known+`, got an array`),
+		invalid(key+": not a list", first, key+` must be a list of at least one of `+known+`, got "`+first+`"`),
+	}
 }

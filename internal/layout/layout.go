@@ -50,7 +50,6 @@ const (
 // date; tmp/ and logs/ expire.
 const (
 	PrefixRawRoot = "raw/"
-	PrefixRaw     = PrefixRawRoot + DefaultSystem + "/"
 	PrefixTmp     = "tmp/"
 	PrefixLogs    = "logs/"
 )
@@ -71,3 +70,27 @@ func TablePrefix(table string) string {
 		return "gold/" + table + "/"
 	}
 }
+
+// SystemIDPattern is the rule for a system's id, which names its raw folder
+// and its tables' system partitions: the Glue jobs apply the same
+// (glue_scripts/lib/velib_io.py, SYSTEM_ID).
+const SystemIDPattern = `^[a-z][a-z0-9-]{0,31}$`
+
+// System is one bike-share system the pipeline ingests. The stack hands the
+// list to the ingest function as JSON, in the SYSTEMS variable.
+type System struct {
+	// ID names the system's raw folder and partitions, e.g. "velib".
+	ID string `json:"id"`
+	// URL is the system's GBFS folder or gbfs.json discovery document.
+	URL string `json:"url"`
+	// Language picks the feeds of a gbfs.json that lists them by language
+	// (GBFS 1.x and 2.x). Default: English, else the first language.
+	Language string `json:"language,omitempty"`
+}
+
+// SystemsKey is the optional execution-input key listing the ids of the
+// systems a run processes; without it, every configured system.
+const SystemsKey = "systems"
+
+// RawPrefix is where a system's raw snapshots go.
+func RawPrefix(system string) string { return PrefixRawRoot + system + "/" }

@@ -24,3 +24,19 @@ func TestMaxRangeDaysIsTheJobs(t *testing.T) {
 		t.Errorf("the jobs take at most %d days, the validation %d", n, layout.MaxRangeDays)
 	}
 }
+
+// TestSystemIDIsTheJobs: the synth accepts exactly the system ids the Glue
+// jobs accept.
+func TestSystemIDIsTheJobs(t *testing.T) {
+	src, err := os.ReadFile("../../glue_scripts/lib/velib_io.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^SYSTEM_ID = re\.compile\(r"(.+)"\)$`).FindSubmatch(src)
+	if m == nil {
+		t.Fatal("velib_io.py has no SYSTEM_ID")
+	}
+	if got := "^" + string(m[1]) + "$"; got != layout.SystemIDPattern {
+		t.Errorf("the jobs take ids %s, the synth %s", got, layout.SystemIDPattern)
+	}
+}

@@ -71,7 +71,9 @@ func (f *Feed) Serve() (string, func(), error) {
 }
 
 func (f *Feed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	name := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/"), ".json")
+	// Any folder serves the documents, so each system can have its own:
+	// <base>/<system>/station_status.json.
+	name := strings.TrimSuffix(r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:], ".json")
 	doc, ok := f.docs[name]
 	if !ok {
 		http.NotFound(w, r)

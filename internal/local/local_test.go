@@ -27,12 +27,18 @@ func assembly(t *testing.T, dir string) {
 	t.Helper()
 	if msg := cdktest.Catch(func() {
 		app := cdktest.NewAppIn(dir, nil)
-		stacks.NewPipelineStack(app, layout.StackID, nil)
+		cfg := stacks.DefaultConfig
+		cfg.Systems = twoSystems
+		stacks.NewPipelineStack(app, layout.StackID, &stacks.PipelineStackProps{Config: cfg})
 		app.Synth(nil)
 	}); msg != "" {
 		t.Fatalf("synth: %s", msg)
 	}
 }
+
+// twoSystems are the systems the local run ingests, both from the feed
+// the run serves.
+var twoSystems = []layout.System{{ID: "velib", URL: "https://velib.example.org/"}, {ID: "citybikes", URL: "https://citybikes.example.org/"}}
 
 // tinyFeed has four stations, one without capacity and one with more bikes
 // than its capacity says, and a fifth status entry with a negative count.
@@ -135,7 +141,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 	if len(rows(rep)) != 0 {
 		t.Errorf("tasks ran on invalid input: %v", rows(rep))
 	}
-	checkStatuses(t, rep, map[string]string{"Load data": local.StepNotReached, "Raw to silver": local.StepNotReached,
+	checkStatuses(t, rep, map[string]string{"Load each system": local.StepNotReached, "Raw to silver": local.StepNotReached,
 		"Gold avg stats": local.StepNotReached, "Gold avail percent": local.StepNotReached})
 	if _, err := os.Stat(tables); !os.IsNotExist(err) {
 		t.Errorf("something was written on invalid input: %v", err)
@@ -143,20 +149,21 @@ func TestPipelineEndToEnd(t *testing.T) {
 
 	// A first snapshot of the day, ingest only.
 	rep, out = run(`{"velib_raw_to_silver": false, "velib_silver_to_gold_avg_stats": false, "velib_silver_to_gold_avail_percent": false}`)
-	if rep.Status != "SUCCEEDED" || rows(rep)["Load data"] != 5 || len(rows(rep)) != 1 {
+	if rep.Status != "SUCCEEDED" || rows(rep)["Load each system"] != 2*5 || len(rows(rep)) != 1 {
 		t.Fatalf("ingest only: %s %v\n%s", rep.Status, rows(rep), out)
 	}
 
 	// A full run 15 minutes later: a second snapshot, then every table.
 	clock = clock.Add(15 * time.Minute)
 	rep, out = run(`{}`)
-	want := map[string]int{"Load data": 5, "Raw to silver": 8, "Gold avg stats": 4, "Gold avail percent": 8}
+	// Each system's rows: the two systems have the same feed.
+	want := map[string]int{"Load each system": 2 * 5, "Raw to silver": 2 * 8, "Gold avg stats": 2 * 4, "Gold avail percent": 2 * 8}
 	if rep.Status != "SUCCEEDED" || !equal(rows(rep), want) {
 		t.Fatalf("full run: %s, rows %v, want %v\n%s", rep.Status, rows(rep), want, out)
 	}
 	for _, line := range []string{"done   Raw to silver", "execution SUCCEEDED",
-		"Raw to silver: 2 rows rejected to velib_data_rejects (negative_count 2)",
-		"Raw to silver: 2 rows with more bikes than capacity, kept and flagged"} {
+		"Raw to silver: 4 rows rejected to velib_data_rejects (negative_count 4)",
+		"Raw to silver: 4 rows with more bikes than capacity, kept and flagged"} {
 		if !strings.Contains(out, line) {
 			t.Errorf("progress lacks %q:\n%s", line, out)
 		}
@@ -173,14 +180,14 @@ func TestPipelineEndToEnd(t *testing.T) {
 	// Gold only: reads the silver written before, rewrites gold only.
 	clock = clock.Add(time.Hour)
 	rep, out = run(`{"lambda_load_data": false, "velib_raw_to_silver": false}`)
-	want = map[string]int{"Gold avg stats": 4, "Gold avail percent": 8}
+	want = map[string]int{"Gold avg stats": 2 * 4, "Gold avail percent": 2 * 8}
 	if rep.Status != "SUCCEEDED" || !equal(rows(rep), want) {
 		t.Fatalf("gold only: %s, rows %v, want %v\n%s", rep.Status, rows(rep), want, out)
 	}
 	if !strings.Contains(out, "skip   Raw to silver (velib_raw_to_silver is false)") {
 		t.Errorf("progress does not mark the skip:\n%s", out)
 	}
-	checkStatuses(t, rep, map[string]string{"Load data": local.StepSkipped, "Raw to silver": local.StepSkipped,
+	checkStatuses(t, rep, map[string]string{"Load each system": local.StepSkipped, "Raw to silver": local.StepSkipped,
 		"Gold avg stats": local.StepRan, "Gold avail percent": local.StepRan})
 	if !strings.Contains(out, "Raw to silver          skipped") {
 		t.Errorf("the summary does not show the skip:\n%s", out)
@@ -201,7 +208,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 	if rep.Status != "FAILED" || rep.FailedState != "Raw to silver" {
 		t.Fatalf("a day without data: %s at %q\n%s", rep.Status, rep.FailedState, out)
 	}
-	checkStatuses(t, rep, map[string]string{"Load data": local.StepSkipped, "Raw to silver": local.StepFailed,
+	checkStatuses(t, rep, map[string]string{"Load each system": local.StepSkipped, "Raw to silver": local.StepFailed,
 		"Gold avg stats": local.StepNotReached, "Gold avail percent": local.StepNotReached})
 	if !strings.Contains(out, "Raw to silver          failed") || !strings.Contains(out, "Gold avg stats         not reached") {
 		t.Errorf("the summary does not tell failed from not reached:\n%s", out)
@@ -216,21 +223,22 @@ func TestPipelineEndToEnd(t *testing.T) {
 		t.Fatalf("ingest on 2025-11-23: %s\n%s", rep.Status, out)
 	}
 	rep, out = run(`{"lambda_load_data": false, "process_date": "2025-11-21..2025-11-23"}`)
-	want = map[string]int{"Raw to silver": 8 + 4, "Gold avg stats": 4 + 4, "Gold avail percent": 8 + 4}
+	want = map[string]int{"Raw to silver": 2 * (8 + 4), "Gold avg stats": 2 * (4 + 4), "Gold avail percent": 2 * (8 + 4)}
 	if rep.Status != "SUCCEEDED" || !equal(rows(rep), want) {
 		t.Fatalf("backfill: %s, rows %v, want %v\n%s", rep.Status, rows(rep), want, out)
 	}
 }
 
-// checkSequential checks that the progress shows the jobs one after
-// another, as the local Spark runs them: no task starts between another's
-// start and its end.
+// checkSequential checks that the progress shows the Glue jobs one after
+// another, as the local Spark runs them: no job starts between another's
+// start and its end. The systems' ingests run concurrently.
 func checkSequential(t *testing.T, out string) {
 	t.Helper()
 	running := ""
 	for _, line := range strings.Split(out, "\n") {
 		_, rest, _ := strings.Cut(line, "] ")
 		switch {
+		case strings.Contains(rest, "Load each system"):
 		case strings.HasPrefix(rest, "start  "):
 			if running != "" {
 				t.Errorf("%q starts while %q runs:\n%s", rest, running, out)

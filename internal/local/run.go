@@ -9,11 +9,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/partialruns/velib-pipeline/internal/aslrun"
+	"github.com/partialruns/velib-pipeline/internal/layout"
 	"github.com/partialruns/velib-pipeline/internal/plan"
 	"github.com/partialruns/velib-pipeline/lambda/loaddata/ingest"
 )
@@ -179,6 +181,9 @@ func (r *runner) handle(state string, raw json.RawMessage) (any, error) {
 		JobName      string            `json:"JobName"`
 		Arguments    map[string]string `json:"Arguments"`
 		FunctionName string            `json:"FunctionName"`
+		Payload      struct {
+			System string `json:"system"`
+		} `json:"Payload"`
 	}
 	if err := json.Unmarshal(raw, &in); err != nil {
 		return nil, err
@@ -190,7 +195,9 @@ func (r *runner) handle(state string, raw json.RawMessage) (any, error) {
 	case in.JobName != "":
 		out, err = r.glue(state, in.JobName, in.Arguments, begin)
 	case in.FunctionName != "":
-		out, err = r.ingest(state, in.FunctionName[strings.LastIndex(in.FunctionName, ":")+1:], begin)
+		// Every ingest, of any system and round, is the ingest step's.
+		state = r.ingestStep()
+		out, err = r.ingest(state, in.FunctionName[strings.LastIndex(in.FunctionName, ":")+1:], in.Payload.System, begin)
 	default:
 		err = &aslrun.TaskError{Name: "Local.Unsupported", Cause: "task " + state + " calls a service the local run does not provide"}
 	}
@@ -208,27 +215,47 @@ func (r *runner) setStatus(task, status string) {
 	}
 }
 
-func (r *runner) ingest(state, function string, begin time.Time) (any, error) {
+// ingestStep is the step of the ingest's guard.
+func (r *runner) ingestStep() string {
+	for _, g := range r.guards {
+		if g.Flag == layout.FlagLoadData {
+			return g.Task
+		}
+	}
+	return ""
+}
+
+// ingest runs the ingest function's code for one system, whose feed is
+// the bundled one, served under the system's folder.
+func (r *runner) ingest(step, function, system string, begin time.Time) (any, error) {
 	fn, ok := r.asm.Functions[function]
 	if !ok {
 		return nil, &aslrun.TaskError{Name: "Lambda.ResourceNotFoundException", Cause: "no function " + function + " in the template"}
 	}
+	var systems []layout.System
+	if err := json.Unmarshal([]byte(fn.Environment["SYSTEMS"]), &systems); err != nil {
+		return nil, &aslrun.TaskError{Name: "Local.BadTemplate", Cause: "function " + function + ": SYSTEMS: " + err.Error()}
+	}
+	if !slices.ContainsFunc(systems, func(s layout.System) bool { return s.ID == system }) {
+		return nil, &aslrun.TaskError{Name: "errorString", Cause: fmt.Sprintf("unknown system %q", system)}
+	}
 	in := &ingest.Ingester{
-		FeedURL: r.feedURL,
+		System:  system,
+		FeedURL: r.feedURL + system + "/",
 		Bucket:  fn.Environment["BUCKET"],
-		Prefix:  fn.Environment["RAW_PREFIX"],
+		Prefix:  fn.Environment["RAW_PREFIX"] + system + "/",
 		Fetcher: &ingest.Fetcher{Client: &http.Client{Timeout: 10 * time.Second}},
 		S3:      r.store,
 		Now:     r.now,
 		Log:     discardLogger(),
 	}
-	r.say("start  %s", state)
+	r.say("start  %s: %s", step, system)
 	sum, err := in.Run(context.Background())
 	if err != nil {
-		r.say("failed %s: %v", state, err)
+		r.say("failed %s: %s: %v", step, system, err)
 		return nil, &aslrun.TaskError{Name: "errorString", Cause: err.Error()}
 	}
-	r.finished(state, begin, sum.Stations, fmt.Sprintf("%d stations to %s", sum.Stations, r.store.Path(sum.Bucket, sum.Key)))
+	r.finished(step, begin, sum.Stations, fmt.Sprintf("%s: %d stations to %s", system, sum.Stations, r.store.Path(sum.Bucket, sum.Key)))
 	return map[string]any{"StatusCode": 200, "Payload": sum}, nil
 }
 
@@ -271,8 +298,12 @@ func (r *runner) glue(state, jobID string, args map[string]string, begin time.Ti
 func (r *runner) finished(state string, begin time.Time, rows int, what string) {
 	secs := time.Since(begin).Seconds()
 	r.mu.Lock()
+	// A step of several tasks (the ingest of each system) adds them up.
 	if s, ok := r.steps[state]; ok {
-		s.Status, s.Seconds, s.Rows = StepRan, secs, rows
+		if s.Status != StepRan {
+			s.Seconds, s.Rows = 0, 0
+		}
+		s.Status, s.Seconds, s.Rows = StepRan, s.Seconds+secs, s.Rows+rows
 	}
 	r.mu.Unlock()
 	r.say("done   %s in %.1f s: %s", state, secs, what)

@@ -72,6 +72,7 @@ func Parse(b []byte) (*Definition, error) {
 	}
 	d := &Definition{edges: map[string][]string{}, states: map[string]map[string]any{}, parent: map[string]string{}}
 	d.add(m, "", "")
+	d.dropBackEdges(m.StartAt)
 	for _, name := range d.reachable(m.StartAt) {
 		if g, ok := d.guard(name); ok {
 			d.Guards = append(d.Guards, g)
@@ -135,6 +136,36 @@ func (d *Definition) add(m machine, exit, parent string) {
 		}
 		d.edges[name] = next
 	}
+}
+
+// dropBackEdges removes every transition that loops back to a state
+// already on the way from start to it, such as a recovery that returns to
+// refine what it fetched again: what a loop comes back to is upstream, not
+// downstream, and a guard's body must not reach its own skip path through
+// it.
+func (d *Definition) dropBackEdges(start string) {
+	const (
+		onPath = 1
+		done   = 2
+	)
+	mark := map[string]int{}
+	var visit func(s string)
+	visit = func(s string) {
+		mark[s] = onPath
+		kept := d.edges[s][:0]
+		for _, n := range d.edges[s] {
+			if mark[n] == onPath {
+				continue
+			}
+			kept = append(kept, n)
+			if mark[n] == 0 {
+				visit(n)
+			}
+		}
+		d.edges[s] = kept
+		mark[s] = done
+	}
+	visit(start)
 }
 
 // reachable lists the states reachable from start, start included, breadth

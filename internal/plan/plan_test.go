@@ -25,7 +25,7 @@ func velib(t *testing.T) *Definition {
 func TestVelibGuards(t *testing.T) {
 	d := velib(t)
 	want := []Guard{
-		{Flag: "lambda_load_data", State: "Run lambda_load_data?", Task: "Load data", Body: []string{"Load data", "Process the snapshot's date"},
+		{Flag: "lambda_load_data", State: "Run lambda_load_data?", Task: "Load each system", Body: []string{"Load each system", "Load data", "Sort the systems by outcome"},
 			Downstream: []string{"velib_raw_to_silver", "velib_silver_to_gold_avg_stats", "velib_silver_to_gold_avail_percent"}},
 		{Flag: "velib_raw_to_silver", State: "Run velib_raw_to_silver?", Task: "Raw to silver", Body: []string{"Raw to silver"},
 			Downstream: []string{"velib_silver_to_gold_avg_stats", "velib_silver_to_gold_avail_percent"}},
@@ -121,9 +121,10 @@ func TestSelect(t *testing.T) {
 		{name: "from silver, by flag", from: "velib_raw_to_silver", want: with(all(true), "lambda_load_data")},
 		{name: "from a gold job: its sibling is not downstream", from: "Gold avg stats", want: with(all(false), "velib_silver_to_gold_avg_stats")},
 		{name: "only two", only: []string{"Gold avg stats", "velib_silver_to_gold_avail_percent"}, want: with(all(false), "velib_silver_to_gold_avg_stats", "velib_silver_to_gold_avail_percent")},
-		{name: "skip ingest", skip: []string{"Load data"}, want: with(all(true), "lambda_load_data")},
+		{name: "skip ingest", skip: []string{"Load each system"}, want: with(all(true), "lambda_load_data")},
+		{name: "skip ingest by the task its Map runs", skip: []string{"Load data"}, want: with(all(true), "lambda_load_data")},
 		{name: "from silver but skip avail", from: "Raw to silver", skip: []string{"Gold avail percent"}, want: with(all(true), "lambda_load_data", "velib_silver_to_gold_avail_percent")},
-		{name: "unknown name", from: "Raw to gold", err: `unknown task or flag "Raw to gold"; valid ones are: lambda_load_data (Load data), velib_raw_to_silver (Raw to silver)`},
+		{name: "unknown name", from: "Raw to gold", err: `unknown task or flag "Raw to gold"; valid ones are: lambda_load_data (Load each system), velib_raw_to_silver (Raw to silver)`},
 		{name: "unknown in --skip", skip: []string{"x"}, err: `unknown task or flag "x"`},
 		{name: "from and only", from: "Load data", only: []string{"Raw to silver"}, err: "cannot be combined"},
 	}
@@ -154,7 +155,7 @@ func TestInputAndTable(t *testing.T) {
 		t.Errorf("input = %s", got)
 	}
 	table := d.Table(run)
-	for _, line := range []string{"lambda_load_data                    Load data           skip", "velib_raw_to_silver                 Raw to silver       run"} {
+	for _, line := range []string{"lambda_load_data                    Load each system    skip", "velib_raw_to_silver                 Raw to silver       run"} {
 		if !strings.Contains(table, line) {
 			t.Errorf("table lacks %q:\n%s", line, table)
 		}
@@ -176,11 +177,11 @@ func TestResume(t *testing.T) {
 		exited map[string]bool
 		want   map[string]bool
 	}{
-		{"failed in silver: silver and gold again", map[string]any{}, exited("Load data"),
+		{"failed in silver: silver and gold again", map[string]any{}, exited("Load each system"),
 			map[string]bool{"lambda_load_data": false, "velib_raw_to_silver": true, "velib_silver_to_gold_avg_stats": true, "velib_silver_to_gold_avail_percent": true}},
-		{"one gold branch failed: only that one", map[string]any{}, exited("Load data", "Raw to silver", "Gold avg stats"),
+		{"one gold branch failed: only that one", map[string]any{}, exited("Load each system", "Raw to silver", "Gold avg stats"),
 			map[string]bool{"lambda_load_data": false, "velib_raw_to_silver": false, "velib_silver_to_gold_avg_stats": false, "velib_silver_to_gold_avail_percent": true}},
-		{"a run that succeeded: nothing to do", map[string]any{}, exited("Load data", "Raw to silver", "Gold avg stats", "Gold avail percent", "Gold"),
+		{"a run that succeeded: nothing to do", map[string]any{}, exited("Load each system", "Raw to silver", "Gold avg stats", "Gold avail percent", "Gold"),
 			map[string]bool{"lambda_load_data": false, "velib_raw_to_silver": false, "velib_silver_to_gold_avg_stats": false, "velib_silver_to_gold_avail_percent": false}},
 		{"a gold-only run keeps ingest and silver off", map[string]any{"lambda_load_data": false, "velib_raw_to_silver": false}, exited(),
 			map[string]bool{"lambda_load_data": false, "velib_raw_to_silver": false, "velib_silver_to_gold_avg_stats": true, "velib_silver_to_gold_avail_percent": true}},

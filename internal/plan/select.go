@@ -24,6 +24,13 @@ func (d *Definition) Lookup(name string) (Guard, error) {
 			return g, nil
 		}
 	}
+	// A task inside a guarded body names it too, e.g. the task a Map
+	// runs for each item.
+	for _, g := range d.Guards {
+		if slices.Contains(g.Body, name) && d.states[name]["Type"] == "Task" {
+			return g, nil
+		}
+	}
 	var valid []string
 	for _, g := range d.Guards {
 		valid = append(valid, fmt.Sprintf("%s (%s)", g.Flag, g.Task))
@@ -71,10 +78,11 @@ func (d *Definition) Select(from string, only, skip []string) (map[string]bool, 
 }
 
 // Input renders the execution input for run: every flag explicitly, in
-// execution order, then process_date when one is given.
+// execution order, then process_date when one is given, then systems (the
+// ids of the systems to process) when any are.
 // Keys and values are JSON-encoded one by one, so the keys keep that order,
 // which a map would lose.
-func (d *Definition) Input(run map[string]bool, processDate string) string {
+func (d *Definition) Input(run map[string]bool, processDate string, systems ...string) string {
 	var parts []string
 	add := func(key string, value any) {
 		k, _ := json.Marshal(key) // strings and booleans always marshal
@@ -86,6 +94,9 @@ func (d *Definition) Input(run map[string]bool, processDate string) string {
 	}
 	if processDate != "" {
 		add("process_date", processDate)
+	}
+	if len(systems) > 0 {
+		add("systems", systems)
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
 }

@@ -12,8 +12,10 @@ import (
 // FeedURLs returns the station_information and station_status URLs of a
 // GBFS system. base is either the folder holding the two documents (Vélib'
 // publishes them side by side) or the system's gbfs.json discovery document,
-// recognised by its name, which lists every feed's URL.
-func FeedURLs(ctx context.Context, f *Fetcher, base string) (information, status string, err error) {
+// recognised by its name, which lists every feed's URL. language picks the
+// feeds of a document that lists them by language; "" means the default
+// (see discoveryFeeds).
+func FeedURLs(ctx context.Context, f *Fetcher, base, language string) (information, status string, err error) {
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", "", fmt.Errorf("feed URL %q is not an http(s) URL", base)
@@ -26,7 +28,7 @@ func FeedURLs(ctx context.Context, f *Fetcher, base string) (information, status
 	if err != nil {
 		return "", "", fmt.Errorf("gbfs feed %s: %w", base, err)
 	}
-	feeds, err := discoveryFeeds(body)
+	feeds, err := discoveryFeeds(body, language)
 	if err != nil {
 		return "", "", fmt.Errorf("gbfs feed %s: %w", base, err)
 	}
@@ -46,9 +48,10 @@ type feedList struct {
 }
 
 // discoveryFeeds maps feed names to URLs. GBFS 3.x puts the list directly
-// under data; 1.x and 2.x put one list per language, of which English is
-// preferred, then the first language in alphabetical order.
-func discoveryFeeds(body []byte) (map[string]string, error) {
+// under data (its names carry their translations); 1.x and 2.x put one list
+// per language, of which language is taken, or without one English, then
+// the first language in alphabetical order.
+func discoveryFeeds(body []byte, language string) (map[string]string, error) {
 	var doc struct {
 		Data json.RawMessage `json:"data"`
 	}
@@ -69,6 +72,12 @@ func discoveryFeeds(body []byte) (map[string]string, error) {
 		list = byLang[langs[0]]
 		if en, ok := byLang["en"]; ok {
 			list = en
+		}
+		if language != "" {
+			var ok bool
+			if list, ok = byLang[language]; !ok {
+				return nil, fmt.Errorf("no feeds in language %q (it has %s)", language, strings.Join(langs, ", "))
+			}
 		}
 	}
 	feeds := make(map[string]string, len(list.Feeds))

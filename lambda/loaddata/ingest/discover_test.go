@@ -11,18 +11,21 @@ import (
 
 func TestDiscoveryFeeds(t *testing.T) {
 	tests := []struct {
-		name, body, info string
-		err              string
+		name, body, lang, info string
+		err                    string
 	}{
 		{name: "GBFS 3: one list", body: `{"data": {"feeds": [{"name": "station_information", "url": "u3"}]}}`, info: "u3"},
 		{name: "GBFS 2: English preferred", body: `{"data": {"de": {"feeds": [{"name": "station_information", "url": "de"}]}, "en": {"feeds": [{"name": "station_information", "url": "en"}]}}}`, info: "en"},
 		{name: "GBFS 2: first language otherwise", body: `{"data": {"nl": {"feeds": [{"name": "station_information", "url": "nl"}]}, "fr": {"feeds": [{"name": "station_information", "url": "fr"}]}}}`, info: "fr"},
+		{name: "GBFS 2: the configured language", body: `{"data": {"en": {"feeds": [{"name": "station_information", "url": "en"}]}, "fr": {"feeds": [{"name": "station_information", "url": "fr"}]}}}`, lang: "fr", info: "fr"},
+		{name: "GBFS 2: a language it lacks", body: `{"data": {"en": {"feeds": []}, "fr": {"feeds": []}}}`, lang: "de", err: `no feeds in language "de" (it has en, fr)`},
+		{name: "GBFS 3: one list whatever the language", body: `{"data": {"feeds": [{"name": "station_information", "url": "u3"}]}}`, lang: "fr", info: "u3"},
 		{name: "not JSON", body: `nope`, err: "not a GBFS discovery document"},
 		{name: "no feeds", body: `{"data": {}}`, err: "data has no feeds"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			feeds, err := discoveryFeeds([]byte(tc.body))
+			feeds, err := discoveryFeeds([]byte(tc.body), tc.lang)
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("err = %v, want %q", err, tc.err)
@@ -40,7 +43,7 @@ func TestFeedURLsWithoutStationFeeds(t *testing.T) {
 	// A discovery document that lists no station feeds is an error that
 	// names the document.
 	f := &Fetcher{Client: fakeClient(`{"data": {"en": {"feeds": [{"name": "system_information", "url": "x"}]}}}`)}
-	_, _, err := FeedURLs(context.Background(), f, "https://bikes.example.org/gbfs.json")
+	_, _, err := FeedURLs(context.Background(), f, "https://bikes.example.org/gbfs.json", "")
 	if err == nil || !strings.Contains(err.Error(), "lists no station_information or no station_status feed") {
 		t.Errorf("err = %v", err)
 	}

@@ -25,8 +25,13 @@ type ObjectPutter interface {
 
 // Ingester takes one snapshot per Run.
 type Ingester struct {
+	// System is the id of the bike-share system, which the summary and
+	// the snapshot's file name carry.
+	System string
 	// FeedURL is the GBFS folder or gbfs.json discovery URL.
 	FeedURL string
+	// Language picks a gbfs.json's feeds by language (see FeedURLs).
+	Language string
 	// Bucket and Prefix say where snapshots go, e.g. "raw/velib/".
 	Bucket, Prefix string
 	Fetcher        *Fetcher
@@ -42,6 +47,8 @@ type Ingester struct {
 
 // Summary is what Run reports, and what the state machine records.
 type Summary struct {
+	// System is the system's id.
+	System         string `json:"system"`
 	ObjectsWritten int    `json:"objects_written"`
 	Bucket         string `json:"bucket"`
 	Key            string `json:"key"`
@@ -68,7 +75,7 @@ func (in *Ingester) Run(ctx context.Context) (Summary, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	infoURL, statusURL, err := FeedURLs(ctx, in.Fetcher, in.FeedURL)
+	infoURL, statusURL, err := FeedURLs(ctx, in.Fetcher, in.FeedURL, in.Language)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -99,7 +106,7 @@ func (in *Ingester) Run(ctx context.Context) (Summary, error) {
 		return Summary{}, fmt.Errorf("encoding the snapshot: %w", err)
 	}
 	defer snap.remove()
-	key := Key(in.Prefix, status.LastUpdated)
+	key := Key(in.Prefix, in.System, status.LastUpdated)
 	_, err = in.S3.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:          aws.String(in.Bucket),
 		Key:             aws.String(key),
@@ -112,6 +119,7 @@ func (in *Ingester) Run(ctx context.Context) (Summary, error) {
 		return Summary{}, fmt.Errorf("writing s3://%s/%s: %w", in.Bucket, key, err)
 	}
 	sum := Summary{
+		System:                     in.System,
 		ObjectsWritten:             1,
 		Bucket:                     in.Bucket,
 		Key:                        key,
@@ -122,7 +130,7 @@ func (in *Ingester) Run(ctx context.Context) (Summary, error) {
 		Date:                       status.LastUpdated.UTC().Format(time.DateOnly),
 		Bytes:                      int(size),
 	}
-	log.InfoContext(ctx, MsgSnapshotWritten, "bucket", sum.Bucket, "key", sum.Key, "stations", sum.Stations,
+	log.InfoContext(ctx, MsgSnapshotWritten, "system", sum.System, "bucket", sum.Bucket, "key", sum.Key, "stations", sum.Stations,
 		"stations_without_information", sum.StationsWithoutInformation, "stations_without_id", sum.StationsWithoutID, "feed_timestamp", sum.FeedTimestamp, "bytes", sum.Bytes)
 	if sum.StationsWithoutInformation > 0 {
 		log.WarnContext(ctx, "status entries without station information", "count", sum.StationsWithoutInformation)

@@ -142,6 +142,7 @@ var fetchedAt = time.Date(2025, 11, 21, 23, 50, 30, 0, time.UTC)
 
 func ingester(feedURL string, client *s3.Client) *ingest.Ingester {
 	return &ingest.Ingester{
+		System:  "velib",
 		FeedURL: feedURL,
 		Bucket:  bucket,
 		Prefix:  "raw/velib/",

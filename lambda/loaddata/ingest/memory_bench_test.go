@@ -40,6 +40,7 @@ func BenchmarkIngestMemory(b *testing.B) {
 	defer srv.Close()
 	var sink discardPutter
 	in := &ingest.Ingester{
+		System:  "velib",
 		FeedURL: srv.URL + "/big/", Bucket: bucket, Prefix: "raw/velib/", TempDir: b.TempDir(),
 		Fetcher: &ingest.Fetcher{Client: &http.Client{Timeout: time.Minute}, Attempts: 1},
 		S3:      &sink,

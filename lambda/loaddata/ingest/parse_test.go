@@ -69,7 +69,7 @@ func TestKey(t *testing.T) {
 		{time.Date(2025, 11, 22, 0, 30, 0, 0, time.FixedZone("CET", 3600)), "raw/velib/dt=2025-11-21/velib-20251121T233000Z.json.gz"},
 	}
 	for _, tc := range tests {
-		if got := ingest.Key("raw/velib/", tc.at); got != tc.want {
+		if got := ingest.Key("raw/velib/", "velib", tc.at); got != tc.want {
 			t.Errorf("Key(%v) = %s, want %s", tc.at, got, tc.want)
 		}
 	}

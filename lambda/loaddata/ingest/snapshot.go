@@ -18,12 +18,12 @@ type Snapshot struct {
 	StationStatus      json.RawMessage `json:"station_status"`
 }
 
-// Key is the object key of the snapshot taken at t (the status feed's
-// last_updated): prefix + "dt=YYYY-MM-DD/velib-YYYYMMDDTHHMMSSZ.json.gz", in
-// UTC, so that a re-run of the same snapshot lands on the same key.
-func Key(prefix string, t time.Time) string {
+// Key is the object key of system's snapshot taken at t (the status feed's
+// last_updated): prefix + "dt=YYYY-MM-DD/<system>-YYYYMMDDTHHMMSSZ.json.gz",
+// in UTC, so that a re-run of the same snapshot lands on the same key.
+func Key(prefix, system string, t time.Time) string {
 	t = t.UTC()
-	return prefix + "dt=" + t.Format(time.DateOnly) + "/velib-" + t.Format("20060102T150405Z") + ".json.gz"
+	return prefix + "dt=" + t.Format(time.DateOnly) + "/" + system + "-" + t.Format("20060102T150405Z") + ".json.gz"
 }
 
 // level trades size for time: raw snapshots are written once and read once
