@@ -67,8 +67,10 @@ func (r *sparkRunner) read(v any) error {
 
 // run executes one job script and returns its reply. Jobs run one at a
 // time: a job asked for while another runs waits, and is told so by
-// waiting; started is called when it starts.
-func (r *sparkRunner) run(script string, pythonpath, argv []string, waiting, started func()) (jobReply, error) {
+// waiting; started is called when it starts, and ended with its reply
+// before the next job may start, so what they report keeps the jobs'
+// order.
+func (r *sparkRunner) run(script string, pythonpath, argv []string, waiting, started func(), ended func(jobReply)) (jobReply, error) {
 	if !r.mu.TryLock() {
 		waiting()
 		r.mu.Lock()
@@ -86,6 +88,7 @@ func (r *sparkRunner) run(script string, pythonpath, argv []string, waiting, sta
 	if err := r.read(&reply); err != nil {
 		return jobReply{}, fmt.Errorf("the local Spark runner stopped: %w", err)
 	}
+	ended(reply)
 	return reply, nil
 }
 

@@ -276,15 +276,20 @@ func (r *runner) glue(state, jobID string, args map[string]string, begin time.Ti
 	// another (in a Parallel) starts, and is timed, when that one ends.
 	reply, err := spark.run(script, pythonpath, argv,
 		func() { r.say("wait   %s (local Spark runs one job at a time)", state) },
-		func() { begin = time.Now(); r.say("start  %s", state) })
+		func() { begin = time.Now(); r.say("start  %s", state) },
+		func(reply jobReply) {
+			if reply.Error != "" {
+				r.say("failed %s: %s: %s", state, reply.Error, reply.Cause)
+			} else {
+				r.finished(state, begin, reply.Rows, fmt.Sprintf("%d rows", reply.Rows))
+			}
+		})
 	if err != nil {
 		return nil, err
 	}
 	if reply.Error != "" {
-		r.say("failed %s: %s: %s", state, reply.Error, reply.Cause)
 		return nil, &aslrun.TaskError{Name: "States.TaskFailed", Cause: fmt.Sprintf(`{"JobName":%q,"JobRunState":"FAILED","ErrorMessage":%q}`, job.Name, reply.Cause)}
 	}
-	r.finished(state, begin, reply.Rows, fmt.Sprintf("%d rows", reply.Rows))
 	r.mu.Lock()
 	if s, ok := r.steps[state]; ok {
 		s.Quality = reply.Quality
