@@ -96,10 +96,4 @@ func (r *contextReader) checkURL(what, feed string) {
 }
 
 // systemIDs lists the configured systems' ids, in configuration order.
-func (c Config) systemIDs() []string {
-	ids := make([]string, len(c.Systems))
-	for i, s := range c.Systems {
-		ids[i] = s.ID
-	}
-	return ids
-}
+func (c Config) systemIDs() []string { return layout.SystemIDs(c.Systems) }

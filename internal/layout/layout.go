@@ -94,3 +94,12 @@ const SystemsKey = "systems"
 
 // RawPrefix is where a system's raw snapshots go.
 func RawPrefix(system string) string { return PrefixRawRoot + system + "/" }
+
+// SystemIDs lists the systems' ids, in order.
+func SystemIDs(systems []System) []string {
+	ids := make([]string, len(systems))
+	for i, s := range systems {
+		ids[i] = s.ID
+	}
+	return ids
+}

@@ -236,7 +236,7 @@ func (r *runner) ingest(step, function, system string, begin time.Time) (any, er
 	if err := json.Unmarshal([]byte(fn.Environment["SYSTEMS"]), &systems); err != nil {
 		return nil, &aslrun.TaskError{Name: "Local.BadTemplate", Cause: "function " + function + ": SYSTEMS: " + err.Error()}
 	}
-	if !slices.ContainsFunc(systems, func(s layout.System) bool { return s.ID == system }) {
+	if !slices.Contains(layout.SystemIDs(systems), system) {
 		return nil, &aslrun.TaskError{Name: "errorString", Cause: fmt.Sprintf("unknown system %q", system)}
 	}
 	in := &ingest.Ingester{

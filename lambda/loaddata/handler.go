@@ -45,13 +45,9 @@ func parseSystems(text string) ([]layout.System, error) {
 // error naming the ones this function knows: a state machine and a
 // function deployed from different configurations must not pass unseen.
 func (h *handler) handle(ctx context.Context, e event) (ingest.Summary, error) {
-	i := slices.IndexFunc(h.systems, func(s layout.System) bool { return s.ID == e.System })
+	i := slices.Index(layout.SystemIDs(h.systems), e.System)
 	if i < 0 {
-		ids := make([]string, len(h.systems))
-		for j, s := range h.systems {
-			ids[j] = s.ID
-		}
-		err := fmt.Errorf("unknown system %q: this function ingests %v", e.System, ids)
+		err := fmt.Errorf("unknown system %q: this function ingests %v", e.System, layout.SystemIDs(h.systems))
 		h.log.ErrorContext(ctx, "ingest refused", "error", err)
 		return ingest.Summary{}, err
 	}
