@@ -25,7 +25,11 @@ func TestRangeCapacity(t *testing.T) {
 		machineMinutes float64
 		cases          []capacityCase
 	}{
-		{nil, 4*60 + 60, []capacityCase{
+		// One system, one wave of ingest a round: 2 rounds of at most
+		// 4 minutes (the function's minute and 122 s of retries); then two
+		// passes of silver and gold (the recovered systems get their own),
+		// each job up to 60 minutes and possibly behind a concurrent run.
+		{nil, 2*4 + 2*4*60 + 60, []capacityCase{
 			{"an ingest run", `{}`, 2, 60},
 			{"one date", `{"lambda_load_data": false, "process_date": "2026-11-02"}`, 2, 60},
 			{"the day before a schedule's time", `{"lambda_load_data": false, "process_day_before": "2026-11-21T00:30:00Z"}`, 2, 60},
@@ -34,10 +38,13 @@ func TestRangeCapacity(t *testing.T) {
 			{"366 days", `{"lambda_load_data": false, "process_date": "2025-11-21..2026-11-21"}`, 24, 60},
 		}},
 		// Workers capped at the deployed two.
-		{configurations[1], 4*107 + 60, []capacityCase{
+		{configurations[1], 2*4 + 2*4*107 + 60, []capacityCase{
 			{"366 days on capped workers", `{"lambda_load_data": false, "process_date": "2025-11-21..2026-11-21"}`, 2, 107},
 			{"one date on capped workers", `{"lambda_load_data": false, "process_date": "2026-11-02"}`, 2, 60},
 		}},
+		// Five systems two at a time: three waves a round.
+		{map[string]any{"ingestConcurrency": "2", "systems": `[{"id": "a", "url": "https://a.example.org/"}, {"id": "b", "url": "https://b.example.org/"}, {"id": "c", "url": "https://c.example.org/"}, {"id": "d", "url": "https://d.example.org/"}, {"id": "e", "url": "https://e.example.org/"}]`},
+			2*3*4 + 2*4*60 + 60, nil},
 	}
 	for _, cfg := range configs {
 		def := definition(t, synth(t, cfg.ctx))

@@ -95,6 +95,6 @@ func TestCapacityTable(t *testing.T) {
 		w, m := rule.forDays(days)
 		fmt.Fprintf(&b, "| %d | %d | %d | %.0f |\n", days, w, m, float64(w*m)/60)
 	}
-	fmt.Fprintf(&b, "\nThe state machine's timeout: %d minutes.\n", 4*rule.longestTimeout()+60)
+	fmt.Fprintf(&b, "\nThe state machine's timeout: %d minutes (both ingest rounds; then, for the systems the first round loaded and again for those the second recovered, silver and a gold job at their longest, each possibly waiting behind a concurrent run; plus an hour).\n", machineMinutes(DefaultConfig))
 	snapshot.CheckSection(t, "../docs/pipeline.md", "capacity", b.String())
 }

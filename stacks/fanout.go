@@ -1,6 +1,8 @@
 package stacks
 
 import (
+	"math"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	tasks "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctionstasks"
@@ -39,6 +41,30 @@ const (
 	statusLoaded = "loaded"
 	statusFailed = "failed"
 )
+
+// ingestTimeoutSeconds is the ingest function's timeout.
+const ingestTimeoutSeconds = 60
+
+// The ingest task's retry of the Lambda service's transient errors.
+const (
+	ingestRetryInterval = 2 // seconds, doubling
+	ingestRetryAttempts = 6
+	ingestRetryMaxDelay = 60 // seconds
+)
+
+// ingestMinutes bounds the two ingest rounds: each runs the systems in
+// waves of ingestConcurrency, a wave lasting at most the function's
+// timeout plus every retry's longest delay.
+func ingestMinutes(cfg Config) int {
+	waves := (len(cfg.Systems) + cfg.IngestConcurrency - 1) / cfg.IngestConcurrency
+	wave := float64(ingestTimeoutSeconds)
+	delay := float64(ingestRetryInterval)
+	for range ingestRetryAttempts {
+		wave += min(delay, ingestRetryMaxDelay)
+		delay *= 2
+	}
+	return 2 * waves * int(math.Ceil(wave/60))
+}
 
 // fanoutProps configure the ingest rounds.
 type fanoutProps struct {
@@ -152,6 +178,6 @@ func ingestTask(scope constructs.Construct, name string, fn awslambda.IFunction)
 	})
 	task.AddRetry(transientRetry(
 		[]string{"Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException", "Lambda.TooManyRequestsException"},
-		2, 6, 60))
+		ingestRetryInterval, ingestRetryAttempts, ingestRetryMaxDelay))
 	return task
 }

@@ -37,7 +37,7 @@ func newIngest(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key
 		FunctionProps: awslambda.FunctionProps{
 			Description: jsii.String("lambda_load_data: GBFS feed to one raw snapshot in S3."),
 			MemorySize:  jsii.Number(256),
-			Timeout:     awscdk.Duration_Seconds(jsii.Number(60)),
+			Timeout:     awscdk.Duration_Seconds(jsii.Number(ingestTimeoutSeconds)),
 			LogGroup:    logs,
 			Role:        role,
 			Tracing:     awslambda.Tracing_ACTIVE,

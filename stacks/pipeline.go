@@ -126,12 +126,22 @@ func stateMachineLogGroup(cfg Config) string {
 	return "/aws/vendedlogs/states/" + cfg.NamePrefix + "-pipeline"
 }
 
-// machineTimeout outlasts the longest legitimate run: the silver job and
-// then a gold job, each up to the longest timeout a run can get and each
-// possibly waiting its turn behind a concurrent run of the same job, plus
-// an hour of slack.
+// machineTimeout outlasts the longest legitimate run (see machineMinutes).
 func machineTimeout(cfg Config) awscdk.Duration {
-	return awscdk.Duration_Minutes(jsii.Number(float64(4*capacityOf(cfg).longestTimeout() + 60)))
+	return awscdk.Duration_Minutes(jsii.Number(float64(machineMinutes(cfg))))
+}
+
+// refinePasses is how often one execution can refine: once for the
+// systems the first ingest round loaded and once for those the second
+// round recovered.
+const refinePasses = 2
+
+// machineMinutes is the longest legitimate run: both ingest rounds, then
+// each refine pass's silver job and a gold job, each up to the longest
+// timeout a run can get and each possibly waiting its turn behind a
+// concurrent run of the same job, plus an hour of slack.
+func machineMinutes(cfg Config) int {
+	return ingestMinutes(cfg) + refinePasses*4*capacityOf(cfg).longestTimeout() + 60
 }
 
 func output(stack awscdk.Stack, id, description string, value *string) {
