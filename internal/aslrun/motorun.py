@@ -15,7 +15,6 @@ import json
 import logging
 import re
 import sys
-import time
 import types
 
 import boto3
@@ -32,6 +31,7 @@ from moto.stepfunctions.parser.asl.eval.environment import Environment
 from moto.stepfunctions.parser.asl.jsonata import jsonata as moto_jsonata
 from moto.stepfunctions.parser.asl.utils import json_path as moto_json_path
 from moto.stepfunctions.parser.backend import execution as moto_execution
+from moto.stepfunctions.parser.backend import execution_worker
 from moto.stepfunctions.parser.mocking.mock_config import (
     MockedResponseReturn,
     MockedResponseThrow,
@@ -155,10 +155,34 @@ def planned_worker(self):
     self.start_date = PLANS[self.name]["start"]
     worker = start_worker(self)
     worker._mock_test_case = mock_test_case(self.state_machine.name, self.name)
+    # The execution runs in the caller's thread, as moto runs a synchronous
+    # execution: start_execution returns once it has ended, so nothing polls
+    # for its end (polling took half of a run's time).
+    worker.start = worker._execution_logic
+    PLANS[self.name]["execution"] = self
     return worker
 
 
 moto_execution.Execution._get_start_execution_worker = planned_worker
+
+
+# AWS parses a definition once, when the machine is created; moto parses it
+# again for every execution, which was most of a run's time. Its components
+# keep what an execution changes in that execution's environment (env.heap,
+# which is how a Map's iterations share them), so executions can share them
+# too.
+parse_program = execution_worker.ExecutionWorker._get_evaluation_entrypoint
+PROGRAMS = {}
+
+
+def shared_program(self):
+    definition = self._evaluation_details.state_machine_details.definition
+    if definition not in PROGRAMS:
+        PROGRAMS[definition] = parse_program(self)
+    return PROGRAMS[definition]
+
+
+execution_worker.ExecutionWorker._get_evaluation_entrypoint = shared_program
 
 
 def parse_time(s):
@@ -228,9 +252,10 @@ def main():
             execution = client.start_execution(stateMachineArn=arn, name=name, input=json.dumps(case.get("input", {})))[
                 "executionArn"
             ]
-            while (described := client.describe_execution(executionArn=execution))["status"] == "RUNNING":
-                time.sleep(0.005)
-            events = client.get_execution_history(executionArn=execution, maxResults=1000)["events"]
+            described = client.describe_execution(executionArn=execution)
+            # The history from moto's own record: through the API, serializing
+            # it cost more than running the execution.
+            events = PLANS[name]["execution"].to_history_output()["events"]
             result = trace(events)
             result["status"] = described["status"]
             if described["status"] == "SUCCEEDED":
