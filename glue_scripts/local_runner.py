@@ -32,7 +32,11 @@ def session(state_dir: str):
             "spark.hadoop.javax.jdo.option.ConnectionURL", f"jdbc:derby:;databaseName={state_dir}/metastore;create=true"
         )
         .config("spark.driver.extraJavaOptions", java)
-        .config("spark.sql.shuffle.partitions", "4")
+        # A local run's data is a few thousand rows: one partition, and no
+        # adaptive re-planning between stages; neither changes a result.
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.default.parallelism", "1")
+        .config("spark.sql.adaptive.enabled", "false")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .enableHiveSupport()

@@ -17,7 +17,12 @@ def spark(tmp_path_factory):
         SparkSession.builder.master("local[2]")
         .appName("glue-tests")
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "2")
+        # A test's data is a few rows: one partition, and no adaptive
+        # re-planning between stages, which costs more than it saves here;
+        # neither changes a result.
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.default.parallelism", "1")
+        .config("spark.sql.adaptive.enabled", "false")
         .config("spark.sql.warehouse.dir", str(warehouse))
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
