@@ -53,9 +53,9 @@ type nagLog struct {
 	evaluated  map[string]bool
 }
 
-// nagFinding is one row of a cdk-nag report.
+// nagFinding is one suppressed finding of a cdk-nag report.
 type nagFinding struct {
-	rule, path, compliance, reason string
+	rule, path, reason string
 }
 
 // readNagReports reads the reports of stackName's synthesis in outdir, one
@@ -74,26 +74,27 @@ func readNagReports(outdir, stackName string) (*nagLog, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cdk-nag's %s report: %w", pack, err)
 		}
-		rows, err := csv.NewReader(f).ReadAll()
+		// Rule ID, Resource ID, Compliance, Exception Reason, Rule Level,
+		// Rule Info: the reader refuses a row of any other shape.
+		r := csv.NewReader(f)
+		r.FieldsPerRecord = 6
+		rows, err := r.ReadAll()
 		f.Close()
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		for _, row := range rows[1:] { // after the header
-			if len(row) < 4 {
-				return nil, fmt.Errorf("%s: a row of %d fields, want 6: %q", path, len(row), row)
-			}
-			finding := nagFinding{rule: row[0], path: row[1], compliance: row[2], reason: row[3]}
-			switch finding.compliance {
+			rule, resource, compliance, reason := row[0], row[1], row[2], row[3]
+			switch compliance {
 			case "Suppressed":
-				log.suppressed = append(log.suppressed, finding)
+				log.suppressed = append(log.suppressed, nagFinding{rule, resource, reason})
 			case "Compliant", "Non-Compliant":
 			default:
 				continue // a rule that failed to run did not evaluate the resource
 			}
-			id, ok := ids["/"+finding.path]
+			id, ok := ids["/"+resource]
 			if !ok {
-				return nil, fmt.Errorf("%s: %s is in no metadata of the assembly", path, finding.path)
+				return nil, fmt.Errorf("%s: %s is in no metadata of the assembly", path, resource)
 			}
 			log.evaluated[id] = true
 		}
