@@ -18,6 +18,15 @@ import os
 import sys
 import time
 
+# Spark sized for a local run's few thousand rows, and the tests' few: one
+# partition, and no adaptive re-planning between stages, which costs more
+# than it saves on so little data. None of it changes a result.
+SMALL_DATA = {
+    "spark.sql.shuffle.partitions": "1",
+    "spark.default.parallelism": "1",
+    "spark.sql.adaptive.enabled": "false",
+}
+
 
 def session(state_dir: str):
     from pyspark.sql import SparkSession
@@ -32,11 +41,7 @@ def session(state_dir: str):
             "spark.hadoop.javax.jdo.option.ConnectionURL", f"jdbc:derby:;databaseName={state_dir}/metastore;create=true"
         )
         .config("spark.driver.extraJavaOptions", java)
-        # A local run's data is a few thousand rows: one partition, and no
-        # adaptive re-planning between stages; neither changes a result.
-        .config("spark.sql.shuffle.partitions", "1")
-        .config("spark.default.parallelism", "1")
-        .config("spark.sql.adaptive.enabled", "false")
+        .config(map=SMALL_DATA)
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .enableHiveSupport()

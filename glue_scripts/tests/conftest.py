@@ -7,6 +7,7 @@ import pytest
 from pyspark.sql import SparkSession
 
 from builders import DATABASE, Lake
+from local_runner import SMALL_DATA
 
 
 @pytest.fixture(scope="session")
@@ -17,12 +18,7 @@ def spark(tmp_path_factory):
         SparkSession.builder.master("local[2]")
         .appName("glue-tests")
         .config("spark.sql.session.timeZone", "UTC")
-        # A test's data is a few rows: one partition, and no adaptive
-        # re-planning between stages, which costs more than it saves here;
-        # neither changes a result.
-        .config("spark.sql.shuffle.partitions", "1")
-        .config("spark.default.parallelism", "1")
-        .config("spark.sql.adaptive.enabled", "false")
+        .config(map=SMALL_DATA)
         .config("spark.sql.warehouse.dir", str(warehouse))
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
