@@ -14,11 +14,22 @@ import (
 )
 
 func main() {
+	err := synth()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	}
+	closeJSII()
+	if err != nil {
+		os.Exit(1)
+	}
+}
+
+// synth defines and synthesizes the app.
+func synth() error {
 	app := awscdk.NewApp(nil)
 	cfg, err := stacks.ConfigFromContext(func(key string) any { return app.Node().TryGetContext(jsii.String(key)) })
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "invalid configuration:\n%v\n", err)
-		os.Exit(1)
+		return fmt.Errorf("invalid configuration:\n%v", err)
 	}
 	stacks.NewPipelineStack(app, layout.StackID, &stacks.PipelineStackProps{
 		StackProps: awscdk.StackProps{Env: env()},
@@ -26,9 +37,20 @@ func main() {
 	})
 	stacks.AddNagChecks(app)
 	app.Synth(nil)
-	// No jsii.Close: it races the runtime's own wait for the Node child and
-	// prints "waitid: no child processes" now and then; the child exits with
-	// this process either way.
+	return nil
+}
+
+// closeJSII ends jsii's Node child and lets both remove what they unpacked
+// under TMPDIR at start (about 2 MB, which would otherwise stay behind after
+// every synth). jsii's own watcher of the child races Close's wait for it
+// and, when it loses, prints "Runtime process exited abnormally: waitid: no
+// child processes" to os.Stderr; the synth has written all it has to say
+// by then, so os.Stderr points to the null device while closing.
+func closeJSII() {
+	if null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
+		os.Stderr = null
+	}
+	jsii.Close()
 }
 
 // env targets the account and region the CDK CLI resolved from the user's
