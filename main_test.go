@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/partialruns/velib-pipeline/internal/testinputs"
 )
 
 // TestMakeHelp checks that make help lists every target the Makefile
@@ -42,6 +44,7 @@ func TestMakeHelp(t *testing.T) {
 // synthesized template unless a source of the app is newer (make -n prints
 // the recipes it would run; -W pretends a file was just changed).
 func TestMakeLocalSynthesizesOnlyWhenStale(t *testing.T) {
+	testinputs.Declare(t, "Makefile") // read by make, not by this test
 	template := filepath.Join(t.TempDir(), "stack.template.json")
 	if err := os.WriteFile(template, []byte("{}"), 0o644); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/partialruns/velib-pipeline/internal/modroot"
+	"github.com/partialruns/velib-pipeline/internal/testinputs"
 )
 
 // TestMakePassesFlagsVerbatim checks that make local hands FLAGS to the
@@ -19,6 +20,7 @@ func TestMakePassesFlagsVerbatim(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	testinputs.Declare(t, "Makefile") // read by make, not by this test
 	input := filepath.Join(t.TempDir(), "input.json")
 	flags := `{"Comment": "it's $HOME and $(x) and \\ too", "lambda_load_data": false}`
 	cmd := exec.Command("make", "-n", "local", "FLAGS="+flags, "LOCAL_INPUT="+input)
@@ -42,6 +44,7 @@ func TestMakeRefusesBothInputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	testinputs.Declare(t, "Makefile")
 	cmd := exec.Command("make", "-n", "local", `FLAGS={}`, "FLAGS_FILE=x.json", "LOCAL_INPUT="+filepath.Join(t.TempDir(), "in.json"))
 	cmd.Dir = root
 	out, err := cmd.CombinedOutput()

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/partialruns/velib-pipeline/internal/layout"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,8 +11,10 @@ import (
 	"time"
 
 	"github.com/partialruns/velib-pipeline/internal/cdktest"
+	"github.com/partialruns/velib-pipeline/internal/layout"
 	"github.com/partialruns/velib-pipeline/internal/local"
 	"github.com/partialruns/velib-pipeline/internal/modroot"
+	"github.com/partialruns/velib-pipeline/internal/testinputs"
 	"github.com/partialruns/velib-pipeline/internal/tools"
 	"github.com/partialruns/velib-pipeline/stacks"
 )
@@ -94,6 +95,9 @@ func TestPipelineEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The runner and the job scripts it runs (staged from these by the
+	// synth) are read by Python, not by this test.
+	testinputs.Declare(t, "glue_scripts/*.py", "glue_scripts/lib/*.py")
 	work := t.TempDir()
 	asm := filepath.Join(work, "cdk.out")
 	assembly(t, asm)

@@ -18,14 +18,29 @@ import (
 // InstallHint is appended to errors that a missing install would explain.
 const InstallHint = "(make test installs the pinned tools into .tools/)"
 
+// installed returns the folder .tools/<env> at the module root if make has
+// finished installing it there (its .installed stamp exists). Checking the
+// stamp also puts it in go test's cache key, so a test that runs a tool
+// reruns after a reinstall (go test cannot see what the tool itself reads).
+func installed(env string) (string, error) {
+	root, err := modroot.Find()
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(root, ".tools", env)
+	if _, err := os.Stat(filepath.Join(dir, ".installed")); err != nil {
+		return "", fmt.Errorf("%s is not installed %s", dir, InstallHint)
+	}
+	return dir, nil
+}
+
 // Node returns a command running the project's Node 22 with args, able to
 // require the packages pinned in package-lock.json.
 func Node(args ...string) (*exec.Cmd, error) {
-	root, err := modroot.Find()
+	modules, err := installed("node_modules")
 	if err != nil {
 		return nil, err
 	}
-	modules := filepath.Join(root, ".tools", "node_modules")
 	cmd := exec.Command(filepath.Join(modules, ".bin", "node"), args...)
 	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
 	return cmd, nil
@@ -33,11 +48,11 @@ func Node(args ...string) (*exec.Cmd, error) {
 
 // NodeBin is the path of an executable that an npm package installs.
 func NodeBin(name string) (string, error) {
-	root, err := modroot.Find()
+	modules, err := installed("node_modules")
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(root, ".tools", "node_modules", ".bin", name), nil
+	return filepath.Join(modules, ".bin", name), nil
 }
 
 // Python returns a command running the project's virtual environment's
@@ -52,21 +67,21 @@ func Python(args ...string) (*exec.Cmd, error) {
 
 // VenvBin is the path of an executable in the project's virtual environment.
 func VenvBin(name string) (string, error) {
-	root, err := modroot.Find()
+	venv, err := installed("venv")
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(root, ".tools", "venv", "bin", name), nil
+	return filepath.Join(venv, "bin", name), nil
 }
 
 // Checkov is the path of checkov, in the virtual environment of its own
 // that make test installs (security/requirements.txt).
 func Checkov() (string, error) {
-	root, err := modroot.Find()
+	env, err := installed("checkov")
 	if err != nil {
 		return "", err
 	}
-	return filepath.Join(root, ".tools", "checkov", "bin", "checkov"), nil
+	return filepath.Join(env, "bin", "checkov"), nil
 }
 
 // Exchange runs cmd with request as one JSON line on stdin and decodes its
