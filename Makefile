@@ -75,11 +75,14 @@ local: $(LOCAL_TEMPLATE) $(PY_STAMP)
 	$(if $(value FLAGS),$(file >$(LOCAL_INPUT),$(value FLAGS)))
 	@$(TOOLS)/bin/local -assembly $(LOCAL_ASSEMBLY) $(if $(value FLAGS),-input-file $(LOCAL_INPUT))
 
-## test: install the pinned tools and run every test level (checkov included)
+## test: install the pinned tools and run every test level (checkov included);
+## a level whose inputs are unchanged since it last passed reports "cached"
+## (go test's cache, and glue_scripts/run_tests.py for pytest): make test
+## FRESH=1 runs everything
 # GOTESTFLAGS and PYTESTFLAGS pass options through, e.g. for make bench.
 test: tools lint $(CHECKOV_STAMP)
-	go test $(GOTESTFLAGS) ./...
-	cd glue_scripts && ../$(VENV)/bin/python -m pytest $(PYTESTFLAGS)
+	go test $(if $(FRESH),-count=1) $(GOTESTFLAGS) ./...
+	cd glue_scripts && ../$(VENV)/bin/python run_tests.py $(if $(FRESH),--fresh) $(PYTESTFLAGS)
 
 ## bench: performance figures (warm synth, make local and make test times,
 ## with the synth's breakdown and the slowest tests; ingest

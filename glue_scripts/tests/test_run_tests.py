@@ -1,0 +1,89 @@
+"""run_tests.py: pytest runs again exactly when something it depends on
+changed, and a failure is never remembered as a pass."""
+
+import pytest
+
+import run_tests
+
+
+@pytest.fixture
+def tree(tmp_path):
+    root = tmp_path / "glue_scripts"
+    (root / "lib").mkdir(parents=True)
+    (root / "lib" / "job.py").write_text("x = 1\n")
+    (root / "tests").mkdir()
+    (root / "tests" / "test_job.py").write_text("def test(): pass\n")
+    return root
+
+
+@pytest.mark.parametrize(
+    "change, rerun",
+    [
+        (lambda r: None, False),
+        (lambda r: (r / "lib" / "job.py").write_text("x = 2\n"), True),
+        (lambda r: (r / "tests" / "test_new.py").write_text(""), True),
+        (lambda r: (r / "lib" / "job.py").unlink(), True),
+        (lambda r: (r / "lib" / "job.py").rename(r / "lib" / "moved.py"), True),
+        (lambda r: (r / "lib" / "job.py").touch(), False),
+        (
+            lambda r: (r / "lib" / "__pycache__").mkdir() or (r / "lib" / "__pycache__" / "job.pyc").write_text(""),
+            False,
+        ),
+        (lambda r: (r / ".pytest_cache").mkdir() or (r / ".pytest_cache" / "lastfailed").write_text("{}"), False),
+        (lambda r: (r / "spark-warehouse").mkdir() or (r / "spark-warehouse" / "part-0").write_text(""), False),
+    ],
+    ids=[
+        "nothing",
+        "a module",
+        "a new test",
+        "a deleted module",
+        "a moved module",
+        "touched only",
+        "bytecode",
+        "pytest's cache",
+        "a warehouse",
+    ],
+)
+def test_reruns_only_on_a_change(tree, tmp_path, change, rerun):
+    stamp = tmp_path / "pytest.passed"
+    runs = []
+
+    def fake(args, plugins):
+        runs.append(args)
+        return pytest.ExitCode.OK
+
+    assert run_tests.main(["-x"], tree, stamp, fake) == 0
+    change(tree)
+    assert run_tests.main(["-x"], tree, stamp, fake) == 0
+    assert len(runs) == (2 if rerun else 1)
+
+
+@pytest.mark.parametrize("argv, rerun", [(["-x"], False), (["-x", "--fresh"], True), (["-k", "silver"], True)])
+def test_fresh_and_other_arguments_rerun(tree, tmp_path, argv, rerun):
+    stamp = tmp_path / "pytest.passed"
+    runs = []
+
+    def fake(args, plugins):
+        runs.append(args)
+        return pytest.ExitCode.OK
+
+    run_tests.main(["-x"], tree, stamp, fake)
+    run_tests.main(argv, tree, stamp, fake)
+    assert len(runs) == (2 if rerun else 1)
+    assert "--fresh" not in runs[-1]
+
+
+def test_a_failure_is_not_remembered(tree, tmp_path):
+    stamp = tmp_path / "pytest.passed"
+    status = iter([pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.TESTS_FAILED])
+    runs = []
+
+    def fake(args, plugins):
+        runs.append(args)
+        return next(status)
+
+    assert run_tests.main([], tree, stamp, fake) == 0
+    assert run_tests.main(["--fresh"], tree, stamp, fake) == 1
+    assert not stamp.exists()
+    assert run_tests.main([], tree, stamp, fake) == 1
+    assert len(runs) == 3
