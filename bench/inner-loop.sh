@@ -3,13 +3,13 @@
 # direct cdk synth from the project root, with the breakdown (the app alone,
 # with and without aws-cdk-lib's CloudFormation validation plugin, and the
 # up-to-date check of its build), and make local, full and gold-only, each
-# the minimum of 5 warm runs; then one warm make test, with the slowest
-# tests.
+# the minimum of 5 warm runs; then make test: unchanged, after an edit to Go
+# and to Python, and everything rerun, with the slowest tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=5
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+trap 'rm -rf "$out"' EXIT # and, further down, undo any edit
 
 # min_of CMD...: the least wall time of $runs runs, in seconds.
 min_of() {
@@ -59,14 +59,56 @@ echo "make local, minimum of $runs warm runs:"
 echo "  a full run:       ${local_full} s (target ≤ 45 s): $(verdict "$local_full" 45)"
 echo "  gold only:        ${local_gold} s (target ≤ 20 s): $(verdict "$local_gold" 20)"
 
-# One run, not five: a warm make test takes minutes. -count=1, so nothing
-# comes from the test cache; -json and --durations for the slowest tests.
+# make test as the inner loop sees it. Warmed once; then with nothing
+# changed (the minimum of $runs runs: go test's cache and run_tests.py's
+# answer for every package); after an edit to one Go file of the stack, and
+# after an edit to one Glue script (one run each: what reruns is what
+# depends on that file; the edit is undone after, mtime included, so the
+# caches hit again); and everything rerun (FRESH=1), once, with -json and
+# --durations for the slowest tests.
+once() { # once NAME CMD...: prints the wall time of one run, in seconds,
+  # and whether it passed; the output goes to $out/NAME.txt.
+  local name=$1 t0 t1 ok=yes
+  shift
+  t0=$(date +%s.%N)
+  "$@" >"$out/$name.txt" 2>&1 || ok=no
+  t1=$(date +%s.%N)
+  awk -v a="$t0" -v b="$t1" -v ok="$ok" 'BEGIN { printf "%.0f %s", b - a, ok }'
+}
+# reran NAME: what a run did not take from a cache.
+reran() {
+  local list
+  list=$(grep -E '^(ok|FAIL)[[:space:]]' "$out/$1.txt" | grep -v '(cached)' | awk '{ sub("github.com/partialruns/velib-pipeline", ".", $2); print $2 }')
+  grep -q '^pytest: cached' "$out/$1.txt" || list+=$'\npytest'
+  echo "$list" | grep -v '^$' | paste -sd, - | sed 's/,/, /g'
+}
+edited=()
+undo() { for f in "${edited[@]}"; do cp -p "$out/$(basename "$f").orig" "$f"; done; edited=(); }
+trap 'undo; rm -rf "$out"' EXIT
+edit() { # edit FILE LINE: appends LINE to FILE until undo.
+  cp -p "$1" "$out/$(basename "$1").orig"
+  edited+=("$1")
+  echo "$2" >>"$1"
+}
+make --no-print-directory test >/dev/null 2>&1 || true
+unchanged=$(min_of make --no-print-directory test)
+edit stacks/jobs.go '// an edit, by bench/inner-loop.sh'
+read -r go_edit go_passed <<<"$(once go make --no-print-directory test)"
+undo
+edit glue_scripts/lib/velib_transforms.py '# an edit, by bench/inner-loop.sh'
+read -r py_edit py_passed <<<"$(once py make --no-print-directory test)"
+undo
+make --no-print-directory test >/dev/null 2>&1 || true # the undone edit's pass is cached again
 t0=$(date +%s.%N)
 passed=yes
-make --no-print-directory test GOTESTFLAGS='-count=1 -json' PYTESTFLAGS='-q --durations=5' >"$out/test.txt" 2>&1 || passed=no
+make --no-print-directory test FRESH=1 GOTESTFLAGS='-json' PYTESTFLAGS='-q --durations=5' >"$out/test.txt" 2>&1 || passed=no
 t1=$(date +%s.%N)
 tests=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }')
-echo "make test, one warm run: ${tests} s (target ≤ 45 s): $(verdict "$tests" 45); the tests passed: $passed"
+echo "make test, warm:"
+echo "  nothing changed (minimum of $runs): ${unchanged} s (target ≤ 45 s): $(verdict "$unchanged" 45)"
+echo "  after an edit to stacks/jobs.go:      ${go_edit} s, one run; the tests passed: $go_passed; reran: $(reran go)"
+echo "  after an edit to a Glue script:       ${py_edit} s, one run; the tests passed: $py_passed; reran: $(reran py)"
+echo "  everything rerun (FRESH=1):           ${tests} s, one run; the tests passed: $passed"
 echo "  slowest Go packages and tests:"
 .tools/venv/bin/python - "$out/test.txt" <<'PY'
 import json, sys

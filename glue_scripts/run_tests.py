@@ -4,7 +4,7 @@ nothing they depend on changed since they last passed with those arguments.
 What they depend on: every file under glue_scripts/ (by content, caches
 left out), the Python that runs them, the virtual environment's install
 stamp, and the Java that Spark starts. A pass records that key in
-.tools/pytest.passed; a failure removes it. --fresh runs them regardless.
+.tools/pytest.passed (with the last few others); a failure removes it. --fresh runs them regardless.
 make test calls this, so that a change to Go code alone does not cost the
 two minutes of Spark tests; go test caches its own packages the same way.
 """
@@ -23,6 +23,8 @@ STAMP = HERE.parent / ".tools" / "pytest.passed"
 VENV_STAMP = HERE.parent / ".tools" / "venv" / ".installed"
 # Folders the tests and tools write into; none is an input.
 SKIPPED = {"__pycache__", "spark-warehouse", "metastore_db"}
+# How many passes .tools/pytest.passed remembers.
+KEPT = 20
 
 
 def key(args: list[str], root: Path = HERE) -> str:
@@ -59,24 +61,39 @@ class _Count:
 
 def main(argv: list[str], root: Path = HERE, stamp: Path = STAMP, run=pytest.main) -> int:
     """Runs pytest with argv (less --fresh) through run, or reports the
-    last pass; returns pytest's exit status."""
+    pass recorded for the same key; returns pytest's exit status."""
     fresh = "--fresh" in argv
     args = [a for a in argv if a != "--fresh"]
     want = key(args, root)
-    if not fresh and stamp.exists():
-        recorded = stamp.read_text().split("\n", 1)
-        if recorded[0] == want:
-            note = recorded[1].strip() if len(recorded) > 1 else ""
-            print(f"pytest: cached, nothing it depends on changed since its last pass ({note}); FRESH=1 runs it")
-            return 0
-    stamp.unlink(missing_ok=True)
+    passes = _read(stamp)
+    if not fresh and want in passes:
+        print(f"pytest: cached, nothing it depends on changed since its last pass ({passes[want]}); FRESH=1 runs it")
+        return 0
+    passes.pop(want, None)
+    _write(stamp, passes)
     count = _Count()
     status = run(args, plugins=[count])
     if status == pytest.ExitCode.OK:
         when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        stamp.parent.mkdir(parents=True, exist_ok=True)
-        stamp.write_text(f"{want}\n{count.collected} tests passed, {when}\n")
+        passes[want] = f"{count.collected} tests passed, {when}"
+        _write(stamp, passes)
     return int(status)
+
+
+def _read(stamp: Path) -> dict[str, str]:
+    """The recorded passes, oldest first: key to summary."""
+    if not stamp.exists():
+        return {}
+    lines = (line.split(" ", 1) for line in stamp.read_text().splitlines() if " " in line)
+    return {k: summary for k, summary in lines}
+
+
+def _write(stamp: Path, passes: dict[str, str]) -> None:
+    # Several keys, as go test keeps several results: switching back to a
+    # tree that passed (another branch, an edit undone) needs no rerun.
+    kept = list(passes.items())[-KEPT:]
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text("".join(f"{k} {summary}\n" for k, summary in kept))
 
 
 if __name__ == "__main__":

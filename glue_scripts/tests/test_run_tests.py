@@ -84,6 +84,32 @@ def test_a_failure_is_not_remembered(tree, tmp_path):
 
     assert run_tests.main([], tree, stamp, fake) == 0
     assert run_tests.main(["--fresh"], tree, stamp, fake) == 1
-    assert not stamp.exists()
+    assert run_tests._read(stamp) == {}
     assert run_tests.main([], tree, stamp, fake) == 1
     assert len(runs) == 3
+
+
+def test_an_edit_undone_is_cached_again(tree, tmp_path):
+    stamp = tmp_path / "pytest.passed"
+    runs = []
+
+    def fake(args, plugins):
+        runs.append(args)
+        return pytest.ExitCode.OK
+
+    job = tree / "lib" / "job.py"
+    run_tests.main([], tree, stamp, fake)
+    job.write_text("x = 2\n")
+    run_tests.main([], tree, stamp, fake)
+    job.write_text("x = 1\n")
+    run_tests.main([], tree, stamp, fake)
+    assert len(runs) == 2
+
+
+def test_only_the_last_passes_are_kept(tree, tmp_path):
+    stamp = tmp_path / "pytest.passed"
+    job = tree / "lib" / "job.py"
+    for i in range(run_tests.KEPT + 5):
+        job.write_text(f"x = {i}\n")
+        run_tests.main([], tree, stamp, lambda args, plugins: pytest.ExitCode.OK)
+    assert len(stamp.read_text().splitlines()) == run_tests.KEPT
