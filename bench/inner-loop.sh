@@ -85,17 +85,18 @@ reran() {
 edited=()
 undo() { for f in "${edited[@]}"; do cp -p "$out/$(basename "$f").orig" "$f"; done; edited=(); }
 trap 'undo; rm -rf "$out"' EXIT
-edit() { # edit FILE LINE: appends LINE to FILE until undo.
+edit() { # edit FILE TEXT: appends TEXT to FILE until undo.
   cp -p "$1" "$out/$(basename "$1").orig"
   edited+=("$1")
-  echo "$2" >>"$1"
+  printf '%s' "$2" >>"$1"
 }
 make --no-print-directory test >/dev/null 2>&1 || true
 unchanged=$(min_of make --no-print-directory test)
-edit stacks/jobs.go '// an edit, by bench/inner-loop.sh'
+# Each edit is one gofmt-, vet- and ruff-clean declaration, so the lint passes.
+edit stacks/jobs.go $'\n// BenchEdit is an edit by bench/inner-loop.sh (exported, so that the\n// package\'s compiled form changes: an unused unexported constant leaves\n// it, and every test result, as it was).\nconst BenchEdit = 0\n'
 read -r go_edit go_passed <<<"$(once go make --no-print-directory test)"
 undo
-edit glue_scripts/lib/velib_transforms.py '# an edit, by bench/inner-loop.sh'
+edit glue_scripts/lib/velib_transforms.py $'\n\nBENCH_EDIT = 0  # an edit, by bench/inner-loop.sh\n'
 read -r py_edit py_passed <<<"$(once py make --no-print-directory test)"
 undo
 make --no-print-directory test >/dev/null 2>&1 || true # the undone edit's pass is cached again
@@ -131,4 +132,4 @@ for elapsed, name in sorted(tests, reverse=True)[:10]:
 PY
 echo "  slowest pytest tests:"
 sed -n '/slowest 5 durations/,/^$/p' "$out/test.txt" | grep -E '^[0-9.]+s' | sed 's/^/    /'
-grep -E '^[0-9]+ passed|failed' "$out/test.txt" | sed 's/^/  pytest: /' || true
+grep -E '^[0-9]+ (passed|failed)' "$out/test.txt" | sed 's/^/  pytest: /' || true

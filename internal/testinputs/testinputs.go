@@ -14,17 +14,20 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"syscall"
 	"testing"
 
 	"github.com/partialruns/velib-pipeline/internal/modroot"
 )
 
 // Declare opens every file that each pattern matches, or fails t. Patterns
-// have filepath.Match's syntax and are relative to the module root unless
-// absolute. A pattern that matches no file fails t: a moved file must not
-// drop out of the key unnoticed. Call it from the test that starts the
-// child: go test records what a test binary opens only while its tests run,
-// not in TestMain.
+// are relative to the module root unless absolute, and only their last
+// element may hold filepath.Match's metacharacters ("glue_scripts/lib/*.py").
+// A pattern that matches no file fails t: a moved file must not drop out of
+// the key unnoticed. Call it from the test that starts the child: go test
+// records what a test binary opens only while its tests run, not in
+// TestMain.
 func Declare(t testing.TB, patterns ...string) {
 	t.Helper()
 	if err := declare(patterns); err != nil {
@@ -41,9 +44,7 @@ func declare(patterns []string) error {
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(root, p)
 		}
-		// Glob opens the pattern's folder, so a file added there counts
-		// as a change too.
-		files, err := filepath.Glob(p)
+		files, err := match(p)
 		if err != nil {
 			return err
 		}
@@ -59,4 +60,34 @@ func declare(patterns []string) error {
 		}
 	}
 	return nil
+}
+
+// match is filepath.Glob for a pattern whose folder is literal, reading the
+// folder without os.Open. go test would otherwise key the result on the
+// whole listing, which changes whenever Python writes bytecode or pytest
+// its cache next to the scripts, and the test would rerun for nothing. A
+// file added there still counts once something that is declared uses it.
+func match(pattern string) ([]string, error) {
+	dir, base := filepath.Split(pattern)
+	if _, err := filepath.Match(base, ""); err != nil {
+		return nil, err
+	}
+	fd, err := syscall.Open(filepath.Clean(dir), syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: dir, Err: err}
+	}
+	folder := os.NewFile(uintptr(fd), dir)
+	defer folder.Close()
+	names, err := folder.Readdirnames(-1)
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(names)
+	var files []string
+	for _, name := range names {
+		if ok, _ := filepath.Match(base, name); ok {
+			files = append(files, filepath.Join(dir, name))
+		}
+	}
+	return files, nil
 }

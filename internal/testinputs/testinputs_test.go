@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,27 +14,43 @@ import (
 )
 
 // TestDeclaredInputRerunsTest runs the fixture with go test three times: to
-// pass, to hit the cache, and after its child's input changed. Declared,
-// the change reruns it and it fails; undeclared, go test replays the stale
-// pass, which is what Declare is for.
+// pass, to hit the cache, and after a change next to its child's input.
+// Declared, a change to the input reruns it and it fails; undeclared, go
+// test replays the stale pass, which is what Declare is for. Files that
+// only appear beside a declared one (bytecode, a cache) rerun nothing.
 func TestDeclaredInputRerunsTest(t *testing.T) {
+	edit := func(dir string) { write(t, filepath.Join(dir, "input.txt"), "broken\n", 30*time.Minute) }
+	litter := func(dir string) {
+		if err := os.Mkdir(filepath.Join(dir, "__pycache__"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(dir, "__pycache__", "job.pyc"), "", time.Hour)
+		write(t, filepath.Join(dir, "notes.md"), "", time.Hour)
+	}
 	for _, c := range []struct {
 		name      string
-		declare   string
+		declare   bool
+		change    func(dir string)
 		wantRerun bool
 	}{
-		{name: "declared", declare: "1", wantRerun: true},
-		{name: "not declared", declare: "0", wantRerun: false},
+		{name: "declared, input edited", declare: true, change: edit, wantRerun: true},
+		{name: "not declared, input edited", declare: false, change: edit, wantRerun: false},
+		{name: "declared, files added beside it", declare: true, change: litter, wantRerun: false},
 	} {
 		// The fixture's source is read by the go test below, not by this
 		// binary.
 		testinputs.Declare(t, "internal/testinputs/testdata/fixture/*.go")
 		t.Run(c.name, func(t *testing.T) {
-			input := filepath.Join(moduleTempDir(t), "input.txt")
+			dir := moduleTempDir(t)
+			input := filepath.Join(dir, "input.txt")
 			write(t, input, "ok\n", time.Hour)
+			pattern := ""
+			if c.declare {
+				pattern = filepath.Join(dir, "*.txt")
+			}
 			run := func() string {
 				cmd := exec.Command("go", "test", "./testdata/fixture")
-				cmd.Env = append(os.Environ(), "GOFLAGS=", "FIXTURE_INPUT="+input, "FIXTURE_DECLARE="+c.declare)
+				cmd.Env = append(os.Environ(), "GOFLAGS=", "FIXTURE_INPUT="+input, "FIXTURE_DECLARE="+pattern)
 				out, _ := cmd.CombinedOutput()
 				return string(out)
 			}
@@ -43,10 +60,10 @@ func TestDeclaredInputRerunsTest(t *testing.T) {
 			if out := run(); !strings.Contains(out, "(cached)") {
 				t.Fatalf("second run, nothing changed: want a cached pass, got\n%s", out)
 			}
-			write(t, input, "broken\n", 30*time.Minute)
+			c.change(dir)
 			out := run()
 			if rerun := !strings.Contains(out, "(cached)"); rerun != c.wantRerun {
-				t.Fatalf("after the input changed: rerun %v, want %v\n%s", rerun, c.wantRerun, out)
+				t.Fatalf("after the change: rerun %v, want %v\n%s", rerun, c.wantRerun, out)
 			}
 			if c.wantRerun && !strings.HasPrefix(out, "--- FAIL") {
 				t.Fatalf("the rerun should fail on the changed input:\n%s", out)
@@ -75,11 +92,14 @@ func moduleTempDir(t *testing.T) string {
 	// Not os.RemoveAll: it would open .tools itself, whose listing
 	// changes with every run, and this test would never be cached.
 	t.Cleanup(func() {
-		entries, _ := os.ReadDir(dir)
-		for _, e := range entries {
-			os.Remove(filepath.Join(dir, e.Name()))
+		var paths []string
+		filepath.WalkDir(dir, func(path string, _ os.DirEntry, _ error) error {
+			paths = append(paths, path)
+			return nil
+		})
+		for _, p := range slices.Backward(paths) { // entries before their folder
+			os.Remove(p)
 		}
-		os.Remove(dir)
 	})
 	return dir
 }
