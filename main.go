@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/partialruns/velib-pipeline/internal/jsiiclose"
 	"github.com/partialruns/velib-pipeline/internal/layout"
 	"github.com/partialruns/velib-pipeline/stacks"
 )
@@ -18,7 +19,7 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 	}
-	closeJSII()
+	jsiiclose.Close() // after any message: it silences os.Stderr
 	if err != nil {
 		os.Exit(1)
 	}
@@ -38,19 +39,6 @@ func synth() error {
 	stacks.AddNagChecks(app)
 	app.Synth(nil)
 	return nil
-}
-
-// closeJSII ends jsii's Node child and lets both remove what they unpacked
-// under TMPDIR at start (about 2 MB, which would otherwise stay behind after
-// every synth). jsii's own watcher of the child races Close's wait for it
-// and, when it loses, prints "Runtime process exited abnormally: waitid: no
-// child processes" to os.Stderr; the synth has written all it has to say
-// by then, so os.Stderr points to the null device while closing.
-func closeJSII() {
-	if null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
-		os.Stderr = null
-	}
-	jsii.Close()
 }
 
 // env targets the account and region the CDK CLI resolved from the user's

@@ -17,18 +17,19 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/partialruns/velib-pipeline/internal/jsiiclose"
 	"github.com/partialruns/velib-pipeline/internal/modroot"
 )
 
 // Main runs a test binary's tests. It turns off the CloudFormation
 // validation plugin, which costs most of a synth and checks what cfn-lint
-// checks; the Node child reads the variable when it starts. It does not call
-// jsii.Close: closing races the runtime's own wait for the child and prints
-// "waitid: no child processes" now and then, and the child exits with the
-// test binary either way.
+// checks; the Node child reads the variable when it starts. At the end it
+// closes jsii, which removes what jsii unpacked under TMPDIR.
 func Main(m *testing.M) {
 	os.Setenv("CDK_VALIDATION", "false")
-	os.Exit(m.Run())
+	code := m.Run()
+	jsiiclose.Close()
+	os.Exit(code)
 }
 
 // Catch runs f and returns what it panicked with, as text, or "". jsii
