@@ -57,8 +57,8 @@ var (
 	appErr  error
 )
 
-// buildApp builds the app once per test binary, into the binary's scratch
-// folder (see TestMain).
+// buildApp builds the app once per test binary, into a temporary folder
+// that TestMain removes.
 func buildApp(t *testing.T) string {
 	t.Helper()
 	appOnce.Do(func() {

@@ -21,15 +21,19 @@ import (
 	"github.com/partialruns/velib-pipeline/internal/modroot"
 )
 
-// Main runs a test binary's tests. It turns off the CloudFormation
+// Main runs a test binary's tests and exits with their status (see Run).
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run runs a test binary's tests and returns their status, for a TestMain
+// with cleaning up of its own to do. It turns off the CloudFormation
 // validation plugin, which costs most of a synth and checks what cfn-lint
 // checks; the Node child reads the variable when it starts. At the end it
 // closes jsii, which removes what jsii unpacked under TMPDIR.
-func Main(m *testing.M) {
+func Run(m *testing.M) int {
 	os.Setenv("CDK_VALIDATION", "false")
 	code := m.Run()
 	jsiiclose.Close()
-	os.Exit(code)
+	return code
 }
 
 // Catch runs f and returns what it panicked with, as text, or "". jsii
