@@ -16,6 +16,24 @@ def tree(tmp_path):
     return root
 
 
+@pytest.fixture
+def stamp(tmp_path):
+    return tmp_path / "pytest.passed"
+
+
+class FakePytest:
+    """Stands in for pytest.main: records each run's arguments and answers
+    with the statuses given, the last one repeated."""
+
+    def __init__(self, *statuses):
+        self.statuses = list(statuses) or [pytest.ExitCode.OK]
+        self.runs = []
+
+    def __call__(self, args, plugins):
+        self.runs.append(args)
+        return self.statuses[min(len(self.runs), len(self.statuses)) - 1]
+
+
 @pytest.mark.parametrize(
     "change, rerun",
     [
@@ -44,72 +62,47 @@ def tree(tmp_path):
         "a warehouse",
     ],
 )
-def test_reruns_only_on_a_change(tree, tmp_path, change, rerun):
-    stamp = tmp_path / "pytest.passed"
-    runs = []
-
-    def fake(args, plugins):
-        runs.append(args)
-        return pytest.ExitCode.OK
-
+def test_reruns_only_on_a_change(tree, stamp, change, rerun):
+    fake = FakePytest()
     assert run_tests.main(["-x"], tree, stamp, fake) == 0
     change(tree)
     assert run_tests.main(["-x"], tree, stamp, fake) == 0
-    assert len(runs) == (2 if rerun else 1)
+    assert len(fake.runs) == (2 if rerun else 1)
 
 
 @pytest.mark.parametrize("argv, rerun", [(["-x"], False), (["-x", "--fresh"], True), (["-k", "silver"], True)])
-def test_fresh_and_other_arguments_rerun(tree, tmp_path, argv, rerun):
-    stamp = tmp_path / "pytest.passed"
-    runs = []
-
-    def fake(args, plugins):
-        runs.append(args)
-        return pytest.ExitCode.OK
-
+def test_fresh_and_other_arguments_rerun(tree, stamp, argv, rerun):
+    fake = FakePytest()
     run_tests.main(["-x"], tree, stamp, fake)
     run_tests.main(argv, tree, stamp, fake)
-    assert len(runs) == (2 if rerun else 1)
-    assert "--fresh" not in runs[-1]
+    assert len(fake.runs) == (2 if rerun else 1)
+    assert "--fresh" not in fake.runs[-1]
 
 
-def test_a_failure_is_not_remembered(tree, tmp_path):
-    stamp = tmp_path / "pytest.passed"
-    status = iter([pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.TESTS_FAILED])
-    runs = []
-
-    def fake(args, plugins):
-        runs.append(args)
-        return next(status)
+def test_a_failure_is_not_remembered(tree, stamp):
+    fake = FakePytest(pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
 
     assert run_tests.main([], tree, stamp, fake) == 0
     assert run_tests.main(["--fresh"], tree, stamp, fake) == 1
     assert run_tests._read(stamp) == {}
     assert run_tests.main([], tree, stamp, fake) == 1
-    assert len(runs) == 3
+    assert len(fake.runs) == 3
 
 
-def test_an_edit_undone_is_cached_again(tree, tmp_path):
-    stamp = tmp_path / "pytest.passed"
-    runs = []
-
-    def fake(args, plugins):
-        runs.append(args)
-        return pytest.ExitCode.OK
-
+def test_an_edit_undone_is_cached_again(tree, stamp):
+    fake = FakePytest()
     job = tree / "lib" / "job.py"
     run_tests.main([], tree, stamp, fake)
     job.write_text("x = 2\n")
     run_tests.main([], tree, stamp, fake)
     job.write_text("x = 1\n")
     run_tests.main([], tree, stamp, fake)
-    assert len(runs) == 2
+    assert len(fake.runs) == 2
 
 
-def test_only_the_last_passes_are_kept(tree, tmp_path):
-    stamp = tmp_path / "pytest.passed"
+def test_only_the_last_passes_are_kept(tree, stamp):
     job = tree / "lib" / "job.py"
     for i in range(run_tests.KEPT + 5):
         job.write_text(f"x = {i}\n")
-        run_tests.main([], tree, stamp, lambda args, plugins: pytest.ExitCode.OK)
+        run_tests.main([], tree, stamp, FakePytest())
     assert len(stamp.read_text().splitlines()) == run_tests.KEPT
