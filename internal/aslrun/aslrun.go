@@ -93,7 +93,7 @@ type Call struct {
 // aws-local-stepfunctions. startTime is the execution start time the context
 // reports.
 func Run(definition []byte, startTime string, cases []Case) ([]Result, error) {
-	rewritten, err := RewriteNegatedTests(definition)
+	rewritten, err := Rewrite(definition)
 	if err != nil {
 		return nil, err
 	}

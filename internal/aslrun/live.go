@@ -36,7 +36,7 @@ type Event struct {
 // so what the handler prints follows what led to it. Unlike Run, nothing
 // is mocked: the handler does the work.
 func RunLive(definition []byte, startTime string, input json.RawMessage, handle Handler, onEvent func(Event)) (Result, error) {
-	rewritten, err := RewriteNegatedTests(definition)
+	rewritten, err := Rewrite(definition)
 	if err != nil {
 		return Result{}, err
 	}

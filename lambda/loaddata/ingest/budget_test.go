@@ -23,7 +23,10 @@ func TestRetryBudget(t *testing.T) {
 	}{
 		{name: "Retry-After longer than the time left fails at once", retryAfter: "3600", deadline: 20 * time.Second, hits: 1,
 			want: []string{"HTTP 503", "after 1 attempt(s)", "the server asks to wait 1h0m0s (Retry-After)", "before the deadline"}},
-		{name: "retries stop when the next would not end before the margin", retryAfter: "1", deadline: 2600 * time.Millisecond, hits: 2,
+		// The second attempt fits (1 s wait + 0.5 s timeout + 0.5 s margin
+		// = 2 s, with up to 0.95 s spent on the first, however busy the
+		// machine); a third never does.
+		{name: "retries stop when the next would not end before the margin", retryAfter: "1", deadline: 2950 * time.Millisecond, hits: 2,
 			want: []string{"HTTP 503", "after 2 attempt(s)", "not retrying"}},
 		{name: "no deadline: every attempt is made", retryAfter: "", deadline: 0, hits: 3,
 			want: []string{"HTTP 503", "after 3 attempts"}},

@@ -128,13 +128,10 @@ func failFirst(n int32, code int, b []byte) *route {
 	return rt
 }
 
-// slow never answers within the client's timeout.
+// slow never answers: it holds the request until the client gives up.
 func slow() *route {
 	return &route{handler: func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-time.After(5 * time.Second):
-		case <-r.Context().Done():
-		}
+		<-r.Context().Done()
 	}}
 }
 
@@ -146,8 +143,10 @@ func ingester(feedURL string, client *s3.Client) *ingest.Ingester {
 		FeedURL: feedURL,
 		Bucket:  bucket,
 		Prefix:  "raw/velib/",
-		// Short timeout and backoff keep the failure cases fast.
-		Fetcher: &ingest.Fetcher{Client: &http.Client{Timeout: 300 * time.Millisecond}, Attempts: 3, Backoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},
+		// A short backoff keeps the failure cases fast. The timeout is
+		// generous: a busy machine must not turn an answer into a retry;
+		// the case that tests the timeout shortens it.
+		Fetcher: &ingest.Fetcher{Client: &http.Client{Timeout: 30 * time.Second}, Attempts: 3, Backoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond},
 		S3:      client,
 		Now:     func() time.Time { return fetchedAt },
 	}
@@ -173,6 +172,8 @@ func TestRun(t *testing.T) {
 		unmatched  int
 		err        []string
 		statusHits int32
+		// timeout, if set, is the client's instead of the generous one.
+		timeout time.Duration
 	}{
 		{name: "vélib feed", routes: velibRoutes, path: "/velib/",
 			key: "raw/velib/dt=2025-11-21/velib-20251121T235018Z.json.gz", stations: 3, statusHits: 1},
@@ -226,7 +227,7 @@ func TestRun(t *testing.T) {
 				r["/velib/station_information.json"] = slow()
 				return r
 			},
-			err: []string{"station_information feed", "Client.Timeout exceeded", "after 3 attempts"}, statusHits: 1},
+			err: []string{"station_information feed", "Client.Timeout exceeded", "after 3 attempts"}, statusHits: 1, timeout: 300 * time.Millisecond},
 		{name: "malformed JSON is not retried", path: "/velib/",
 			routes: func(t *testing.T) map[string]*route {
 				r := velibRoutes(t)
@@ -285,7 +286,11 @@ func TestRun(t *testing.T) {
 				routes["/discovery/gbfs.json"] = body(bytes.ReplaceAll(file(t, "discovery/gbfs.json"), []byte("FEED_BASE"), []byte(srv.URL+"/discovery")))
 			}
 			client := fakeS3(t)
-			sum, err := ingester(srv.URL+tc.path, client).Run(context.Background())
+			in := ingester(srv.URL+tc.path, client)
+			if tc.timeout > 0 {
+				in.Fetcher.Client.Timeout = tc.timeout
+			}
+			sum, err := in.Run(context.Background())
 
 			var statusHits int32
 			for path, rt := range routes {

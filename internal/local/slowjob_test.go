@@ -1,0 +1,87 @@
+package local_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/partialruns/velib-pipeline/internal/layout"
+	"github.com/partialruns/velib-pipeline/internal/local"
+	"github.com/partialruns/velib-pipeline/internal/modroot"
+	"github.com/partialruns/velib-pipeline/internal/testinputs"
+	"github.com/partialruns/velib-pipeline/internal/tools"
+)
+
+// slowJobSeconds is how long the slowed job sleeps before its work: longer
+// than the 60 s that aws-local-stepfunctions gives a Task state without a
+// TimeoutSeconds of its own, where AWS gives 99,999,999 s.
+const slowJobSeconds = 65
+
+// TestSlowJobCompletes runs raw → silver slowed past a minute, as a busy
+// machine or a real day of data makes it: the local run must wait for it as
+// Step Functions would, and report it done. It sleeps rather than computes,
+// so it runs beside the other end-to-end test at little cost.
+func TestSlowJobCompletes(t *testing.T) {
+	root, err := modroot.Find()
+	if err != nil {
+		t.Fatal(err)
+	}
+	python, err := tools.VenvBin("python")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testinputs.Declare(t, "glue_scripts/*.py", "glue_scripts/lib/*.py")
+	work := t.TempDir()
+	asm := filepath.Join(work, "cdk.out")
+	assembly(t, asm)
+	slowDown(t, asm, filepath.Join(root, "glue_scripts", "velib_raw_to_silver.py"), slowJobSeconds)
+	t.Parallel()
+
+	var out bytes.Buffer
+	rep, err := local.Run(context.Background(), local.Options{
+		Assembly: asm, Stack: layout.StackID, Dir: filepath.Join(work, ".local"),
+		Input:  []byte(`{"velib_silver_to_gold_avg_stats": false, "velib_silver_to_gold_avail_percent": false}`),
+		Python: python, Runner: filepath.Join(root, "glue_scripts", "local_runner.py"),
+		Out: &out, Now: func() time.Time { return time.Date(2025, 11, 21, 8, 0, 0, 0, time.UTC) }, Feed: tinyFeed(t),
+	})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if rep.Status != "SUCCEEDED" {
+		t.Fatalf("a job of over %d s: execution %s at %s: %s: %s\n%s", slowJobSeconds, rep.Status, rep.FailedState, rep.Error, rep.Cause, out.String())
+	}
+	for _, s := range rep.Steps {
+		if s.Task == "Raw to silver" && (s.Status != local.StepRan || s.Seconds < slowJobSeconds || s.Rows != 2*4) {
+			t.Errorf("Raw to silver: %s in %.1f s, %d rows; want ran, at least %d s, 8 rows", s.Status, s.Seconds, s.Rows, slowJobSeconds)
+		}
+	}
+	if !strings.Contains(out.String(), "done   Raw to silver") {
+		t.Errorf("the progress does not report the slow job done:\n%s", out.String())
+	}
+}
+
+// slowDown replaces the staged copy of script in the assembly with one whose
+// run sleeps for seconds first.
+func slowDown(t *testing.T, asm, script string, seconds int) {
+	t.Helper()
+	original, err := os.ReadFile(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	staged, _ := filepath.Glob(filepath.Join(asm, "asset.*.py"))
+	for _, path := range staged {
+		if b, err := os.ReadFile(path); err == nil && bytes.Equal(b, original) {
+			slowed := fmt.Sprintf("%s\n\n_run = run\n\n\ndef run(argv, spark):\n    import time\n\n    time.sleep(%d)\n    return _run(argv, spark)\n", original, seconds)
+			if err := os.WriteFile(path, []byte(slowed), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+	}
+	t.Fatalf("no staged copy of %s in %s", script, asm)
+}
