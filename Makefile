@@ -58,10 +58,13 @@ validate: synth
 
 ## local: run the whole pipeline on this machine from the synthesized state
 ## machine, on local data under .local/ (no AWS): make local FLAGS='{"lambda_load_data": false}'
-## or FLAGS_FILE=path/to/input.json
+## or FLAGS_FILE=path/to/input.json; LOCAL_DIR=.local-2 keeps a second
+## run's data and catalog apart, so two can run at once
 # The input reaches the runner through a file that make itself writes, as
 # typed ($(value) stops make expanding a $ in it): never through the shell.
 LOCAL_INPUT ?= $(TOOLS)/local-input.json
+# One run at a time holds a state folder (its catalog admits one process).
+LOCAL_DIR ?= .local
 # The local run deploys two systems, both served the bundled feed offline,
 # into an assembly of its own: cdk.out stays what cdk.json configures.
 LOCAL_ASSEMBLY := $(TOOLS)/local.out
@@ -73,7 +76,7 @@ local: $(LOCAL_TEMPLATE) $(PY_STAMP)
 	$(if $(and $(value FLAGS),$(value FLAGS_FILE)),$(error give FLAGS or FLAGS_FILE, not both))
 	@go build -o $(TOOLS)/bin/local ./cmd/local
 	$(if $(value FLAGS),$(file >$(LOCAL_INPUT),$(value FLAGS)))
-	@$(TOOLS)/bin/local -assembly $(LOCAL_ASSEMBLY) $(if $(value FLAGS),-input-file $(LOCAL_INPUT))
+	@$(TOOLS)/bin/local -assembly $(LOCAL_ASSEMBLY) -dir '$(LOCAL_DIR)' $(if $(value FLAGS),-input-file $(LOCAL_INPUT))
 
 ## test: install the pinned tools and run every test level (checkov included);
 ## a level whose inputs are unchanged since it last passed reports "cached"

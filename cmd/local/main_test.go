@@ -64,3 +64,33 @@ func TestInputSizeLimit(t *testing.T) {
 		t.Errorf("run with %d bytes = %v", len(big), err)
 	}
 }
+
+// TestMakePassesTheStateFolder: LOCAL_DIR reaches the runner as its state
+// folder, .local when not given, so two runs can each have their own.
+func TestMakePassesTheStateFolder(t *testing.T) {
+	root, err := modroot.Find()
+	if err != nil {
+		t.Fatal(err)
+	}
+	testinputs.Declare(t, "Makefile")
+	for _, tc := range []struct{ arg, want string }{
+		{"", "-dir '.local'"},
+		{"LOCAL_DIR=.local-2", "-dir '.local-2'"},
+		{"LOCAL_DIR=/tmp/with space", "-dir '/tmp/with space'"},
+	} {
+		args := []string{"-n", "--no-print-directory", "local", "LOCAL_INPUT=" + filepath.Join(t.TempDir(), "in.json")}
+		if tc.arg != "" {
+			args = append(args, tc.arg)
+		}
+		cmd := exec.Command("make", args...)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "FLAGS_FILE=")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("make %v: %v\n%s", args, err, out)
+		}
+		if !strings.Contains(string(out), tc.want) {
+			t.Errorf("make -n local %s runs no %q:\n%s", tc.arg, tc.want, out)
+		}
+	}
+}

@@ -19,7 +19,13 @@ import (
 	"github.com/partialruns/velib-pipeline/stacks"
 )
 
-func TestMain(m *testing.M) { cdktest.Main(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv("HOLD_DIR") != "" {
+		holdFolder()
+		return
+	}
+	cdktest.Main(m)
+}
 
 // assembly synthesizes the stack into dir, as make synth does into cdk.out:
 // the template and the staged Glue scripts and library. (The Lambda's code
@@ -101,6 +107,9 @@ func TestPipelineEndToEnd(t *testing.T) {
 	work := t.TempDir()
 	asm := filepath.Join(work, "cdk.out")
 	assembly(t, asm)
+	// The synth above runs alone (jsii serves one caller); the runs beside
+	// the other end-to-end tests.
+	t.Parallel()
 	feed := tinyFeed(t)
 	clock := time.Date(2025, 11, 21, 8, 0, 0, 0, time.UTC)
 	// A relative state directory, as make local passes (.local): the

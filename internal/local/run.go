@@ -77,6 +77,14 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if now == nil {
 		now = time.Now
 	}
+	// Two runs on one folder would share its metastore, which admits one
+	// process, and its tables: the second stops here, before it touches
+	// either.
+	unlock, err := lock(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	asm, err := LoadAssembly(opts.Assembly, opts.Stack)
 	if err != nil {
 		return nil, err
@@ -123,6 +131,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, err
 	}
 	report := &Report{Status: res.Status, Error: res.Error, Cause: res.Cause, FailedState: res.FailedState, Output: res.Output, Buckets: store.Root}
+	// A task the interpreter gave up on (its timeout struck) failed, even
+	// if its work went on to finish.
+	if s, ok := r.steps[res.FailedState]; ok && s.Status == StepRan {
+		s.Status = StepFailed
+	}
 	for _, g := range def.Guards {
 		report.Steps = append(report.Steps, *r.steps[g.Task])
 	}

@@ -1,0 +1,226 @@
+package local_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/partialruns/velib-pipeline/internal/local"
+	"github.com/partialruns/velib-pipeline/internal/tools"
+)
+
+// These tests run local.Run on a hand-written assembly whose one task is a
+// Glue job, with testdata/fakerunner.py in place of the Spark runner: what
+// they check (the folder's lock, the runner's death, the interpreter's
+// timers) needs no Spark, and gets none of its start-up time.
+
+const fakeStack = "Fake"
+
+// fakeAssembly writes an assembly into a new folder: a state machine whose
+// one guard (flag "job") runs the job script testdata/<job> as a Glue task,
+// with the task's own fields (such as "TimeoutSeconds": 1) spliced in.
+func fakeAssembly(t *testing.T, job, taskFields string) string {
+	t.Helper()
+	dir := t.TempDir()
+	script, err := os.ReadFile(filepath.Join("testdata", job))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "asset.job.py"), script, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	definition := `{"StartAt": "Run job?", "States": {
+		"Run job?": {"Type": "Choice", "Default": "Done", "Choices": [
+			{"Variable": "$.job", "IsPresent": false, "Next": "Job"}, {"Variable": "$.job", "BooleanEquals": true, "Next": "Job"}]},
+		"Job": {"Type": "Task", "Resource": "arn:aws:states:::glue:startJobRun.sync",
+			"Parameters": {"JobName": "Job", "Arguments.$": "$.arguments"}, ` + taskFields + ` "Next": "Done"},
+		"Done": {"Type": "Succeed"}}}`
+	template := map[string]any{"Resources": map[string]any{
+		"Machine": map[string]any{"Type": "AWS::StepFunctions::StateMachine", "Properties": map[string]any{"DefinitionString": definition}},
+		"Job": map[string]any{"Type": "AWS::Glue::Job", "Properties": map[string]any{"Name": "job",
+			"Command": map[string]any{"ScriptLocation": "s3://cdk-hnb659fds-assets-123456789012-eu-west-3/job.py"}}},
+	}}
+	b, err := json.Marshal(template)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, fakeStack+".template.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// fakeRun runs the fake assembly asm once on the state folder dir, with the
+// given runner script from testdata and the job's arguments.
+func fakeRun(t *testing.T, asm, dir, runner string, arguments map[string]string) (*local.Report, string, error) {
+	t.Helper()
+	python, err := tools.VenvBin("python")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runnerPath, err := filepath.Abs(filepath.Join("testdata", runner))
+	if err != nil {
+		t.Fatal(err)
+	}
+	input, err := json.Marshal(map[string]any{"arguments": arguments})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	rep, err := local.Run(context.Background(), local.Options{
+		Assembly: asm, Stack: fakeStack, Dir: dir, Input: input,
+		Python: python, Runner: runnerPath, Out: &out,
+	})
+	return rep, out.String(), err
+}
+
+// TestRunnerDeathQuotesItsLog: when the runner dies, before its session is
+// up or under a job, the task fails with a cause that carries the last
+// lines of its log, where the reason is (the protocol alone says only
+// "unexpected EOF").
+func TestRunnerDeathQuotesItsLog(t *testing.T) {
+	tests := []struct {
+		name, job, runner string
+		want              []string
+	}{
+		{"dies before it is ready", "sleep.py", "nostart.py",
+			[]string{"the local Spark runner did not start", "the last lines of", "spark.log", "JAVA_HOME is not set and no java on PATH (the runner's last word)"}},
+		{"dies under a job", "crash.py", "fakerunner.py",
+			[]string{"the local Spark runner stopped: unexpected EOF", "the last lines of", "spark.log", "java.lang.OutOfMemoryError: Java heap space (the job's last word)"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			rep, out, err := fakeRun(t, fakeAssembly(t, tc.job, ""), t.TempDir(), tc.runner, map[string]string{"--seconds": "0"})
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			if rep.Status != "FAILED" || rep.FailedState != "Job" {
+				t.Fatalf("execution %s at %q, want FAILED at Job\n%s", rep.Status, rep.FailedState, out)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(rep.Cause, want) {
+					t.Errorf("the cause lacks %q:\n%s", want, rep.Cause)
+				}
+			}
+		})
+	}
+}
+
+// TestTaskTimeoutFailsTheStep: a task the interpreter stops with its own
+// TimeoutSeconds failed, and the summary says so, though the job went on
+// to finish.
+func TestTaskTimeoutFailsTheStep(t *testing.T) {
+	t.Parallel()
+	asm := fakeAssembly(t, "sleep.py", `"TimeoutSeconds": 1,`)
+	rep, out, err := fakeRun(t, asm, t.TempDir(), "fakerunner.py", map[string]string{"--seconds": "3"})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if rep.Status != "FAILED" || rep.Error != "States.Timeout" || rep.FailedState != "Job" {
+		t.Fatalf("execution %s at %q: %s; want FAILED at Job: States.Timeout\n%s", rep.Status, rep.FailedState, rep.Error, out)
+	}
+	for _, line := range []string{"Job                    failed", "execution FAILED at Job"} {
+		if !strings.Contains(out, line) {
+			t.Errorf("the summary lacks %q:\n%s", line, out)
+		}
+	}
+}
+
+// TestOneRunPerFolder runs make local's code twice on one state folder: the
+// second stops at once, naming the holder and how to run beside it, and
+// starts nothing; once the first is killed (SIGKILL, no clean-up), the
+// folder is free again, with no stale lock to remove by hand.
+func TestOneRunPerFolder(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), ".local")
+	asm := fakeAssembly(t, "hang.py", "")
+
+	// The first run, in a process of its own, hangs in its job.
+	holder := exec.Command(os.Args[0])
+	holder.Env = append(os.Environ(), "HOLD_ASSEMBLY="+asm, "HOLD_DIR="+dir)
+	stdout, err := holder.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var holderErr bytes.Buffer
+	holder.Stderr = &holderErr
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Process.Kill()
+	if !waitForLine(stdout, "start  Job", time.Minute) {
+		t.Fatalf("the first run never started its job within a minute\n%s", holderErr.String())
+	}
+
+	rep, out, err := fakeRun(t, asm, dir, "fakerunner.py", nil)
+	var busy *local.BusyError
+	if !errors.As(err, &busy) {
+		t.Fatalf("second run on %s: report %v, error %v; want a BusyError\n%s", dir, rep, err, out)
+	}
+	for _, want := range []string{fmt.Sprintf("another local run (process %d) is using the state folder %s", holder.Process.Pid, dir), "make local LOCAL_DIR=" + dir + "-2"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error lacks %q: %v", want, err)
+		}
+	}
+	if out != "" {
+		t.Errorf("the second run started something:\n%s", out)
+	}
+
+	if err := holder.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	holder.Wait()
+	rep, out, err = fakeRun(t, fakeAssembly(t, "sleep.py", ""), dir, "fakerunner.py", map[string]string{"--seconds": "0"})
+	if err != nil || rep.Status != "SUCCEEDED" {
+		t.Fatalf("after the first run was killed: %v, %v\n%s", rep, err, out)
+	}
+}
+
+// holdFolder is TestOneRunPerFolder's first run, in a process of its own
+// (TestMain runs it instead of the tests when HOLD_DIR is set).
+func holdFolder() {
+	python, err := tools.VenvBin("python")
+	if err != nil {
+		panic(err)
+	}
+	runner, err := filepath.Abs(filepath.Join("testdata", "fakerunner.py"))
+	if err != nil {
+		panic(err)
+	}
+	local.Run(context.Background(), local.Options{
+		Assembly: os.Getenv("HOLD_ASSEMBLY"), Stack: fakeStack, Dir: os.Getenv("HOLD_DIR"), Input: []byte(`{"arguments": {}}`),
+		Python: python, Runner: runner, Out: os.Stdout,
+	})
+}
+
+// waitForLine reads r until a line holds want, or gives up after limit.
+func waitForLine(r interface{ Read([]byte) (int, error) }, want string, limit time.Duration) bool {
+	found := make(chan bool, 1)
+	go func() {
+		scanner := bufio.NewScanner(r)
+		for scanner.Scan() {
+			if strings.Contains(scanner.Text(), want) {
+				found <- true
+				return
+			}
+		}
+		found <- false
+	}()
+	select {
+	case ok := <-found:
+		return ok
+	case <-time.After(limit):
+		return false
+	}
+}
