@@ -124,7 +124,10 @@ func (f *Feed) readStations(dec *json.Decoder) error {
 
 // object reads a JSON object from dec, calling member for each key with
 // the decoder positioned at the key's value, which member must consume.
-// A document whose object is absent or null is missing what is named.
+// A document whose object is absent or null is missing what is named. A
+// key given twice is refused: readers disagree on which one counts (Go and
+// Spark take the last, others the first), so the file would mean different
+// things to the ingest and to raw → silver.
 func object(dec *json.Decoder, what string, member func(key string) error) error {
 	t, err := dec.Token()
 	if err != nil {
@@ -136,12 +139,18 @@ func object(dec *json.Decoder, what string, member func(key string) error) error
 		}
 		return &missingError{what + ".stations is missing"}
 	}
+	seen := map[string]bool{}
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
 			return err
 		}
-		if err := member(t.(string)); err != nil {
+		key := t.(string)
+		if seen[key] {
+			return fmt.Errorf("duplicate key %q in %s", key, what)
+		}
+		seen[key] = true
+		if err := member(key); err != nil {
 			return err
 		}
 	}

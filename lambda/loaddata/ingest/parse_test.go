@@ -30,6 +30,18 @@ func TestParseFeed(t *testing.T) {
 		{name: "fractional last_updated", body: `{"last_updated": 17637.5, "data": {"stations": [{"station_id": 1}]}}`, err: "not a positive whole number"},
 		{name: "last_updated not a time", body: `{"last_updated": "yesterday", "data": {"stations": [{"station_id": 1}]}}`, err: `"yesterday" is not an RFC 3339 time`},
 		{name: "last_updated an object", body: `{"last_updated": {}, "data": {"stations": [{"station_id": 1}]}}`, err: "neither seconds nor an RFC 3339 time"},
+		{name: "a duplicate top-level key", body: `{"last_updated": 1763769018, "data": {"stations": [{"station_id": 1}]}, "data": {"stations": []}}`,
+			err: `duplicate key "data" in the document`},
+		{name: "a duplicate key in data", body: `{"last_updated": 1763769018, "data": {"stations": [{"station_id": 1}], "stations": [{"station_id": 2}]}}`,
+			err: `duplicate key "stations" in data`},
+		{name: "last_updated twice", body: `{"last_updated": 1763769018, "last_updated": 1, "data": {"stations": [{"station_id": 1}]}}`,
+			err: `duplicate key "last_updated" in the document`},
+		// A bad row is the row's fault, not the file's: raw keeps it, and
+		// raw → silver rejects it with its reason.
+		{name: "values no column can hold", body: `{"last_updated": 1763769018, "data": {"stations": [{"station_id": 1, "last_reported": 99999999999999999, "num_bikes_available": 1.2e29, "lat": "abc"}]}}`,
+			updated: time.Date(2025, 11, 21, 23, 50, 18, 0, time.UTC), ids: []string{"1"}},
+		{name: "a key repeated inside a station is the row's business", body: `{"last_updated": 1763769018, "data": {"stations": [{"station_id": 1, "station_id": 2}]}}`,
+			updated: time.Date(2025, 11, 21, 23, 50, 18, 0, time.UTC), ids: []string{"2"}},
 		// Raw stays verbatim: stations without a usable id are counted.
 		{name: "station without id", body: `{"last_updated": 1763769018, "data": {"stations": [{"station_id": 1}, {"name": "x"}]}}`,
 			updated: time.Date(2025, 11, 21, 23, 50, 18, 0, time.UTC), ids: []string{"1"}, withoutID: 1},
