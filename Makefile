@@ -25,7 +25,7 @@ export NODE_PATH := $(CURDIR)/$(NODE_MODS)
 CDK_OFFLINE := CDK_DISABLE_CLI_TELEMETRY=true
 CDK_FLAGS   := --no-notices
 
-.PHONY: help synth validate local test bench partialrun bootstrap deploy diff destroy fmt lint snapshot tools clean
+.PHONY: help synth validate local sql test bench partialrun bootstrap deploy diff destroy fmt lint snapshot tools clean
 
 ## help: list the targets and what each does
 help:
@@ -64,7 +64,10 @@ validate: synth
 # typed ($(value) stops make expanding a $ in it): never through the shell.
 LOCAL_INPUT ?= $(TOOLS)/local-input.json
 # One run at a time holds a state folder (its catalog admits one process).
+# It reaches the runner in the environment, so no shell parses it.
 LOCAL_DIR ?= .local
+override LOCAL_DIR := $(value LOCAL_DIR)
+export LOCAL_DIR
 # The local run deploys two systems, both served the bundled feed offline,
 # into an assembly of its own: cdk.out stays what cdk.json configures.
 LOCAL_ASSEMBLY := $(TOOLS)/local.out
@@ -76,7 +79,18 @@ local: $(LOCAL_TEMPLATE) $(PY_STAMP)
 	$(if $(and $(value FLAGS),$(value FLAGS_FILE)),$(error give FLAGS or FLAGS_FILE, not both))
 	@go build -o $(TOOLS)/bin/local ./cmd/local
 	$(if $(value FLAGS),$(file >$(LOCAL_INPUT),$(value FLAGS)))
-	@$(TOOLS)/bin/local -assembly $(LOCAL_ASSEMBLY) -dir '$(LOCAL_DIR)' $(if $(value FLAGS),-input-file $(LOCAL_INPUT))
+	@$(TOOLS)/bin/local -assembly $(LOCAL_ASSEMBLY) $(if $(value FLAGS),-input-file $(LOCAL_INPUT))
+
+## sql: query the tables make local wrote, printed as a table:
+## make sql Q="SELECT system, count(*) FROM velib_data_silver GROUP BY system"
+## (LOCAL_DIR as for make local; exits non-zero with the engine's message)
+# Like FLAGS, the query reaches the runner through a file make writes.
+LOCAL_QUERY ?= $(TOOLS)/local-query.sql
+sql: $(PY_STAMP)
+	$(if $(value Q),,$(error give the query as Q="SELECT ..."))
+	@go build -o $(TOOLS)/bin/local ./cmd/local
+	$(file >$(LOCAL_QUERY),$(value Q))
+	@$(TOOLS)/bin/local -sql-file $(LOCAL_QUERY)
 
 ## test: install the pinned tools and run every test level (checkov included);
 ## a level whose inputs are unchanged since it last passed reports "cached"

@@ -9,13 +9,18 @@ Catalog. Requests come one per line on stdin:
     {"script": path, "pythonpath": [dirs], "argv": ["--name", "value", ...]}
 
 and each gets one line on stdout: the job's result (at least {"rows": n})
-with "seconds" added, or {"error": name, "cause": text}. Everything the jobs print goes to stderr.
+with "seconds" added, or {"error": name, "cause": text}. A request
+{"sql": query, "limit": n} runs a query on the tables instead (`make sql`)
+and gets {"columns": [...], "rows": [[...]], "more": bool}, values as text
+and null, or the engine's {"error", "cause"}. Everything the jobs print goes
+to stderr.
 """
 
 import importlib.util
 import json
 import os
 import sys
+import threading
 import time
 
 # Spark sized for a local run's few thousand rows, and the tests' few: one
@@ -32,7 +37,9 @@ def session(state_dir: str):
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    java = f"-Dderby.system.home={state_dir} -Dderby.stream.error.file={state_dir}/derby.log"
+    # Spark splits these options as a shell would: quoted, a folder with
+    # spaces stays one argument.
+    java = f"-Dderby.system.home={_quoted(state_dir)} -Dderby.stream.error.file={_quoted(state_dir + '/derby.log')}"
     spark = (
         SparkSession.builder.master("local[2]")
         .appName("velib-local")
@@ -51,6 +58,26 @@ def session(state_dir: str):
     return spark
 
 
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def exit_with_parent(parent: int, interval: float = 0.5) -> None:
+    """Ends this process soon after its parent, the process parent, ends,
+    however it ends (kill -9 included): a job must not go on writing tables
+    once its run is gone and the state folder's lock is free for the next.
+    Once the parent is gone, this process has been handed to another (its
+    parent id changes). The parent's id is given, not read here: the
+    parent may be gone before this runs."""
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(3)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def load(path: str):
     name = os.path.splitext(os.path.basename(path))[0].replace(".", "_")
     spec = importlib.util.spec_from_file_location(name, path)
@@ -59,7 +86,29 @@ def load(path: str):
     return module
 
 
+def query(spark, text: str, limit: int) -> dict:
+    """Runs one SQL statement on the local catalog, in the pipeline's
+    database when there is exactly one, so that tables need no prefix."""
+    databases = [d.name for d in spark.catalog.listDatabases() if d.name != "default"]
+    if len(databases) == 1:
+        spark.catalog.setCurrentDatabase(databases[0])
+    df = spark.sql(text)
+    rows = df.limit(limit + 1).collect()
+    return {"columns": df.columns, "rows": [[_cell(v) for v in r] for r in rows[:limit]], "more": len(rows) > limit}
+
+
+def _cell(value):
+    """A value as text for printing; null stays null."""
+    if value is None:
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
 def main() -> None:
+    # make local passes its process id (LOCAL_RUN_PID), see exit_with_parent.
+    exit_with_parent(int(os.environ.get("LOCAL_RUN_PID", os.getppid())))
     protocol = sys.stdout
     sys.stdout = sys.stderr  # the jobs' own output must not mix with replies
     spark = session(os.path.abspath(sys.argv[1]))
@@ -71,6 +120,12 @@ def main() -> None:
     reply({"ready": True})
     for line in sys.stdin:
         request = json.loads(line)
+        if "sql" in request:
+            try:
+                reply(query(spark, request["sql"], request["limit"]))
+            except Exception as err:  # the engine's message, for the user's query
+                reply({"error": type(err).__name__, "cause": str(err).strip().splitlines()[0]})
+            continue
         for path in request["pythonpath"]:
             if path not in sys.path:
                 sys.path.insert(0, path)

@@ -1,9 +1,11 @@
 // Command local runs the whole pipeline on this machine: the state machine
 // synthesized into cdk.out, executed locally, drives the real ingest code
 // and Glue job scripts on local data under .local/. No AWS account, no
-// network. Run it with make local (after make synth):
+// network. Run it with make local (after make synth), and query the tables
+// it wrote with make sql:
 //
 //	make local FLAGS='{"lambda_load_data": false}'
+//	make sql Q="SELECT system, count(*) FROM velib_data_silver GROUP BY system"
 package main
 
 import (
@@ -25,13 +27,47 @@ func main() {
 	// make local passes FLAGS_FILE in the environment, so that no shell
 	// ever parses the path.
 	inputFile := flag.String("input-file", os.Getenv("FLAGS_FILE"), "file holding the execution input (default $FLAGS_FILE)")
-	dir := flag.String("dir", ".local", "folder for the local buckets and catalog")
+	// make passes LOCAL_DIR in the environment, like FLAGS_FILE.
+	dir := flag.String("dir", envOr("LOCAL_DIR", ".local"), "folder for the local buckets and catalog (default $LOCAL_DIR, else .local)")
 	assembly := flag.String("assembly", "cdk.out", "cloud assembly written by cdk synth")
+	// make sql writes the query to a file, so that no shell parses it.
+	sqlFile := flag.String("sql-file", "", "instead of a run, query the tables of -dir with the SQL statement in this file")
 	flag.Parse()
-	if err := run(*input, *inputFile, *dir, *assembly); err != nil {
+	var err error
+	if *sqlFile != "" {
+		err = query(*sqlFile, *dir)
+	} else {
+		err = run(*input, *inputFile, *dir, *assembly)
+	}
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "local: %v\n", err)
 		os.Exit(1)
 	}
+}
+
+// query runs the statement in sqlFile on the tables of the state folder dir.
+func query(sqlFile, dir string) error {
+	sql, err := os.ReadFile(sqlFile)
+	if err != nil {
+		return err
+	}
+	python, runner, err := sparkRunner()
+	if err != nil {
+		return err
+	}
+	return local.Query(local.QueryOptions{Dir: dir, Python: python, Runner: runner, SQL: string(sql), Out: os.Stdout})
+}
+
+// sparkRunner is the project's Python and the local Spark runner.
+func sparkRunner() (python, runner string, err error) {
+	root, err := modroot.Find()
+	if err != nil {
+		return "", "", err
+	}
+	if python, err = tools.VenvBin("python"); err != nil {
+		return "", "", err
+	}
+	return python, filepath.Join(root, "glue_scripts", "local_runner.py"), nil
 }
 
 // maxInput is the largest execution input Step Functions accepts, in bytes.
@@ -54,11 +90,7 @@ func run(input, inputFile, dir, assembly string) error {
 	if len(raw) > 0 && !json.Valid(raw) {
 		return fmt.Errorf("the input is not valid JSON: %s", raw)
 	}
-	root, err := modroot.Find()
-	if err != nil {
-		return err
-	}
-	python, err := tools.VenvBin("python")
+	python, runner, err := sparkRunner()
 	if err != nil {
 		return err
 	}
@@ -68,7 +100,7 @@ func run(input, inputFile, dir, assembly string) error {
 		Dir:      dir,
 		Input:    raw,
 		Python:   python,
-		Runner:   filepath.Join(root, "glue_scripts", "local_runner.py"),
+		Runner:   runner,
 		Out:      os.Stdout,
 	})
 	if err != nil {
@@ -78,4 +110,13 @@ func run(input, inputFile, dir, assembly string) error {
 		return fmt.Errorf("the execution ended %s", rep.Status)
 	}
 	return nil
+}
+
+// envOr is the environment variable name, or otherwise when it is unset or
+// empty.
+func envOr(name, otherwise string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return otherwise
 }

@@ -65,32 +65,52 @@ func TestInputSizeLimit(t *testing.T) {
 	}
 }
 
-// TestMakePassesTheStateFolder: LOCAL_DIR reaches the runner as its state
-// folder, .local when not given, so two runs can each have their own.
+// TestMakePassesTheStateFolder: LOCAL_DIR reaches the runner exactly as
+// typed (through the environment, never a shell), so two runs can each
+// have their own folder, whatever its name. make sql on a folder with no
+// tables says so, naming the folder it got.
 func TestMakePassesTheStateFolder(t *testing.T) {
 	root, err := modroot.Find()
 	if err != nil {
 		t.Fatal(err)
 	}
-	testinputs.Declare(t, "Makefile")
-	for _, tc := range []struct{ arg, want string }{
-		{"", "-dir '.local'"},
-		{"LOCAL_DIR=.local-2", "-dir '.local-2'"},
-		{"LOCAL_DIR=/tmp/with space", "-dir '/tmp/with space'"},
-	} {
-		args := []string{"-n", "--no-print-directory", "local", "LOCAL_INPUT=" + filepath.Join(t.TempDir(), "in.json")}
-		if tc.arg != "" {
-			args = append(args, tc.arg)
-		}
-		cmd := exec.Command("make", args...)
+	testinputs.Declare(t, "Makefile", "cmd/local/*.go", "internal/local/*.go")
+	for _, name := range []string{"plain", "with space", `it's "quoted" $(HOME)`} {
+		dir := filepath.Join(t.TempDir(), name)
+		cmd := exec.Command("make", "--no-print-directory", "sql", "Q=SELECT 1", "LOCAL_DIR="+dir, "LOCAL_QUERY="+filepath.Join(t.TempDir(), "q.sql"))
 		cmd.Dir = root
-		cmd.Env = append(os.Environ(), "FLAGS_FILE=")
 		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("make %v: %v\n%s", args, err, out)
+		if want := "local: no local tables in " + dir + " yet"; err == nil || !strings.Contains(string(out), want) {
+			t.Errorf("make sql LOCAL_DIR=%q: %v, want %q in\n%s", dir, err, want, out)
 		}
-		if !strings.Contains(string(out), tc.want) {
-			t.Errorf("make -n local %s runs no %q:\n%s", tc.arg, tc.want, out)
-		}
+	}
+}
+
+// TestMakePassesTheQueryVerbatim: make sql hands Q to the runner exactly as
+// typed, through a file, and refuses to run without one.
+func TestMakePassesTheQueryVerbatim(t *testing.T) {
+	root, err := modroot.Find()
+	if err != nil {
+		t.Fatal(err)
+	}
+	testinputs.Declare(t, "Makefile")
+	file := filepath.Join(t.TempDir(), "q.sql")
+	q := `SELECT name FROM velib_data_silver WHERE name LIKE '%d''Italie' AND "$HOME" <> '\n'`
+	cmd := exec.Command("make", "-n", "--no-print-directory", "sql", "Q="+q, "LOCAL_QUERY="+file)
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("make -n sql: %v\n%s", err, out)
+	}
+	if got, _ := os.ReadFile(file); strings.TrimSuffix(string(got), "\n") != q {
+		t.Errorf("the runner would get %q, want %q", got, q)
+	}
+	if !strings.Contains(string(out), "-sql-file "+file) {
+		t.Errorf("make -n sql runs:\n%s", out)
+	}
+	cmd = exec.Command("make", "-n", "sql")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), `give the query as Q="SELECT ..."`) {
+		t.Errorf("make sql without Q: %v\n%s", err, out)
 	}
 }

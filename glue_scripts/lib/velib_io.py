@@ -116,26 +116,30 @@ def list_raw(spark: SparkSession, root: str, systems: list[str], dates: list[str
 
 def read_raw(spark: SparkSession, root: str, listed: dict[tuple, list[str]]) -> DataFrame:
     """The listed raw files (see list_raw), each partition with some: one row
-    per file, with its ``path``, its ``system`` and ``dt`` partition, and its
-    whole JSON text in ``value``, which is null when the file cannot be read
-    (not gzip, cut short)."""
-    # An unreadable file is left out of the read instead of failing it with
-    # a stack trace; the join with the listing brings it back, valueless.
+    per file, with its ``path``, its ``system`` and ``dt`` partition, its
+    whole JSON text in ``value`` and ``read_problem``, why it could not be
+    read (then ``value`` is null).
+
+    Files are read as bytes and decoded in Python (velib_silver.decode), not
+    by Spark's text reader: Hadoop's gzip codec drops a file of several
+    gzip members without a word, where Python reads every member, and the
+    same code must give the same answer locally and on Glue. A file is
+    matched to its listing by its path as Hadoop prints it, which both give
+    alike, so a name with spaces, parentheses or % is read like any other.
+    """
     read = (
-        spark.read.option("ignoreCorruptFiles", "true")
-        .text([f"{root}/{s}/dt={d}/" for s, d in listed], wholetext=True)
-        .select("value", _file_key(F.input_file_name()).alias("key"))
+        spark.read.format("binaryFile")
+        .load([f"{root}/{s}/dt={d}/" for s, d in listed])
+        .select("path", velib_silver.decoded("content", "path").alias("d"))
+        .select("path", "d.value", F.col("d.problem").alias("read_problem"))
     )
     files = spark.createDataFrame(
         [(path, s, d) for (s, d), paths in listed.items() for path in paths], "path string, system string, dt string"
-    ).withColumn("key", _file_key(F.col("path")))
-    return files.join(read, on="key", how="left").select("path", "system", "dt", "value")
-
-
-def _file_key(path):
-    """system/dt=…/name, which names a raw file whatever form its URL takes
-    (file:/x and file:///x)."""
-    return F.regexp_extract(path, r"([^/]+/dt=[^/]+/[^/]+)$", 1)
+    )
+    vanished = F.when(F.col("value").isNull(), F.lit("unreadable: gone between listing and reading"))
+    return files.join(read, on="path", how="left").select(
+        "path", "system", "dt", "value", F.coalesce("read_problem", vanished).alias("read_problem")
+    )
 
 
 def _files(spark: SparkSession, folder: str) -> list[str]:
@@ -285,7 +289,13 @@ def silver(job: str, argv: list[str], spark: SparkSession) -> dict:
     """The raw → silver job: reads the raw files of the processing dates of
     every system, replaces those partitions of the silver table with the rows
     that pass the checks and those of the rejects table with the rows that
-    fail them, and returns its result (see silver_result)."""
+    fail them, and returns its result (see silver_result).
+
+    A (system, day) none of whose rows passed, or whose snapshots list no
+    station, does not stop the others: every partition is written, that
+    one's silver emptied (a re-run must not leave its old rows), and then
+    the job fails, naming it and its reasons, so that the execution alerts
+    and a partial run of that system can follow."""
     args = job_args(
         argv,
         [
@@ -311,6 +321,7 @@ def silver(job: str, argv: list[str], spark: SparkSession) -> dict:
     if without:
         log(job, event="days without raw snapshots, skipped", days=without)
     snaps = velib_silver.snapshots(read_raw(spark, root, {p: listed[p] for p in parts})).cache()
+    db, rejects_table = args["database"], f"{args['database']}.{args['rejects_table']}"
     try:
         bad = [r.asDict() for r in velib_silver.bad_files(snaps).collect()]
         if bad and not accept:
@@ -323,20 +334,41 @@ def silver(job: str, argv: list[str], spark: SparkSession) -> dict:
         rows = velib_silver.station_rows(snaps).cache()
         try:
             kept, refused = velib_silver.silver(rows), velib_silver.rejects(rows)
-            db, legacy = args["database"], args["legacy_system"]
-            written = write_partitions(spark, kept, db, args["target_table"], args["target_path"], parts, legacy)
-            write_partitions(
-                spark, refused, db, args["rejects_table"], args["rejects_path"], parts, legacy, allow_empty=True
-            )
-            result = silver_result(kept, refused, parts, written, bad, new_fields, without)
+            legacy = args["legacy_system"]
+            write = {"spark": spark, "database": db, "parts": parts, "legacy_system": legacy, "allow_empty": True}
+            written = write_partitions(df=kept, table=args["target_table"], path=args["target_path"], **write)
+            write_partitions(df=refused, table=args["rejects_table"], path=args["rejects_path"], **write)
+            result = silver_result(rows, kept, refused, parts, written, bad, new_fields, without)
         finally:
             rows.unpersist()
     finally:
         snaps.unpersist()
-    for reason, n in result["rejected"].items():
-        log(job, event="rows rejected", reason=reason, rows=n, table=f"{db}.{args['rejects_table']}")
+    for system, reasons in result["rejected"].items():
+        total = sum(reasons.values())
+        log(job, event="rows rejected", system=system, rows=total, reasons=reasons, table=rejects_table)
     log(job, dates=dates, systems=systems, table=f"{db}.{args['target_table']}", **result)
+    if result["days_without_rows"]:
+        raise JobError(no_rows_message(result, rejects_table))
     return result
+
+
+def no_rows_message(result: dict, rejects_table: str) -> str:
+    """Says which (system, day) had no row pass and why, that everything
+    else was written, and how to re-run just those."""
+    failed = []
+    for system, days in result["days_without_rows"].items():
+        for day, reasons in days.items():
+            why = ", ".join(f"{r} {n}" for r, n in reasons.items()) or "no station entries in its snapshots"
+            failed.append(f"{system} on {day} ({why})")
+    systems = sorted(result["days_without_rows"])
+    days = sorted({d for by_day in result["days_without_rows"].values() for d in by_day})
+    span = days[0] if len(days) == 1 else f"{days[0]}{RANGE_SEP}{days[-1]}"
+    rerun = json.dumps({"lambda_load_data": False, "process_date": span, "systems": systems})
+    return (
+        f"no row passed the checks for {'; '.join(failed)}, so that silver is now empty. "
+        f"Everything else was written: {result['rows']} silver rows, and every reject to {rejects_table}. "
+        f"Fix the raw files, then re-run only those with the input {rerun}"
+    )
 
 
 def bad_files_message(bad: list[dict]) -> str:
@@ -347,20 +379,36 @@ def bad_files_message(bad: list[dict]) -> str:
     )
 
 
-def silver_result(kept, refused, parts, written, bad, new_fields, without) -> dict:
+def silver_result(rows, kept, refused, parts, written, bad, new_fields, without) -> dict:
     """What a raw → silver run did: ``rows`` written to silver, of which
-    ``over_capacity`` flagged; ``rejected`` rows by reason; the ``bad_files``
-    left out (only with --accept_bad_raw_files); the ``new_fields`` of the
-    feed that silver does not carry; by system, the days skipped for want of
-    raw snapshots, ``days_without_data``. The counts come from the rows just
-    written (kept and refused, still cached), not from reading the tables
-    back."""
+    ``over_capacity`` flagged; ``repeats``, entries that repeated a report
+    already kept (the same station, last_reported and values); by system,
+    the rows ``rejected`` by reason, the ``days_without_rows`` (none passed:
+    their reasons by day) and the ``days_without_data`` (no raw snapshots);
+    the ``bad_files`` left out (only with --accept_bad_raw_files); the
+    ``new_fields`` of the feed that silver does not carry. Every station
+    entry of the files read is a silver row, a repeat or a reject. The
+    counts come from the rows just written (still cached), not from reading
+    the tables back."""
     in_dates = _in_parts(parts)
-    rejected = refused.where(in_dates).groupBy("reason").count().orderBy("reason").collect()
+    rejected: dict = {}
+    by_day: dict = {}
+    for r in (
+        refused.where(in_dates).groupBy("system", "dt", "reason").count().orderBy("system", "dt", "reason").collect()
+    ):
+        rejected.setdefault(r["system"], {}).setdefault(r["reason"], 0)
+        rejected[r["system"]][r["reason"]] += r["count"]
+        by_day.setdefault((r["system"], r["dt"]), {})[r["reason"]] = r["count"]
+    with_rows = {(r.system, r.dt) for r in kept.where(in_dates).select(*PARTITIONS).distinct().collect()}
+    days_without_rows: dict = {}
+    for s, d in sorted(set(parts) - with_rows):
+        days_without_rows.setdefault(s, {})[d] = by_day.get((s, d), {})
     return {
         "rows": written,
         "over_capacity": kept.where(in_dates & F.col("over_capacity")).count(),
-        "rejected": {r["reason"]: r["count"] for r in rejected},
+        "repeats": rows.where(in_dates & F.col("repeat")).count(),
+        "rejected": rejected,
+        "days_without_rows": days_without_rows,
         "bad_files": [b["path"] for b in bad],
         "new_fields": new_fields,
         "days_without_data": without,

@@ -8,7 +8,8 @@ system whose feed it holds), ``dt`` (the date partition it sits in, the UTC
 date of its status feed's ``last_updated``) and ``value``,
 the whole JSON text ``{"source", "fetched_at", "station_information",
 "station_status"}`` the ingest Lambda wrote, or null when the file could not
-be read (not gzip, cut short).
+be read, with ``read_problem`` saying why (see decode, the one function
+here that is not Spark's: it turns a file's bytes into that text).
 
 Nothing is dropped silently. A file that is unreadable or not a snapshot is a
 bad file (``bad_files``): the job fails on it unless told to accept the loss.
@@ -19,6 +20,12 @@ station_information older than the status, make that legitimate. Fields the
 feed sends that silver does not know are listed (``new_fields``).
 """
 
+import gzip
+import json
+import sys
+import zlib
+
+from pyspark import cloudpickle
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, MapType, StringType, StructField, StructType
@@ -104,9 +111,32 @@ REASONS = [
     "duplicate_station_id",  # the station_id appeared earlier in the same snapshot
     "missing_field",  # a required field is absent or null
     "non_numeric",  # a count or capacity that is not a whole number
-    "bad_time",  # last_reported neither POSIX seconds nor RFC 3339
+    "out_of_range",  # a whole number its column (a 32-bit int) cannot hold
+    "bad_time",  # last_reported not a time, or outside EARLIEST_TIME .. the fetch plus CLOCK_SKEW
     "bad_flag",  # is_installed, is_renting or is_returning not 0/1/true/false
+    "bad_location",  # lat or lon not a number, or off the globe
     "negative_count",  # a count or capacity below zero
+    # Set after the checks: the same station and last_reported as an
+    # earlier snapshot's row of the day, with other values.
+    "conflicting_repeat",
+]
+
+# The counts' columns are 32-bit ints.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+# The earliest time a feed or a station may report: GBFS was first
+# published in 2015 (the ingest Lambda's rule too).
+EARLIEST_TIME = "2015-01-01 00:00:00"
+# How far after the fetch a time may be: servers' clocks drift, not more.
+CLOCK_SKEW_SECONDS = 3600
+# POSIX seconds of 9999-12-31T23:59:59Z: past it, Spark cannot hold the time.
+_MAX_SECONDS = 253402300799
+# The fields that make a silver row, compared to tell a repeat from a
+# conflicting one: all but the row's keys, when it was seen, and what is
+# derived.
+VALUE_COLUMNS = [
+    c
+    for c in SILVER_COLUMNS
+    if c not in ("station_id", "last_reported", "snapshot_time", "over_capacity", "system", "dt")
 ]
 
 
@@ -117,13 +147,29 @@ _LOCALIZED = ArrayType(StructType([StructField("text", _TEXT), StructField("lang
 def _localized(col: Column) -> Column:
     """A name as text: GBFS 2.x's string as it is, GBFS 3.0's localized
     strings as the first one's text (a feed lists its default language
-    first)."""
-    return F.when(F.trim(col).startswith("["), F.from_json(col, _LOCALIZED)[0]["text"]).otherwise(col)
+    first). A string that merely starts with "[" ("[Fermée] Place
+    d'Italie") is a name like any other."""
+    first = F.from_json(col, _LOCALIZED)[0]["text"]
+    return F.coalesce(F.when(F.trim(col).startswith("["), first), col)
 
 
 def _timestamp(col: Column) -> Column:
-    """POSIX seconds (GBFS 1.x, 2.x) or an RFC 3339 time (GBFS 3.x)."""
-    return F.when(col.rlike(r"^[0-9]+$"), F.timestamp_seconds(col.cast("long"))).otherwise(F.to_timestamp(col))
+    """POSIX seconds (GBFS 1.x, 2.x) or an RFC 3339 time (GBFS 3.x); null
+    for anything else, seconds past year 9999 included (Spark's seconds to
+    timestamp would overflow and fail the job)."""
+    digits = F.trim(col)
+    seconds = F.when(digits.rlike(r"^[0-9]{1,12}$"), digits.cast("long"))
+    return F.when(digits.rlike(r"^[0-9]+$"), F.when(seconds <= _MAX_SECONDS, F.timestamp_seconds(seconds))).otherwise(
+        F.to_timestamp(col)
+    )
+
+
+def _implausible(time: Column, fetched: Column) -> Column:
+    """Whether a time is one no live feed can give: before EARLIEST_TIME, or
+    more than CLOCK_SKEW_SECONDS after the fetch (milliseconds or
+    microseconds read as seconds land there)."""
+    latest = fetched + F.expr(f"INTERVAL {CLOCK_SKEW_SECONDS} SECONDS")
+    return (time < F.to_timestamp(F.lit(EARLIEST_TIME))) | (time > latest)
 
 
 def _flag(col: Column) -> Column:
@@ -142,38 +188,137 @@ def _problem(col: Column) -> Column:
     return col.isNotNull() & ~_whole(col)
 
 
+def _beyond_int(col: Column) -> Column:
+    """Whether text is a whole number a 32-bit int cannot hold (cast, it
+    would become null)."""
+    digits = F.regexp_replace(F.trim(col), "^-?0*", "")
+    n = F.trim(col).cast("long")
+    return _whole(col) & ((F.length(digits) > 10) | (n > INT_MAX) | (n < INT_MIN))
+
+
+def _off_globe(col: Column, bound: float) -> Column:
+    """Whether a coordinate is present but not a number within ±bound."""
+    x = F.trim(col).cast("double")
+    return col.isNotNull() & (x.isNull() | F.isnan(x) | (F.abs(x) > bound))
+
+
 def _failing(checks: dict[str, Column]) -> Column:
     """The names of the checks that hold, comma-separated, or null if none."""
     names = F.array_compact(F.array(*[F.when(cond, F.lit(name)) for name, cond in checks.items()]))
     return F.when(F.size(names) > 0, F.array_join(names, ","))
 
 
+def decode(content: bytes, name: str) -> dict:
+    """A raw file's bytes as text: gzip (every member, as the ingest writes
+    one and a concatenation must not be half-read) or, for a name that does
+    not end in .gz, plain JSON put there by hand. Returns ``value`` (null
+    when the file cannot be read) and ``problem``: why it cannot be read,
+    or what makes its text mean two things (see document_problem), or
+    null. This is the one pass over a file's text in Python; everything
+    else is Spark's."""
+    if name.endswith(".gz") and content[:2] != b"\x1f\x8b":
+        return {"value": None, "problem": "unreadable: not gzip, though its name ends in .gz"}
+    if content[:2] == b"\x1f\x8b":
+        try:
+            content = gzip.decompress(content)
+        except EOFError:
+            return {"value": None, "problem": "unreadable: cut short (the gzip stream ends early)"}
+        except (OSError, zlib.error) as err:
+            return {"value": None, "problem": f"unreadable: not gzip ({err})"}
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return {"value": None, "problem": f"unreadable: not UTF-8 text ({err.reason} at byte {err.start})"}
+    return {"value": text, "problem": document_problem(text)}
+
+
+DECODED = StructType([StructField("value", _TEXT), StructField("problem", _TEXT)])
+
+
+def document_problem(text: str | None) -> str | None:
+    """What makes a snapshot's JSON text mean two things, or None: bytes
+    after the document (a second snapshot appended, or several gzip members),
+    or a key given twice in the document, a feed or a feed's data (readers
+    disagree on which one counts). Text that is not JSON at all is left to
+    the other checks, which say so."""
+    if text is None:
+        return None
+    start = len(text) - len(text.lstrip())
+    try:
+        doc, end = json.JSONDecoder(object_pairs_hook=list).raw_decode(text, start)
+    except ValueError:
+        return None
+    rest = text[end:].strip()
+    if rest:
+        return f"bytes after the JSON document ({len(rest.encode())} more: a second snapshot appended, or several gzip members)"
+    if not isinstance(doc, list):
+        return None
+    objects = [("the document", doc)]
+    for feed in ("station_information", "station_status"):
+        for key, value in doc:
+            if key == feed and isinstance(value, list):
+                objects.append((feed, value))
+                objects += [(feed + ".data", v) for k, v in value if k == "data" and isinstance(v, list)]
+    for where, pairs in objects:
+        keys = [k for k, _ in pairs]
+        for key in keys:
+            if keys.count(key) > 1:
+                return f'duplicate key "{key}" in {where}'
+    return None
+
+
+# The Python workers that run a UDF cannot import this module by name
+# (locally its folder is on the driver's path only), so its functions travel
+# by value.
+cloudpickle.register_pickle_by_value(sys.modules[__name__])
+# decode as a column function: a raw file's bytes and path in, DECODED out.
+decoded = F.udf(decode, DECODED)
+
+
 def snapshots(raw: DataFrame) -> DataFrame:
     """One row per raw file: ``path``, ``system``, ``dt``, ``snapshot_time``, the two
-    feeds' station entries as JSON texts, and ``problem``, which says why the
-    file is not a usable snapshot, or is null."""
+    feeds' station entries as JSON texts, ``fetched_at`` and ``problem``,
+    which says why the file is not a usable snapshot, or is null. raw has
+    ``path``, ``system``, ``dt`` and ``value`` (null for a file that could
+    not be read), and may have ``read_problem`` (see decode), which is
+    then the file's first problem."""
     s = F.from_json("value", SNAPSHOT_SCHEMA)
     status_time = s["station_status"]["last_updated"]
+    snapshot_time = _timestamp(status_time)
+    fetched = F.coalesce(F.to_timestamp(s["fetched_at"]), snapshot_time)
+    read_problem = F.col("read_problem") if "read_problem" in raw.columns else F.lit(None).cast("string")
     problem = (
-        F.when(F.col("value").isNull(), F.lit("unreadable: not gzip, or cut short"))
+        F.when(read_problem.isNotNull(), read_problem)
+        .when(F.col("value").isNull(), F.lit("unreadable: not gzip, or cut short"))
         .when(F.trim("value") == "", F.lit("empty"))
         .when(
             s.isNull() | (s["station_status"].isNull() & s["station_information"].isNull()),
             F.lit("not a snapshot: not JSON, cut short, or no station feeds"),
         )
         .when(status_time.isNull(), F.lit("no station_status.last_updated (cut short, or not a snapshot)"))
-        .when(
-            _timestamp(status_time).isNull(),
-            F.concat(F.lit("station_status.last_updated is not a time: "), status_time),
-        )
+        .when(snapshot_time.isNull(), F.concat(F.lit("station_status.last_updated is not a time: "), status_time))
         .when(s["station_status"]["data"]["stations"].isNull(), F.lit("no station_status.data.stations"))
         .when(s["station_information"]["data"]["stations"].isNull(), F.lit("no station_information.data.stations"))
+        .when(
+            _implausible(snapshot_time, fetched),
+            F.concat(F.lit("station_status.last_updated is implausible: "), status_time),
+        )
+        .when(
+            F.date_format(snapshot_time, "yyyy-MM-dd") != F.col("dt").cast("string"),
+            F.concat(
+                F.lit("the feed's time "),
+                F.date_format(snapshot_time, "yyyy-MM-dd'T'HH:mm:ss'Z'"),
+                F.lit(" is not on its folder's day dt="),
+                F.col("dt").cast("string"),
+            ),
+        )
     )
     return raw.select(
         "path",
         "system",
         F.col("dt").cast("string").alias("dt"),
-        _timestamp(status_time).alias("snapshot_time"),
+        snapshot_time.alias("snapshot_time"),
+        fetched.alias("fetched_at"),
         s["station_information"]["data"]["stations"].alias("information"),
         s["station_status"]["data"]["stations"].alias("status"),
         problem.alias("problem"),
@@ -191,7 +336,7 @@ def _entries(snaps: DataFrame, feed: str, fields: list[str]) -> DataFrame:
     struct = StructType([StructField(f, _TEXT) for f in fields])
     return (
         snaps.where(F.col("problem").isNull())
-        .select("path", "system", "dt", "snapshot_time", F.posexplode(feed).alias("pos", "record"))
+        .select("path", "system", "dt", "snapshot_time", "fetched_at", F.posexplode(feed).alias("pos", "record"))
         .withColumn("object", F.from_json("record", MapType(_TEXT, _TEXT)).isNotNull())
         .withColumn("e", F.from_json("record", struct))
     )
@@ -212,9 +357,11 @@ def _information(snaps: DataFrame) -> DataFrame:
 
 
 def _bike_types(types: Column, kind: str) -> Column:
-    """The count of one kind in Vélib's [{"mechanical": 3}, {"ebike": 1}]."""
+    """The count of one kind in Vélib's [{"mechanical": 3}, {"ebike": 1}], as
+    a long: a sum past an int is out_of_range, not an overflow."""
     parsed = F.from_json(types, ArrayType(MapType(_TEXT, _TEXT)))
-    return F.aggregate(parsed, F.lit(0), lambda acc, m: acc + F.coalesce(m[kind].cast("int"), F.lit(0)))
+    zero = F.lit(0).cast("long")
+    return F.aggregate(parsed, zero, lambda acc, m: acc + F.coalesce(m[kind].cast("long"), zero))
 
 
 def _types_problem(types: Column) -> Column:
@@ -226,6 +373,15 @@ def _types_problem(types: Column) -> Column:
     )
 
 
+def _types_beyond_int(types: Column, totals: list[Column]) -> Column:
+    """Whether a count of num_bikes_available_types, or a kind's total, is
+    past an int."""
+    parsed = F.from_json(types, ArrayType(MapType(_TEXT, _TEXT)))
+    return F.exists(parsed, lambda m: F.exists(F.map_values(m), _beyond_int)) | F.exists(
+        F.array(*totals), lambda n: (n > INT_MAX) | (n < INT_MIN)
+    )
+
+
 def station_rows(snaps: DataFrame) -> DataFrame:
     """One row per status entry of the usable snapshots, matched with the
     same snapshot's station information and checked: the silver columns (as
@@ -233,7 +389,7 @@ def station_rows(snaps: DataFrame) -> DataFrame:
     that passes, else the first failing check of REASONS and the fields at
     fault), ``record`` (the entry as sent) and ``source_file``."""
     status = _entries(snaps, "status", STATUS_FIELDS).select(
-        "path", "system", "dt", "snapshot_time", "pos", "record", "object", "e.*"
+        "path", "system", "dt", "snapshot_time", "fetched_at", "pos", "record", "object", "e.*"
     )
     rows = status.join(_information(snaps), on=["path", "station_id"], how="left")
     id_text = F.trim("station_id")
@@ -248,8 +404,15 @@ def station_rows(snaps: DataFrame) -> DataFrame:
         "num_docks_available": F.col("num_docks_available"),
         "capacity": F.col("info_capacity"),
     }
-    mechanical = _bike_types(F.col("num_bikes_available_types"), "mechanical")
-    ebike = _bike_types(F.col("num_bikes_available_types"), "ebike")
+    # Computed once each: the checks and the columns below refer to them,
+    # and an expression written out at every use makes Spark compile (and
+    # parse) it each time, which dominates on a few rows.
+    rows = (
+        rows.withColumn("_mechanical", _bike_types(F.col("num_bikes_available_types"), "mechanical"))
+        .withColumn("_ebike", _bike_types(F.col("num_bikes_available_types"), "ebike"))
+        .withColumn("_reported", _timestamp(F.col("last_reported")))
+    )
+    mechanical, ebike, reported = F.col("_mechanical"), F.col("_ebike"), F.col("_reported")
     flags = ["is_installed", "is_renting", "is_returning"]
     checks = [
         ("malformed_entry", F.when(~F.col("object"), F.lit("station entry"))),
@@ -274,8 +437,26 @@ def station_rows(snaps: DataFrame) -> DataFrame:
                 }
             ),
         ),
-        ("bad_time", _failing({"last_reported": _timestamp(F.col("last_reported")).isNull()})),
+        (
+            "out_of_range",
+            _failing(
+                {
+                    **{name: _beyond_int(col) for name, col in counts.items()},
+                    "num_bikes_available_types": _types_beyond_int(
+                        F.col("num_bikes_available_types"), [mechanical, ebike]
+                    ),
+                }
+            ),
+        ),
+        (
+            "bad_time",
+            _failing({"last_reported": F.coalesce(_implausible(reported, F.col("fetched_at")), F.lit(True))}),
+        ),
         ("bad_flag", _failing({f: _flag(F.col(f)).isNull() for f in flags})),
+        (
+            "bad_location",
+            _failing({"lat": _off_globe(F.col("info_lat"), 90), "lon": _off_globe(F.col("info_lon"), 180)}),
+        ),
         (
             "negative_count",
             _failing(
@@ -291,17 +472,17 @@ def station_rows(snaps: DataFrame) -> DataFrame:
     detail = F.coalesce(*[detail for _, detail in checks])
     bikes = bikes_text.cast("int")
     capacity = F.col("info_capacity").cast("int")
-    return rows.select(
+    checked = rows.select(
         "station_id",
         F.coalesce("stationCode", "info_stationCode").alias("station_code"),
         _localized(F.col("info_name")).alias("name"),
         capacity.alias("capacity"),
         bikes.alias("num_bikes_available"),
-        F.when(F.col("num_bikes_available_types").isNotNull(), mechanical).alias("mechanical"),
-        F.when(F.col("num_bikes_available_types").isNotNull(), ebike).alias("ebike"),
+        F.when(F.col("num_bikes_available_types").isNotNull(), mechanical.cast("int")).alias("mechanical"),
+        F.when(F.col("num_bikes_available_types").isNotNull(), ebike.cast("int")).alias("ebike"),
         F.col("num_docks_available").cast("int").alias("num_docks_available"),
         *[_flag(F.col(f)).alias(f) for f in flags],
-        _timestamp(F.col("last_reported")).alias("last_reported"),
+        reported.alias("last_reported"),
         "snapshot_time",
         F.col("info_lat").cast("double").alias("lat"),
         F.col("info_lon").cast("double").alias("lon"),
@@ -312,25 +493,44 @@ def station_rows(snaps: DataFrame) -> DataFrame:
         detail.alias("detail"),
         "record",
         F.col("path").alias("source_file"),
+        "pos",
+    )
+    return _settle_repeats(checked)
+
+
+def _settle_repeats(rows: DataFrame) -> DataFrame:
+    """Marks the rows that repeat a station's ``last_reported`` (the station
+    did not report between two snapshots) within each system's ``dt``: the
+    row of the earliest snapshot is kept (then the first file by name, then
+    the first entry), whatever the read order; a later one with the same
+    values is a ``repeat`` (the same report, kept once), one with other
+    values a ``conflicting_repeat`` reject naming the fields that differ.
+    Within a day only, so that a backfill of a range keeps exactly the rows
+    each day keeps when run alone. Station ids are a system's own: two
+    systems may both have a station 1."""
+    valid = F.col("reason").isNull()
+    same_report = Window.partitionBy("system", "dt", "station_id", "last_reported", valid).orderBy(
+        "snapshot_time", "source_file", "pos"
+    )
+    first = {c: F.first(c).over(same_report) for c in VALUE_COLUMNS}
+    later = valid & (F.row_number().over(same_report) > 1)
+    differ = _failing({c: ~F.col(c).eqNullSafe(first[c]) for c in VALUE_COLUMNS})
+    return (
+        rows.withColumn("_later", later)
+        .withColumn("_differ", F.when(F.col("_later"), differ))
+        .withColumn(
+            "reason", F.when(F.col("_differ").isNotNull(), F.lit("conflicting_repeat")).otherwise(F.col("reason"))
+        )
+        .withColumn("detail", F.coalesce("_differ", "detail"))
+        .withColumn("repeat", F.col("_later") & F.col("_differ").isNull())
+        .drop("_later", "_differ", "pos")
     )
 
 
 def silver(rows: DataFrame) -> DataFrame:
-    """The rows that pass every check, in SILVER_COLUMNS order.
-
-    Rows repeating a station's ``last_reported`` (the station did not report
-    between two snapshots) are dropped within each system's ``dt``, keeping
-    the earliest snapshot; within a day only, so that a backfill of a range
-    keeps exactly the rows each day keeps when run alone. Station ids are a
-    system's own: two systems may both have a station 1.
-    """
-    first_seen = Window.partitionBy("system", "dt", "station_id", "last_reported").orderBy("snapshot_time")
-    return (
-        rows.where(F.col("reason").isNull())
-        .withColumn("_n", F.row_number().over(first_seen))
-        .where(F.col("_n") == 1)
-        .select(SILVER_COLUMNS)
-    )
+    """The rows that pass every check, each report once (see
+    _settle_repeats), in SILVER_COLUMNS order."""
+    return rows.where(F.col("reason").isNull() & ~F.col("repeat")).select(SILVER_COLUMNS)
 
 
 def rejects(rows: DataFrame) -> DataFrame:

@@ -108,7 +108,9 @@ def test_full_run_writes_and_registers_all_tables(spark, lake):
     assert run_silver(spark, lake, "2026-11-20") == {
         "rows": 3 + 1 + 3,
         "over_capacity": 0,
+        "repeats": 2,
         "rejected": {},
+        "days_without_rows": {},
         "bad_files": [],
         "new_fields": [],
         "days_without_data": {},
@@ -234,7 +236,7 @@ def test_bad_raw_files_fail_the_job_naming_each(spark, lake):
         run_silver(spark, lake, "2026-11-20")
     message = str(err.value)
     assert message.startswith("2 raw file(s) unreadable or not a snapshot, so nothing was written: ")
-    assert "velib-20261120T231500Z.json.gz (unreadable: not gzip, or cut short)" in message
+    assert "velib-20261120T231500Z.json.gz (unreadable: not gzip, though its name ends in .gz)" in message
     assert "velib-20261120T233000Z.json.gz (not a snapshot" in message
     assert "--accept_bad_raw_files true" in message and "Exception" not in message
     assert not spark.catalog.tableExists(f"{DATABASE}.velib_data_silver")
@@ -270,7 +272,9 @@ def test_rejects_go_to_their_table_and_are_counted(spark, lake, capsys):
     assert result == {
         "rows": 2,
         "over_capacity": 1,
-        "rejected": {"duplicate_station_id": 1, "missing_station_id": 1, "negative_count": 1},
+        "repeats": 0,
+        "rejected": {"velib": {"duplicate_station_id": 1, "missing_station_id": 1, "negative_count": 1}},
+        "days_without_rows": {},
         "bad_files": [],
         "new_fields": ["station_status.num_bikes_disabled", "station_status.x"],
         "days_without_data": {},
@@ -279,7 +283,10 @@ def test_rejects_go_to_their_table_and_are_counted(spark, lake, capsys):
     assert rejected["negative_count"].detail == "num_docks_available" and rejected["negative_count"].station_id == "3"
     assert partitions(spark, "velib_data_rejects") == ["system=velib/dt=2026-11-20"]
     logged = capsys.readouterr().out
-    assert '"event": "rows rejected", "reason": "negative_count", "rows": 1' in logged
+    assert (
+        '"event": "rows rejected", "system": "velib", "rows": 3, '
+        '"reasons": {"duplicate_station_id": 1, "missing_station_id": 1, "negative_count": 1}'
+    ) in logged
 
 
 def test_a_rerun_replaces_the_rejects_of_its_dates(spark, lake):
@@ -287,7 +294,7 @@ def test_a_rerun_replaces_the_rejects_of_its_dates(spark, lake):
     bad = station_status(1, "c1", 1, 0, 5, t - 7)
     bad["num_bikes_available"] = "abc"
     path = lake.put_snapshot(snapshot(t, INFO, [bad, station_status(2, "c2", 0, 0, 0, t - 5)]))
-    assert run_silver(spark, lake, "2026-11-20")["rejected"] == {"non_numeric": 1}
+    assert run_silver(spark, lake, "2026-11-20")["rejected"] == {"velib": {"non_numeric": 1}}
     path.unlink()
     day(lake, "2026-11-20")
     assert run_silver(spark, lake, "2026-11-20")["rejected"] == {}

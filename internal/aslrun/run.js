@@ -50,6 +50,9 @@ async function main() {
         p.resolve(reply.output === undefined ? {} : reply.output);
       }
     }
+    // The caller closes its end once it has the result, or is gone (a
+    // killed make local): either way nobody will answer a task again.
+    process.exit(0);
   })();
   const send = (msg) => process.stdout.write(JSON.stringify(msg) + '\n');
   const call = (state) => (input) => new Promise((resolve, reject) => {

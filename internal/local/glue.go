@@ -2,14 +2,18 @@ package local
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // sparkRunner talks to glue_scripts/local_runner.py: one Python process,
@@ -34,11 +38,15 @@ type jobReply struct {
 }
 
 // startSpark launches the runner and waits until its session is up. The
-// jobs' own output goes to log.
-func startSpark(python, runner, stateDir string, log *os.File) (*sparkRunner, error) {
+// jobs' own output goes to log. The runner inherits the state folder's
+// lock, so the folder stays locked until the runner too has ended, and is
+// told this process's id, so that it ends soon after this process does,
+// however it ends (glue_scripts/local_runner.py's exit_with_parent).
+func startSpark(python, runner, stateDir string, log, lock *os.File) (*sparkRunner, error) {
 	cmd := exec.Command(python, runner, stateDir)
 	cmd.Stderr = log
-	cmd.Env = append(os.Environ(), "PYTHONUNBUFFERED=1")
+	cmd.ExtraFiles = []*os.File{lock}
+	cmd.Env = append(os.Environ(), "PYTHONUNBUFFERED=1", "LOCAL_RUN_PID="+strconv.Itoa(os.Getpid()))
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -61,6 +69,21 @@ func startSpark(python, runner, stateDir string, log *os.File) (*sparkRunner, er
 
 // logLines is how much of its log a runner's death quotes.
 const logLines = 20
+
+// logStart begins the line that opens each runner's part of spark.log,
+// which grows across runs: a death quotes only what follows it.
+const logStart = "=== local Spark runner started "
+
+// openLog opens dir/spark.log for appending and marks where this runner's
+// part of it starts.
+func openLog(dir string) (*os.File, error) {
+	log, err := os.OpenFile(filepath.Join(dir, "spark.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(log, "%s%s by process %d ===\n", logStart, time.Now().UTC().Format(time.RFC3339), os.Getpid())
+	return log, nil
+}
 
 // died says how the runner ended: the reason alone is rarely more than
 // "unexpected EOF", so the last lines of its log follow.
@@ -88,6 +111,12 @@ func lastLines(path string, n int) string {
 	b, err := io.ReadAll(f)
 	if err != nil {
 		return ""
+	}
+	if i := strings.LastIndex(string(b), logStart); i >= 0 {
+		b = b[i:]
+		if nl := bytes.IndexByte(b, '\n'); nl >= 0 {
+			b = b[nl+1:]
+		}
 	}
 	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
 	if len(lines) == 1 && lines[0] == "" {
@@ -121,19 +150,28 @@ func (r *sparkRunner) run(script string, pythonpath, argv []string, waiting, sta
 	}
 	defer r.mu.Unlock()
 	started()
-	req, err := json.Marshal(map[string]any{"script": script, "pythonpath": pythonpath, "argv": argv})
-	if err != nil {
-		return jobReply{}, err
-	}
-	if _, err := r.stdin.Write(append(req, '\n')); err != nil {
-		return jobReply{}, r.died("stopped", err)
-	}
 	var reply jobReply
-	if err := r.read(&reply); err != nil {
-		return jobReply{}, r.died("stopped", err)
+	if err := r.ask(map[string]any{"script": script, "pythonpath": pythonpath, "argv": argv}, &reply); err != nil {
+		return jobReply{}, err
 	}
 	ended(reply)
 	return reply, nil
+}
+
+// ask sends one request and reads its reply into reply; the caller holds
+// r.mu or is the runner's only user.
+func (r *sparkRunner) ask(request, reply any) error {
+	req, err := json.Marshal(request)
+	if err != nil {
+		return err
+	}
+	if _, err := r.stdin.Write(append(req, '\n')); err != nil {
+		return r.died("stopped", err)
+	}
+	if err := r.read(reply); err != nil {
+		return r.died("stopped", err)
+	}
+	return nil
 }
 
 func (r *sparkRunner) close() {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,23 +93,30 @@ func under(all map[string]time.Time, part string) map[string]time.Time {
 	return out
 }
 
-func TestPipelineEndToEnd(t *testing.T) {
+// endToEnd sets up a test of whole local runs: the module root, the
+// project's Python, a new work folder and an assembly synthesized into
+// work/cdk.out. The synth runs alone (jsii serves one caller); call
+// t.Parallel after it, so the runs go beside the other end-to-end tests.
+func endToEnd(t *testing.T) (root, python, work, asm string) {
+	t.Helper()
 	root, err := modroot.Find()
 	if err != nil {
 		t.Fatal(err)
 	}
-	python, err := tools.VenvBin("python")
-	if err != nil {
+	if python, err = tools.VenvBin("python"); err != nil {
 		t.Fatal(err)
 	}
 	// The runner and the job scripts it runs (staged from these by the
 	// synth) are read by Python, not by this test.
 	testinputs.Declare(t, "glue_scripts/*.py", "glue_scripts/lib/*.py")
-	work := t.TempDir()
-	asm := filepath.Join(work, "cdk.out")
+	work = t.TempDir()
+	asm = filepath.Join(work, "cdk.out")
 	assembly(t, asm)
-	// The synth above runs alone (jsii serves one caller); the runs beside
-	// the other end-to-end tests.
+	return root, python, work, asm
+}
+
+func TestPipelineEndToEnd(t *testing.T) {
+	root, python, work, asm := endToEnd(t)
 	t.Parallel()
 	feed := tinyFeed(t)
 	clock := time.Date(2025, 11, 21, 8, 0, 0, 0, time.UTC)
@@ -175,7 +183,8 @@ func TestPipelineEndToEnd(t *testing.T) {
 		t.Fatalf("full run: %s, rows %v, want %v\n%s", rep.Status, rows(rep), want, out)
 	}
 	for _, line := range []string{"done   Raw to silver", "execution SUCCEEDED",
-		"Raw to silver: 4 rows rejected to velib_data_rejects (negative_count 4)",
+		"Raw to silver: citybikes: 2 rows rejected to velib_data_rejects (negative_count 2)",
+		"Raw to silver: velib: 2 rows rejected to velib_data_rejects (negative_count 2)",
 		"Raw to silver: 4 rows with more bikes than capacity, kept and flagged"} {
 		if !strings.Contains(out, line) {
 			t.Errorf("progress lacks %q:\n%s", line, out)
@@ -239,6 +248,45 @@ func TestPipelineEndToEnd(t *testing.T) {
 	want = map[string]int{"Raw to silver": 2 * (8 + 4), "Gold avg stats": 2 * (4 + 4), "Gold avail percent": 2 * (8 + 4)}
 	if rep.Status != "SUCCEEDED" || !equal(rows(rep), want) {
 		t.Fatalf("backfill: %s, rows %v, want %v\n%s", rep.Status, rows(rep), want, out)
+	}
+
+	// A raw file put by hand, plain JSON with a space in its name, where
+	// the summary says: refined like the ingest's, with ingest off.
+	if !strings.Contains(out, "raw snapshots: "+rep.Raw+"<system>/dt=<YYYY-MM-DD>/") {
+		t.Errorf("the summary does not say where raw snapshots go:\n%s", out)
+	}
+	day := filepath.Join(rep.Raw, "velib", "dt=2025-11-26")
+	if err := os.MkdirAll(day, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	own := `{"source": "by hand", "fetched_at": "2025-11-26T10:00:05Z",
+		"station_information": {"last_updated": 1764151200, "data": {"stations": [{"station_id": "h1", "name": "[Fermée] Place d'Italie", "capacity": 10, "lat": 48.83, "lon": 2.35}]}},
+		"station_status": {"last_updated": 1764151200, "data": {"stations": [
+			{"station_id": "h1", "num_bikes_available": 4, "num_docks_available": 6, "is_installed": 1, "is_renting": 1, "is_returning": 1, "last_reported": 1764151100},
+			{"station_id": "h2", "num_bikes_available": 99999999999, "num_docks_available": 6, "is_installed": 1, "is_renting": 1, "is_returning": 1, "last_reported": 99999999999999999}]}}}`
+	if err := os.WriteFile(filepath.Join(day, "my snapshot (1).json"), []byte(own), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	clock = time.Date(2025, 11, 26, 12, 0, 0, 0, time.UTC)
+	rep, out = run(`{"lambda_load_data": false, "systems": ["velib"], "process_date": "2025-11-26", "velib_silver_to_gold_avg_stats": false, "velib_silver_to_gold_avail_percent": false}`)
+	if rep.Status != "SUCCEEDED" || rows(rep)["Raw to silver"] != 1 || !strings.Contains(out, "Raw to silver: velib: 1 rows rejected to velib_data_rejects (out_of_range 1)") {
+		t.Fatalf("a raw file of one's own: %s, rows %v\n%s", rep.Status, rows(rep), out)
+	}
+
+	// make sql's query on the same tables, then one the engine refuses.
+	var table bytes.Buffer
+	q := local.QueryOptions{Dir: dir, Python: python, Runner: filepath.Join(root, "glue_scripts", "local_runner.py"), Out: &table,
+		SQL: "SELECT s.name, r.reason FROM velib_data_silver s, velib_data_rejects r WHERE s.dt = '2025-11-26' AND r.dt = s.dt AND r.system = s.system"}
+	if err := local.Query(q); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Fields(table.String()); strings.Join(got, " ") != "name reason [Fermée] Place d'Italie out_of_range (1 rows)" {
+		t.Errorf("query printed:\n%s", table.String())
+	}
+	q.SQL = "SELECT nope FROM velib_data_silver"
+	var refused *local.QueryError
+	if err := local.Query(q); !errors.As(err, &refused) || !strings.Contains(err.Error(), "the query failed: [UNRESOLVED_COLUMN") {
+		t.Errorf("a bad query: %v", err)
 	}
 }
 

@@ -28,20 +28,21 @@ func (e *BusyError) Error() string {
 		holder = fmt.Sprintf("another local run (process %d)", e.PID)
 	}
 	return fmt.Sprintf("%s is using the state folder %s; wait for it to end, or give this run a folder of its own: make local LOCAL_DIR=%s-2",
-		holder, e.Dir, strings.TrimSuffix(e.Dir, string(filepath.Separator)))
+		holder, e.Dir, filepath.Clean(e.Dir))
 }
 
 // lock takes the run's exclusive lock on dir, creating dir if need be, or
 // returns a *BusyError at once if another process holds it. The lock is
-// flock(2)'s: the system releases it when the process ends, however it
-// ends, so a killed run never leaves a stale lock behind.
-func lock(dir string) (unlock func(), err error) {
+// flock(2)'s: the system releases it when every process holding the
+// returned file has ended, however it ended, so a killed run never leaves a
+// stale lock behind. Closing the file releases it.
+func lock(dir string) (*os.File, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("the state folder (LOCAL_DIR) %q cannot be created: %w", dir, err)
 	}
 	f, err := os.OpenFile(filepath.Join(dir, LockFile), os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("the state folder (LOCAL_DIR) %q cannot be used: %w", dir, err)
 	}
 	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
 		defer f.Close()
@@ -57,5 +58,5 @@ func lock(dir string) (unlock func(), err error) {
 	if err := f.Truncate(0); err == nil {
 		f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 	}
-	return func() { f.Close() }, nil
+	return f, nil
 }

@@ -68,6 +68,9 @@ type Report struct {
 	Steps                             []Step
 	Output                            any
 	Buckets                           string
+	// Raw is the folder the ingest writes each system's snapshots under
+	// (<Raw><system>/dt=<day>/), where files of one's own may go too.
+	Raw string
 }
 
 // Run executes the synthesized state machine once with opts.Input, every
@@ -80,11 +83,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	// Two runs on one folder would share its metastore, which admits one
 	// process, and its tables: the second stops here, before it touches
 	// either.
-	unlock, err := lock(opts.Dir)
+	held, err := lock(opts.Dir)
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
+	defer held.Close()
 	asm, err := LoadAssembly(opts.Assembly, opts.Stack)
 	if err != nil {
 		return nil, err
@@ -112,7 +115,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	defer stopFeed()
 
-	r := &runner{opts: opts, asm: asm, store: store, feedURL: feedURL, now: now, start: now(), began: time.Now(), steps: map[string]*Step{}}
+	r := &runner{opts: opts, asm: asm, store: store, feedURL: feedURL, now: now, start: now(), began: time.Now(), steps: map[string]*Step{}, lock: held}
 	defer r.closeSpark()
 	for _, g := range def.Guards {
 		r.steps[g.Task] = &Step{Flag: g.Flag, Task: g.Task, Status: StepNotReached}
@@ -130,7 +133,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	report := &Report{Status: res.Status, Error: res.Error, Cause: res.Cause, FailedState: res.FailedState, Output: res.Output, Buckets: store.Root}
+	report := &Report{Status: res.Status, Error: res.Error, Cause: res.Cause, FailedState: res.FailedState, Output: res.Output, Buckets: store.Root, Raw: asm.rawFolder(store)}
 	// A task the interpreter gave up on (its timeout struck) failed, even
 	// if its work went on to finish.
 	if s, ok := r.steps[res.FailedState]; ok && s.Status == StepRan {
@@ -163,6 +166,8 @@ type runner struct {
 
 	sparkMu sync.Mutex // held while Spark starts, which takes seconds
 	spark   *sparkRunner
+	// lock is the state folder's lock, which the Spark runner holds too.
+	lock *os.File
 }
 
 func (r *runner) say(format string, args ...any) {
@@ -339,12 +344,12 @@ func (r *runner) sparkRunner() (*sparkRunner, error) {
 	if err := os.MkdirAll(state, 0o755); err != nil {
 		return nil, err
 	}
-	log, err := os.OpenFile(filepath.Join(r.opts.Dir, "spark.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	log, err := openLog(r.opts.Dir)
 	if err != nil {
 		return nil, err
 	}
 	r.say("starting local Spark (its log: %s)", log.Name())
-	spark, err := startSpark(r.opts.Python, r.opts.Runner, state, log)
+	spark, err := startSpark(r.opts.Python, r.opts.Runner, state, log, r.lock)
 	if err != nil {
 		return nil, err
 	}
@@ -379,6 +384,9 @@ func (r *runner) summary(rep *Report) {
 		fmt.Fprintf(out, " at %s\n  error: %s\n  cause: %s", rep.FailedState, rep.Error, rep.Cause)
 	}
 	fmt.Fprintf(out, "\ndata (raw snapshots and table files): %s\ncatalog (local metastore): %s\n", rep.Buckets, filepath.Join(r.opts.Dir, "spark"))
+	if rep.Raw != "" {
+		fmt.Fprintf(out, "raw snapshots: %s<system>/dt=<YYYY-MM-DD>/ (files of your own there are refined with ingest off)\n", rep.Raw)
+	}
 }
 
 // abbreviate shortens s to about n bytes for a progress line.

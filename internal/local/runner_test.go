@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -101,7 +102,14 @@ func TestRunnerDeathQuotesItsLog(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			rep, out, err := fakeRun(t, fakeAssembly(t, tc.job, ""), t.TempDir(), tc.runner, map[string]string{"--seconds": "0"})
+			// The log holds an earlier run's last words, which are not this
+			// run's reason.
+			dir := t.TempDir()
+			earlier := "Py4JError: an earlier run's traceback"
+			if err := os.WriteFile(filepath.Join(dir, "spark.log"), []byte(earlier+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			rep, out, err := fakeRun(t, fakeAssembly(t, tc.job, ""), dir, tc.runner, map[string]string{"--seconds": "0"})
 			if err != nil {
 				t.Fatalf("%v\n%s", err, out)
 			}
@@ -112,6 +120,9 @@ func TestRunnerDeathQuotesItsLog(t *testing.T) {
 				if !strings.Contains(rep.Cause, want) {
 					t.Errorf("the cause lacks %q:\n%s", want, rep.Cause)
 				}
+			}
+			if strings.Contains(rep.Cause, earlier) {
+				t.Errorf("the cause quotes an earlier run's log:\n%s", rep.Cause)
 			}
 		})
 	}
@@ -177,10 +188,21 @@ func TestOneRunPerFolder(t *testing.T) {
 		t.Errorf("the second run started something:\n%s", out)
 	}
 
+	children := childrenOf(t, holder.Process.Pid)
+	if len(children) == 0 {
+		t.Fatal("the first run has no child processes (the interpreter, the runner)")
+	}
 	if err := holder.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	holder.Wait()
+	// Its children see their input close and end: a killed run leaves no
+	// interpreter or runner behind.
+	for _, pid := range children {
+		if !waitGone(pid, time.Minute) {
+			t.Errorf("process %d (%s) of the killed run was still alive a minute later", pid, command(pid))
+		}
+	}
 	rep, out, err = fakeRun(t, fakeAssembly(t, "sleep.py", ""), dir, "fakerunner.py", map[string]string{"--seconds": "0"})
 	if err != nil || rep.Status != "SUCCEEDED" {
 		t.Fatalf("after the first run was killed: %v, %v\n%s", rep, err, out)
@@ -223,4 +245,56 @@ func waitForLine(r interface{ Read([]byte) (int, error) }, want string, limit ti
 	case <-time.After(limit):
 		return false
 	}
+}
+
+// childrenOf lists the processes whose parent is pid, from /proc.
+func childrenOf(t *testing.T, pid int) []int {
+	t.Helper()
+	stats, err := filepath.Glob("/proc/[0-9]*/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []int
+	for _, path := range stats {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			continue // it ended meanwhile
+		}
+		// The command, in parentheses, may hold spaces: the fields after
+		// its closing parenthesis are state, then the parent's pid.
+		fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+			child, _ := strconv.Atoi(filepath.Base(filepath.Dir(path)))
+			out = append(out, child)
+		}
+	}
+	return out
+}
+
+// waitGone waits until process pid has ended (or is a zombie), for at most
+// limit.
+func waitGone(pid int, limit time.Duration) bool {
+	for end := time.Now().Add(limit); time.Now().Before(end); time.Sleep(100 * time.Millisecond) {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			return true
+		}
+		if fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:])); len(fields) > 0 && fields[0] == "Z" {
+			return true
+		}
+	}
+	return false
+}
+
+// command is a process's command line, for messages.
+func command(pid int) string {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	return abbreviate(strings.ReplaceAll(string(b), "\x00", " "), 80)
+}
+
+func abbreviate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
 }

@@ -12,9 +12,6 @@ import (
 
 	"github.com/partialruns/velib-pipeline/internal/layout"
 	"github.com/partialruns/velib-pipeline/internal/local"
-	"github.com/partialruns/velib-pipeline/internal/modroot"
-	"github.com/partialruns/velib-pipeline/internal/testinputs"
-	"github.com/partialruns/velib-pipeline/internal/tools"
 )
 
 // slowJobSeconds is how long the slowed job sleeps before its work: longer
@@ -25,26 +22,16 @@ const slowJobSeconds = 65
 // TestSlowJobCompletes runs raw → silver slowed past a minute, as a busy
 // machine or a real day of data makes it: the local run must wait for it as
 // Step Functions would, and report it done. It sleeps rather than computes,
-// so it runs beside the other end-to-end test at little cost.
+// so it runs beside the other end-to-end test at little cost. Its state
+// folder's name has spaces, which Spark's Java options must keep whole.
 func TestSlowJobCompletes(t *testing.T) {
-	root, err := modroot.Find()
-	if err != nil {
-		t.Fatal(err)
-	}
-	python, err := tools.VenvBin("python")
-	if err != nil {
-		t.Fatal(err)
-	}
-	testinputs.Declare(t, "glue_scripts/*.py", "glue_scripts/lib/*.py")
-	work := t.TempDir()
-	asm := filepath.Join(work, "cdk.out")
-	assembly(t, asm)
+	root, python, work, asm := endToEnd(t)
 	slowDown(t, asm, filepath.Join(root, "glue_scripts", "velib_raw_to_silver.py"), slowJobSeconds)
 	t.Parallel()
 
 	var out bytes.Buffer
 	rep, err := local.Run(context.Background(), local.Options{
-		Assembly: asm, Stack: layout.StackID, Dir: filepath.Join(work, ".local"),
+		Assembly: asm, Stack: layout.StackID, Dir: filepath.Join(work, "state folder with spaces"),
 		Input:  []byte(`{"velib_silver_to_gold_avg_stats": false, "velib_silver_to_gold_avail_percent": false}`),
 		Python: python, Runner: filepath.Join(root, "glue_scripts", "local_runner.py"),
 		Out: &out, Now: func() time.Time { return time.Date(2025, 11, 21, 8, 0, 0, 0, time.UTC) }, Feed: tinyFeed(t),

@@ -89,6 +89,18 @@ func LoadAssembly(dir, stack string) (*Assembly, error) {
 	return a, nil
 }
 
+// rawFolder is where the ingest function writes raw snapshots in store,
+// from its BUCKET and RAW_PREFIX, or "" if no function says.
+func (a *Assembly) rawFolder(store Store) string {
+	for _, fn := range a.Functions {
+		bucket, prefix := fn.Environment["BUCKET"], fn.Environment["RAW_PREFIX"]
+		if bucket != "" && prefix != "" {
+			return store.Path(bucket, prefix) + string(filepath.Separator)
+		}
+	}
+	return ""
+}
+
 // isAssetBucket recognises CDK's bootstrap bucket for file assets.
 func isAssetBucket(bucket string) bool {
 	return strings.HasPrefix(bucket, "cdk-") && strings.Contains(bucket, "-assets-")

@@ -1,0 +1,199 @@
+"""Values no fixture had: out of range, implausible, oddly named or shaped.
+Every raw station entry must end in silver (flagged where needed) or in the
+rejects with a reason; never as a NULL, a 0 or a crash."""
+
+import gzip
+import json
+
+import pytest
+from test_silver import T1, T2, status
+
+from builders import snapshot, station_info, station_status, utc
+from velib_silver import bad_files, decode, rejects, silver, snapshots, station_rows
+
+INFO = [station_info(36255, "9020", "Toudouze - Clauzel", 21), station_info(7, "0007", "Sept", 10)]
+
+
+def raw(spark, *snaps, texts=(), dt="2026-11-20", system="velib"):
+    """Raw files as read_raw gives them, each text decoded as from a plain
+    JSON file."""
+    values = [json.dumps(s) for s in snaps] + list(texts)
+    rows = []
+    for n, v in enumerate(values):
+        d = decode(v.encode(), "plain.json")
+        rows.append((f"mem:/raw/{system}/dt={dt}/file-{n}.json.gz", system, dt, d["value"], d["problem"]))
+    return spark.createDataFrame(rows, "path string, system string, dt string, value string, read_problem string")
+
+
+def refine(spark, *snaps, texts=()):
+    snaps_df = snapshots(raw(spark, *snaps, texts=texts))
+    rows = station_rows(snaps_df)
+    return silver(rows).collect(), rejects(rows).collect(), bad_files(snaps_df).collect()
+
+
+GOOD = station_status(7, "0007", 1, 0, 9, T1 - 60)
+
+
+@pytest.mark.parametrize(
+    ("entry", "reason", "detail"),
+    [
+        # A number its column cannot hold: never NULL or 0.
+        (status(num_bikes_available=99999999999), "out_of_range", "num_bikes_available"),
+        (status(num_docks_available=2147483648), "out_of_range", "num_docks_available"),
+        (status(num_bikes_available=-2147483649), "out_of_range", "num_bikes_available"),
+        (
+            status(num_bikes_available_types=[{"mechanical": 3000000000}, {"ebike": 0}]),
+            "out_of_range",
+            "num_bikes_available_types",
+        ),
+        (
+            status(num_bikes_available_types=[{"mechanical": 2000000000}, {"mechanical": 2000000000}]),
+            "out_of_range",
+            "num_bikes_available_types",
+        ),
+        (status(num_docks_available=1.2e29), "non_numeric", "num_docks_available"),
+        # A time no station can have reported: never an overflow or year 58856.
+        (status(last_reported=99999999999999999), "bad_time", "last_reported"),
+        (status(last_reported=(T1 - 10) * 1000), "bad_time", "last_reported"),
+        (status(last_reported=(T1 - 10) * 1000000), "bad_time", "last_reported"),
+        (status(last_reported=0), "bad_time", "last_reported"),
+        (status(last_reported=utc("2014-12-31T23:59:59")), "bad_time", "last_reported"),
+        (status(last_reported=T1 + 5 + 3601), "bad_time", "last_reported"),
+        (status(last_reported="10000-01-01T00:00:00Z"), "bad_time", "last_reported"),
+        (status(last_reported="2030-01-01T00:00:00Z"), "bad_time", "last_reported"),
+    ],
+)
+def test_a_value_no_column_can_hold_is_rejected(spark, entry, reason, detail):
+    kept, rejected, bad = refine(spark, snapshot(T1, INFO, [GOOD, entry]))
+    assert [r.station_id for r in kept] == ["7"]
+    assert [(r.reason, r.detail) for r in rejected] == [(reason, detail)]
+    assert bad == []
+
+
+def test_a_time_within_the_clock_skew_is_kept(spark):
+    kept, rejected, _ = refine(spark, snapshot(T1, INFO, [status(last_reported=T1 + 5 + 3500)]))
+    assert len(kept) == 1 and rejected == []
+
+
+@pytest.mark.parametrize(
+    ("info", "detail"),
+    [
+        (station_info(36255, "9020", "x", 21, lat="abc"), "lat"),
+        (station_info(36255, "9020", "x", 21, lon=999), "lon"),
+        (station_info(36255, "9020", "x", 21, lat=-90.5), "lat"),
+        (station_info(36255, "9020", "x", 21, lat=91, lon=-181), "lat,lon"),
+        (station_info(36255, "9020", "x", 21, lat="NaN"), "lat"),
+    ],
+)
+def test_a_position_off_the_globe_is_rejected(spark, info, detail):
+    kept, rejected, _ = refine(spark, snapshot(T1, [info, INFO[1]], [GOOD, status()]))
+    assert [r.station_id for r in kept] == ["7"]
+    assert [(r.reason, r.detail) for r in rejected] == [("bad_location", detail)]
+
+
+def test_the_edges_of_the_globe_are_kept(spark):
+    info = station_info(36255, "9020", "x", 21, lat=-90, lon=180)
+    kept, rejected, _ = refine(spark, snapshot(T1, [info], [status()]))
+    assert [(r.lat, r.lon) for r in kept] == [(-90.0, 180.0)] and rejected == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["[Fermée] Place d'Italie", "  [travaux] Bastille", "[", "[1, 2]", '["not", "localized"]'],
+)
+def test_a_plain_name_is_kept_as_text(spark, name):
+    kept, _, _ = refine(spark, snapshot(T1, [station_info(36255, "9020", name, 21)], [status()]))
+    assert [r.name for r in kept] == [name]
+
+
+def test_a_localized_name_is_its_first_text(spark):
+    name = [{"text": "Quai", "language": "fr"}, {"text": "Quay", "language": "en"}]
+    kept, _, _ = refine(spark, snapshot(T1, [station_info(36255, "9020", name, 21)], [status()]))
+    assert [r.name for r in kept] == ["Quai"]
+
+
+def test_conflicting_repeats_are_rejected_and_the_first_kept(spark):
+    """Two snapshots give the same station and last_reported with 5 and 9
+    bikes: the earliest snapshot's row is kept whatever the read order, the
+    other is a reject naming the fields that differ; an identical repeat is
+    the same row, kept once."""
+    first = snapshot(T1, INFO, [status(num_bikes_available=5)])
+    second = snapshot(T2, INFO, [status(num_bikes_available=9, num_docks_available=11)])
+    same = snapshot(T2 + 60, INFO, [status(num_bikes_available=5)])
+    for order in [(first, second, same), (second, same, first)]:
+        snaps_df = snapshots(raw(spark, *order))
+        rows = station_rows(snaps_df)
+        kept, rejected = silver(rows).collect(), rejects(rows).collect()
+        assert [(r.num_bikes_available, r.snapshot_time.isoformat()) for r in kept] == [(5, "2026-11-20T08:00:00")]
+        assert [(r.reason, r.detail, json.loads(r.record)["num_bikes_available"]) for r in rejected] == [
+            ("conflicting_repeat", "num_bikes_available,num_docks_available", 9)
+        ]
+        assert rows.where("repeat").count() == 1
+
+
+def test_every_entry_ends_somewhere(spark):
+    """Silver rows, identical repeats and rejects add up to the entries."""
+    entries = [GOOD, status(num_bikes_available=-1), status(last_reported=99999999999999999), 7]
+    again = snapshot(T2, INFO, [GOOD])
+    rows = station_rows(snapshots(raw(spark, snapshot(T1, INFO, entries), again)))
+    assert silver(rows).count() + rows.where("repeat").count() + rejects(rows).count() == len(entries) + 1
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (json.dumps(snapshot(T1, INFO, [GOOD])) + " garbage", "bytes after the JSON document"),
+        (json.dumps(snapshot(T1, INFO, [GOOD])) * 2, "bytes after the JSON document"),
+        (
+            '{"source": "x", "station_status": {"last_updated": 1, "data": {"stations": []}}, "station_status": {}}',
+            'duplicate key "station_status" in the document',
+        ),
+        (
+            json.dumps(snapshot(T1, INFO, [GOOD]))[:-1] + ', "fetched_at": "y"}',
+            'duplicate key "fetched_at" in the document',
+        ),
+        (
+            json.dumps(snapshot(T1, INFO, [GOOD])).replace('"ttl": 60', '"ttl": 60, "last_updated": 5'),
+            'duplicate key "last_updated" in station_status',
+        ),
+        (json.dumps(snapshot(utc("2030-01-01T00:00:00"), INFO, [GOOD])), "not on its folder's day dt=2026-11-20"),
+        (json.dumps(snapshot(utc("2026-11-19T23:59:59"), INFO, [GOOD])), "not on its folder's day dt=2026-11-20"),
+        (
+            json.dumps(snapshot(T1, INFO, [GOOD])).replace(
+                f'"last_updated": {T1}', '"last_updated": 99999999999999999'
+            ),
+            "is not a time",
+        ),
+    ],
+)
+def test_a_file_that_says_two_things_is_a_bad_file(spark, text, problem):
+    kept, rejected, bad = refine(spark, snapshot(T1 + 60, INFO, [GOOD]), texts=[text])
+    assert len(kept) == 1 and rejected == []
+    assert [b.path for b in bad] == ["mem:/raw/velib/dt=2026-11-20/file-1.json.gz"]
+    assert problem in bad[0].problem
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "value", "problem"),
+    [
+        (gzip.compress(b'{"a": 1}'), "x.json.gz", '{"a": 1}', None),
+        (b'{"a": 1}', "x.json", '{"a": 1}', None),  # a plain JSON file put there by hand
+        # Read whole, so the second document is seen, and named.
+        (
+            gzip.compress(b'{"a": 1}') + gzip.compress(b'{"b": 2}'),
+            "x.json.gz",
+            '{"a": 1}{"b": 2}',
+            "bytes after the JSON document",
+        ),
+        (gzip.compress(b'{"a": 1}')[:-6], "x.json.gz", None, "cut short"),
+        (b"\x1f\x8bnot really", "x.json.gz", None, "not gzip"),
+        (b"<html>503</html>", "x.json.gz", None, "not gzip, though its name ends in .gz"),
+        (gzip.compress("é".encode("latin-1")), "x.json.gz", None, "not UTF-8"),
+        (b"", "x.json", "", None),
+    ],
+    ids=["gzip", "plain", "two members", "cut short", "bad gzip", "html as .gz", "latin-1", "empty"],
+)
+def test_decode(content, name, value, problem):
+    got = decode(content, name)
+    assert got["value"] == value
+    assert (got["problem"] is None) if problem is None else (problem in got["problem"])

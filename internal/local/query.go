@@ -1,0 +1,96 @@
+package local
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+)
+
+// QueryOptions configure Query.
+type QueryOptions struct {
+	// Dir is a local run's state folder (.local), whose catalog is read.
+	Dir string
+	// Python and Runner start the Spark runner, as for Run.
+	Python, Runner string
+	// SQL is one statement, e.g. SELECT system, count(*) FROM
+	// velib_data_silver GROUP BY system.
+	SQL string
+	// Limit is the most rows printed. Default: 1000.
+	Limit int
+	// Out receives the result as a table.
+	Out io.Writer
+}
+
+// QueryError is the engine's refusal of a query.
+type QueryError struct{ Name, Cause string }
+
+func (e *QueryError) Error() string { return "the query failed: " + e.Cause }
+
+// Query runs one SQL statement on the tables of a local run's state folder
+// and prints the result as a table: the same tables the Glue jobs wrote, in
+// the same catalog, with the pipeline's database current. It holds the
+// folder's lock, as a run does, so it never reads a catalog a run is
+// writing.
+func Query(opts QueryOptions) error {
+	if strings.TrimSpace(opts.SQL) == "" {
+		return errors.New(`no query: give one, e.g. make sql Q="SELECT system, count(*) FROM velib_data_silver GROUP BY system"`)
+	}
+	if opts.Limit <= 0 {
+		opts.Limit = 1000
+	}
+	state := filepath.Join(opts.Dir, "spark")
+	if _, err := os.Stat(state); err != nil {
+		return fmt.Errorf("no local tables in %s yet: run make local first (or give the LOCAL_DIR it used)", opts.Dir)
+	}
+	held, err := lock(opts.Dir)
+	if err != nil {
+		return err
+	}
+	defer held.Close()
+	log, err := openLog(opts.Dir)
+	if err != nil {
+		return err
+	}
+	spark, err := startSpark(opts.Python, opts.Runner, state, log, held)
+	if err != nil {
+		return err
+	}
+	defer spark.close()
+	var reply struct {
+		Columns []string    `json:"columns"`
+		Rows    [][]*string `json:"rows"`
+		More    bool        `json:"more"`
+		Error   string      `json:"error"`
+		Cause   string      `json:"cause"`
+	}
+	if err := spark.ask(map[string]any{"sql": opts.SQL, "limit": opts.Limit}, &reply); err != nil {
+		return err
+	}
+	if reply.Error != "" {
+		return &QueryError{Name: reply.Error, Cause: reply.Cause}
+	}
+	w := tabwriter.NewWriter(opts.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, strings.Join(reply.Columns, "\t"))
+	for _, row := range reply.Rows {
+		cells := make([]string, len(row))
+		for i, v := range row {
+			cells[i] = "NULL"
+			if v != nil {
+				cells[i] = *v
+			}
+		}
+		fmt.Fprintln(w, strings.Join(cells, "\t"))
+	}
+	w.Flush()
+	switch {
+	case reply.More:
+		fmt.Fprintf(opts.Out, "(the first %d rows; add a LIMIT or a WHERE for others)\n", opts.Limit)
+	default:
+		fmt.Fprintf(opts.Out, "(%d rows)\n", len(reply.Rows))
+	}
+	return nil
+}
