@@ -6,10 +6,10 @@ import gzip
 import json
 
 import pytest
-from test_silver import T1, T2, status
+from test_silver import T1, T2, outcome, status
 
 from builders import snapshot, station_info, station_status, utc
-from velib_silver import bad_files, decode, rejects, silver, snapshots, station_rows
+from velib_silver import decode, rejects, silver, snapshots, station_rows
 
 INFO = [station_info(36255, "9020", "Toudouze - Clauzel", 21), station_info(7, "0007", "Sept", 10)]
 
@@ -26,9 +26,7 @@ def raw(spark, *snaps, texts=(), dt="2026-11-20", system="velib"):
 
 
 def refine(spark, *snaps, texts=()):
-    snaps_df = snapshots(raw(spark, *snaps, texts=texts))
-    rows = station_rows(snaps_df)
-    return silver(rows).collect(), rejects(rows).collect(), bad_files(snaps_df).collect()
+    return outcome(raw(spark, *snaps, texts=texts))
 
 
 GOOD = station_status(7, "0007", 1, 0, 9, T1 - 60)

@@ -32,7 +32,12 @@ def raw(spark, *snaps, dt="2026-11-20", texts=(), system="velib"):
 
 def refine(spark, *snaps, texts=()):
     """Silver rows, rejects and bad files of the given raw files."""
-    snaps_df = snapshots(raw(spark, *snaps, texts=texts))
+    return outcome(raw(spark, *snaps, texts=texts))
+
+
+def outcome(raw_df):
+    """Silver rows, rejects and bad files of raw files as read_raw gives them."""
+    snaps_df = snapshots(raw_df)
     rows = station_rows(snaps_df)
     return silver(rows).collect(), rejects(rows).collect(), bad_files(snaps_df).collect()
 
