@@ -119,23 +119,31 @@ partialrun:
 	go build -o bin/partialrun ./cmd/partialrun
 
 ## bootstrap / deploy / diff / destroy: the CDK commands against your AWS
-## account, with the project's CDK CLI and Node; CDK_ARGS passes options,
-## e.g. make deploy CDK_ARGS='-c notificationEmail=ops@example.org'.
+## account, with the project's CDK CLI and Node; CDK_ARGS passes options:
+## its context (-c key=value) shapes the template, all of it reaches the
+## command, e.g. make deploy CDK_ARGS='-c notificationEmail=ops@example.org
+## --require-approval never'.
 ## deploy and diff synthesize once, validate that template with AWS (one
 ## line and a stop without credentials, or on any error), then deploy or
 ## compare exactly that template.
 bootstrap: tools
 	cdk bootstrap $(CDK_ARGS)
 
-deploy: synth
+# deploy and diff synthesize with CDK_ARGS' context options only (an option
+# such as --require-approval belongs to the command, and cdk synth refuses it).
+SYNTH_CONTEXT = @$(CDK_OFFLINE) bash scripts/synth.sh $(STACK) --quiet $(CDK_FLAGS) -- $(CDK_ARGS)
+
+deploy: tools
+	$(SYNTH_CONTEXT)
 	@go build -o $(TOOLS)/bin/validate ./cmd/validate
 	@$(VALIDATE) -require-credentials
 	cdk deploy --app cdk.out $(STACK) $(CDK_ARGS)
 
-diff: synth
+diff: tools
+	$(SYNTH_CONTEXT)
 	@go build -o $(TOOLS)/bin/validate ./cmd/validate
 	@$(VALIDATE) -require-credentials
-	cdk diff --app cdk.out $(STACK)
+	cdk diff --app cdk.out $(STACK) $(CDK_ARGS)
 
 destroy: tools
 	cdk destroy $(STACK) $(CDK_ARGS)

@@ -176,7 +176,7 @@ func New(scope constructs.Construct, id *string, props *Props) *Schedules {
 		if tz == "" {
 			tz = "UTC"
 		}
-		s.Schedules[spec.Name] = awsscheduler.NewSchedule(s.Construct, jsii.String(spec.Name), &awsscheduler.ScheduleProps{
+		sched := awsscheduler.NewSchedule(s.Construct, jsii.String(spec.Name), &awsscheduler.ScheduleProps{
 			ScheduleName:  jsii.String(spec.Name),
 			ScheduleGroup: s.Group,
 			Description:   jsii.String("Starts the state machine with the input stored for " + spec.Name + "."),
@@ -185,6 +185,10 @@ func New(scope constructs.Construct, id *string, props *Props) *Schedules {
 			Enabled:       jsii.Bool(!props.Disabled),
 			Target:        s.target(props.StateMachine, spec),
 		})
+		// The schedule names its group as text, not a reference, so
+		// CloudFormation would not otherwise order the two.
+		sched.Node().AddDependency(s.Group)
+		s.Schedules[spec.Name] = sched
 	}
 	if props.Check != nil {
 		s.Node().AddValidation(&inputCheck{props.Schedules, props.Check})

@@ -85,6 +85,24 @@ func TestSchedules(t *testing.T) {
 	tpl.Has(t, "AWS::CloudWatch::Alarm", map[string]any{"MetricName": "ApproximateNumberOfMessagesVisible", "Threshold": 1})
 }
 
+// TestSchedulesDependOnTheirGroup: a schedule names its group as a literal,
+// so without a DependsOn CloudFormation may create it before the group
+// (and delete the group first), and the call fails.
+func TestSchedulesDependOnTheirGroup(t *testing.T) {
+	for _, name := range []*string{jsii.String("team"), nil} {
+		tpl := synth(t, func(p *schedule.Props) { p.GroupName = name })
+		groups := tpl.Resources("AWS::Scheduler::ScheduleGroup")
+		require.Len(t, groups, 1)
+		var group string
+		for id := range groups {
+			group = id
+		}
+		for id, r := range tpl.Resources("AWS::Scheduler::Schedule") {
+			assert.Contains(t, cdktest.Strings(r["DependsOn"]), group, "%s depends on %v", id, r["DependsOn"])
+		}
+	}
+}
+
 // TestRole: Scheduler may assume the role only for this group's schedules
 // in the stack's account, and the role may start this state machine and
 // send to the dead-letter queue, nothing else.
