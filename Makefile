@@ -60,9 +60,10 @@ validate: synth
 ## machine, on local data under .local/ (no AWS): make local FLAGS='{"lambda_load_data": false}'
 ## or FLAGS_FILE=path/to/input.json; LOCAL_DIR=.local-2 keeps a second
 ## run's data and catalog apart, so two can run at once
-# The input reaches the runner through a file that make itself writes, as
-# typed ($(value) stops make expanding a $ in it): never through the shell.
-LOCAL_INPUT ?= $(TOOLS)/local-input.json
+# The input reaches the runner in the environment, as typed ($(value)
+# stops make expanding a $ in it): never through a shell, and never through
+# a shared file, which a second make local beside this one would overwrite.
+local: export LOCAL_FLAGS := $(value FLAGS)
 # One run at a time holds a state folder (its catalog admits one process).
 # It reaches the runner in the environment, so no shell parses it.
 LOCAL_DIR ?= .local
@@ -78,19 +79,17 @@ $(LOCAL_TEMPLATE): $(APP_SOURCES) | tools
 local: $(LOCAL_TEMPLATE) $(PY_STAMP)
 	$(if $(and $(value FLAGS),$(value FLAGS_FILE)),$(error give FLAGS or FLAGS_FILE, not both))
 	@go build -o $(TOOLS)/bin/local ./cmd/local
-	$(if $(value FLAGS),$(file >$(LOCAL_INPUT),$(value FLAGS)))
-	@$(TOOLS)/bin/local -assembly $(LOCAL_ASSEMBLY) $(if $(value FLAGS),-input-file $(LOCAL_INPUT))
+	@$(TOOLS)/bin/local -assembly $(LOCAL_ASSEMBLY)
 
 ## sql: query the tables make local wrote, printed as a table:
 ## make sql Q="SELECT system, count(*) FROM velib_data_silver GROUP BY system"
 ## (LOCAL_DIR as for make local; exits non-zero with the engine's message)
-# Like FLAGS, the query reaches the runner through a file make writes.
-LOCAL_QUERY ?= $(TOOLS)/local-query.sql
+# Like FLAGS, the query reaches the runner in the environment.
+sql: export LOCAL_SQL := $(value Q)
 sql: $(PY_STAMP)
 	$(if $(value Q),,$(error give the query as Q="SELECT ..."))
 	@go build -o $(TOOLS)/bin/local ./cmd/local
-	$(file >$(LOCAL_QUERY),$(value Q))
-	@$(TOOLS)/bin/local -sql-file $(LOCAL_QUERY)
+	@$(TOOLS)/bin/local
 
 ## test: install the pinned tools and run every test level (checkov included);
 ## a level whose inputs are unchanged since it last passed reports "cached"

@@ -23,19 +23,20 @@ import (
 )
 
 func main() {
-	input := flag.String("input", "", "execution input, as JSON (default {})")
-	// make local passes FLAGS_FILE in the environment, so that no shell
-	// ever parses the path.
+	// make local passes FLAGS as LOCAL_FLAGS, and FLAGS_FILE, in the
+	// environment, so that no shell ever parses them.
+	input := flag.String("input", os.Getenv("LOCAL_FLAGS"), "execution input, as JSON (default $LOCAL_FLAGS, else {})")
 	inputFile := flag.String("input-file", os.Getenv("FLAGS_FILE"), "file holding the execution input (default $FLAGS_FILE)")
 	// make passes LOCAL_DIR in the environment, like FLAGS_FILE.
 	dir := flag.String("dir", envOr("LOCAL_DIR", ".local"), "folder for the local buckets and catalog (default $LOCAL_DIR, else .local)")
 	assembly := flag.String("assembly", "cdk.out", "cloud assembly written by cdk synth")
-	// make sql writes the query to a file, so that no shell parses it.
-	sqlFile := flag.String("sql-file", "", "instead of a run, query the tables of -dir with the SQL statement in this file")
+	// make sql passes Q as LOCAL_SQL in the environment, like FLAGS.
+	sql := flag.String("sql", os.Getenv("LOCAL_SQL"), "instead of a run, query the tables of -dir with this SQL statement (default $LOCAL_SQL)")
+	sqlFile := flag.String("sql-file", "", "like -sql, the statement read from this file")
 	flag.Parse()
 	var err error
-	if *sqlFile != "" {
-		err = query(*sqlFile, *dir)
+	if *sql != "" || *sqlFile != "" {
+		err = query(*sql, *sqlFile, *dir)
 	} else {
 		err = run(*input, *inputFile, *dir, *assembly)
 	}
@@ -45,17 +46,24 @@ func main() {
 	}
 }
 
-// query runs the statement in sqlFile on the tables of the state folder dir.
-func query(sqlFile, dir string) error {
-	sql, err := os.ReadFile(sqlFile)
-	if err != nil {
-		return err
+// query runs the statement sql, or the one in sqlFile, on the tables of
+// the state folder dir.
+func query(sql, sqlFile, dir string) error {
+	if sql != "" && sqlFile != "" {
+		return fmt.Errorf("give the query as text or as a file, not both")
+	}
+	if sqlFile != "" {
+		text, err := os.ReadFile(sqlFile)
+		if err != nil {
+			return err
+		}
+		sql = string(text)
 	}
 	python, runner, err := sparkRunner()
 	if err != nil {
 		return err
 	}
-	return local.Query(local.QueryOptions{Dir: dir, Python: python, Runner: runner, SQL: string(sql), Out: os.Stdout})
+	return local.Query(local.QueryOptions{Dir: dir, Python: python, Runner: runner, SQL: sql, Out: os.Stdout})
 }
 
 // sparkRunner is the project's Python and the local Spark runner.

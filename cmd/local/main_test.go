@@ -6,35 +6,64 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/partialruns/velib-pipeline/internal/modroot"
 	"github.com/partialruns/velib-pipeline/internal/testinputs"
 )
 
-// TestMakePassesFlagsVerbatim checks that make local hands FLAGS to the
-// runner exactly as typed: an apostrophe, a $ and a backslash reach the
-// input file untouched by the shell or by make. make -n prints the recipes
-// instead of running them, but make still writes the input file.
-func TestMakePassesFlagsVerbatim(t *testing.T) {
+// recipeEnv runs make with args and a shell that runs nothing: it writes
+// the value of the environment variable name, as each recipe line would
+// see it, to a file, and returns the last line's value. So a test sees
+// what the runner would get, without running it.
+func recipeEnv(t *testing.T, name string, args ...string) string {
+	t.Helper()
 	root, err := modroot.Find()
 	if err != nil {
 		t.Fatal(err)
 	}
-	testinputs.Declare(t, "Makefile") // read by make, not by this test
-	input := filepath.Join(t.TempDir(), "input.json")
-	flags := `{"Comment": "it's $HOME and $(x) and \\ too", "lambda_load_data": false}`
-	cmd := exec.Command("make", "-n", "local", "FLAGS="+flags, "LOCAL_INPUT="+input)
+	dir := t.TempDir()
+	got := filepath.Join(dir, "got")
+	shell := filepath.Join(dir, "sh")
+	script := "#!/bin/sh\nprintf '%s' \"$" + name + "\" > '" + got + "'\n"
+	if err := os.WriteFile(shell, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Prerequisites that are up to date, so that only the target's own
+	// recipe runs.
+	fresh := filepath.Join(dir, "fresh")
+	if err := os.WriteFile(fresh, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	future := time.Now().Add(time.Hour)
+	if err := os.Chtimes(fresh, future, future); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("make", append([]string{"--no-print-directory", "SHELL=" + shell, "LOCAL_TEMPLATE=" + fresh, "PY_STAMP=" + fresh, "STAMP=" + fresh}, args...)...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "FLAGS_FILE=")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("make -n local: %v\n%s", err, out)
+		t.Fatalf("make %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
-	got, err := os.ReadFile(input)
+	value, err := os.ReadFile(got)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.TrimSuffix(string(got), "\n") != flags {
+	return string(value)
+}
+
+// TestMakePassesFlagsVerbatim checks that make local hands FLAGS to the
+// runner exactly as typed: an apostrophe, a $ and a backslash reach it
+// untouched by the shell or by make, in its own environment (a shared input
+// file once let two make local runs side by side swap inputs).
+func TestMakePassesFlagsVerbatim(t *testing.T) {
+	testinputs.Declare(t, "Makefile") // read by make, not by this test
+	flags := `{"Comment": "it's $HOME and $(x) and \\ too", "lambda_load_data": false}`
+	if got := recipeEnv(t, "LOCAL_FLAGS", "local", "FLAGS="+flags); got != flags {
 		t.Errorf("the runner would get %q, want %q", got, flags)
+	}
+	if got := recipeEnv(t, "LOCAL_FLAGS", "local"); got != "" {
+		t.Errorf("without FLAGS the runner would get %q", got)
 	}
 }
 
@@ -45,7 +74,7 @@ func TestMakeRefusesBothInputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	testinputs.Declare(t, "Makefile")
-	cmd := exec.Command("make", "-n", "local", `FLAGS={}`, "FLAGS_FILE=x.json", "LOCAL_INPUT="+filepath.Join(t.TempDir(), "in.json"))
+	cmd := exec.Command("make", "-n", "local", `FLAGS={}`, "FLAGS_FILE=x.json")
 	cmd.Dir = root
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "give FLAGS or FLAGS_FILE, not both") {
@@ -77,7 +106,7 @@ func TestMakePassesTheStateFolder(t *testing.T) {
 	testinputs.Declare(t, "Makefile", "cmd/local/*.go", "internal/local/*.go")
 	for _, name := range []string{"plain", "with space", `it's "quoted" $(HOME)`} {
 		dir := filepath.Join(t.TempDir(), name)
-		cmd := exec.Command("make", "--no-print-directory", "sql", "Q=SELECT 1", "LOCAL_DIR="+dir, "LOCAL_QUERY="+filepath.Join(t.TempDir(), "q.sql"))
+		cmd := exec.Command("make", "--no-print-directory", "sql", "Q=SELECT 1", "LOCAL_DIR="+dir)
 		cmd.Dir = root
 		out, err := cmd.CombinedOutput()
 		if want := "local: no local tables in " + dir + " yet"; err == nil || !strings.Contains(string(out), want) {
@@ -87,28 +116,18 @@ func TestMakePassesTheStateFolder(t *testing.T) {
 }
 
 // TestMakePassesTheQueryVerbatim: make sql hands Q to the runner exactly as
-// typed, through a file, and refuses to run without one.
+// typed, in its environment like FLAGS, and refuses to run without one.
 func TestMakePassesTheQueryVerbatim(t *testing.T) {
+	testinputs.Declare(t, "Makefile")
+	q := `SELECT name FROM velib_data_silver WHERE name LIKE '%d''Italie' AND "$HOME" <> '\n'`
+	if got := recipeEnv(t, "LOCAL_SQL", "sql", "Q="+q); got != q {
+		t.Errorf("the runner would get %q, want %q", got, q)
+	}
 	root, err := modroot.Find()
 	if err != nil {
 		t.Fatal(err)
 	}
-	testinputs.Declare(t, "Makefile")
-	file := filepath.Join(t.TempDir(), "q.sql")
-	q := `SELECT name FROM velib_data_silver WHERE name LIKE '%d''Italie' AND "$HOME" <> '\n'`
-	cmd := exec.Command("make", "-n", "--no-print-directory", "sql", "Q="+q, "LOCAL_QUERY="+file)
-	cmd.Dir = root
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("make -n sql: %v\n%s", err, out)
-	}
-	if got, _ := os.ReadFile(file); strings.TrimSuffix(string(got), "\n") != q {
-		t.Errorf("the runner would get %q, want %q", got, q)
-	}
-	if !strings.Contains(string(out), "-sql-file "+file) {
-		t.Errorf("make -n sql runs:\n%s", out)
-	}
-	cmd = exec.Command("make", "-n", "sql")
+	cmd := exec.Command("make", "-n", "sql")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), `give the query as Q="SELECT ..."`) {
 		t.Errorf("make sql without Q: %v\n%s", err, out)
