@@ -137,7 +137,8 @@ def main() -> None:
             result = load(request["script"]).run(argv, spark)
             reply({**result, "seconds": time.perf_counter() - start})
         except Exception as err:  # reported to the state machine as the task's failure
-            reply({"error": type(err).__name__, "cause": str(err)})
+            # What the job did before it failed, if it says (velib_io.JobError.result).
+            reply({**getattr(err, "result", {}), "error": type(err).__name__, "cause": str(err)})
 
 
 if __name__ == "__main__":

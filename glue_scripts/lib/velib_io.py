@@ -10,6 +10,7 @@ import json
 import re
 import sys
 import time
+from dataclasses import dataclass
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -24,7 +25,13 @@ SYSTEM_ID = re.compile(r"[a-z][a-z0-9-]{0,31}")
 
 
 class JobError(Exception):
-    """A job cannot proceed; the message says why and names the input at fault."""
+    """A job cannot proceed; the message says why and names the input at
+    fault. ``result`` is what the job did before it failed, if anything
+    (a job that writes what is good, then fails), for its runner to report."""
+
+    def __init__(self, message: str, result: dict | None = None):
+        super().__init__(message)
+        self.result = result or {}
 
 
 def job_args(argv: list[str], required: list[str]) -> dict[str, str]:
@@ -107,55 +114,114 @@ def with_data(spec: str, systems: list[str], dates: list[str], present: set, whe
     return kept, {s: days for s, days in without.items() if days}
 
 
-def list_raw(spark: SparkSession, root: str, systems: list[str], dates: list[str]) -> dict[tuple, list[str]]:
-    """The raw files of each system's given dates under root, by (system,
-    date). Other dates are never listed, so the cost follows the dates
-    processed, not the history."""
-    return {(s, d): _files(spark, f"{root}/{s}/dt={d}/") for s in systems for d in dates}
+@dataclass
+class RawListing:
+    """What list_raw found: the data ``files`` of each (system, date), their
+    ``sizes`` in bytes by path, and the ``hidden`` files (names starting
+    with _ or ., in the day's folder or below), which are not read."""
+
+    files: dict[tuple, list[str]]
+    sizes: dict[str, int]
+    hidden: list[str]
 
 
-def read_raw(spark: SparkSession, root: str, listed: dict[tuple, list[str]]) -> DataFrame:
-    """The listed raw files (see list_raw), each partition with some: one row
-    per file, with its ``path``, its ``system`` and ``dt`` partition, its
-    whole JSON text in ``value`` and ``read_problem``, why it could not be
-    read (then ``value`` is null).
+def list_raw(spark: SparkSession, root: str, systems: list[str], dates: list[str]) -> RawListing:
+    """The raw files of each system's given dates under root, subfolders of
+    a day's folder included (a copy may keep its own layout). Other dates
+    are never listed, so the cost follows the dates processed, not the
+    history."""
+    listing = RawListing({}, {}, [])
+    for s in systems:
+        for d in dates:
+            folder = f"{root}/{s}/dt={d}/"
+            listing.files[(s, d)] = []
+            for path, size, hidden in _files(spark, folder):
+                if hidden:
+                    listing.hidden.append(path)
+                else:
+                    listing.files[(s, d)].append(path)
+                    listing.sizes[path] = size
+    listing.hidden.sort()
+    return listing
+
+
+# What a name with a colon gives: Hadoop parses the text before it as a URI
+# scheme (the local file system's checksum file, S3A's keys), and fails.
+COLON_PROBLEM = "unreadable: a ':' in its name, which Hadoop's file systems cannot open (rename the file)"
+
+
+def read_raw(spark: SparkSession, listing: RawListing, parts: list[tuple]) -> DataFrame:
+    """The listed raw files of the given (system, date) parts: one row per
+    file, with its ``path``, its ``system`` and ``dt`` partition, its whole
+    JSON text in ``value`` and ``read_problem``, why it could not be read
+    (then ``value`` is null).
 
     Files are read as bytes and decoded in Python (velib_silver.decode), not
     by Spark's text reader: Hadoop's gzip codec drops a file of several
     gzip members without a word, where Python reads every member, and the
-    same code must give the same answer locally and on Glue. A file is
-    matched to its listing by its path as Hadoop prints it, which both give
-    alike, so a name with spaces, parentheses or % is read like any other.
+    same code must give the same answer locally and on Glue. Exactly the
+    listed files are read, by their paths as Hadoop prints them (glob
+    characters escaped), so a name with spaces, brackets or % is read like
+    any other; Spark skips an empty file, which is named here instead, and
+    cannot open a name with a colon, which is a bad file.
     """
+    files, named = [], []
+    for s, d in parts:
+        for path in listing.files[(s, d)]:
+            if ":" in _relative(path):
+                named.append((path, s, d, None, COLON_PROBLEM))
+            elif listing.sizes[path] == 0:
+                named.append((path, s, d, "", None))
+            else:
+                files.append((path, s, d))
+    schema = "path string, system string, dt string, value string, read_problem string"
+    out = spark.createDataFrame(named, schema)
+    if not files:
+        return out
     read = (
         spark.read.format("binaryFile")
-        .load([f"{root}/{s}/dt={d}/" for s, d in listed])
+        .load([_glob_escaped(p) for p, _, _ in files])
         .select("path", velib_silver.decoded("content", "path").alias("d"))
         .select("path", "d.value", F.col("d.problem").alias("read_problem"))
     )
-    files = spark.createDataFrame(
-        [(path, s, d) for (s, d), paths in listed.items() for path in paths], "path string, system string, dt string"
-    )
+    listed = spark.createDataFrame(files, "path string, system string, dt string")
     vanished = F.when(F.col("value").isNull(), F.lit("unreadable: gone between listing and reading"))
-    return files.join(read, on="path", how="left").select(
+    found = listed.join(read, on="path", how="left").select(
         "path", "system", "dt", "value", F.coalesce("read_problem", vanished).alias("read_problem")
     )
+    return found.unionByName(out)
 
 
-def _files(spark: SparkSession, folder: str) -> list[str]:
-    """The data files of a folder, by the folder's Hadoop file system (S3 on
-    Glue, local in tests); hidden and marker files (_x, .x) are not data, as
-    for Spark's own readers."""
+def _relative(path: str) -> str:
+    """A path without its scheme and authority (s3://bucket, file:)."""
+    return re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*:(//[^/]*)?", "", path)
+
+
+def _glob_escaped(path: str) -> str:
+    """path as a Hadoop glob that matches only itself."""
+    return re.sub(r"([\\*?\[\]{}])", r"\\\1", path)
+
+
+def _files(spark: SparkSession, folder: str) -> list[tuple[str, int, bool]]:
+    """Every file under a folder, by the folder's Hadoop file system (S3 on
+    Glue, local in tests): its path, its size, and whether it is hidden (a
+    name, or a subfolder's, starting with _ or .: markers and checksums
+    that Spark's readers skip), sorted by path."""
     jvm = spark.sparkContext._jvm
     p = jvm.org.apache.hadoop.fs.Path(folder)
     fs = p.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
     if not fs.exists(p):
         return []
-    return sorted(
-        st.getPath().toString()
-        for st in fs.listStatus(p)
-        if st.isFile() and not st.getPath().getName().startswith(("_", "."))
-    )
+    base = fs.getFileStatus(p).getPath().toString().rstrip("/") + "/"
+    found = []
+    it = fs.listFiles(p, True)
+    while it.hasNext():
+        st = it.next()
+        path = st.getPath().toString()
+        inner = path[len(base) :] if path.startswith(base) else st.getPath().getName()
+        hidden = any(part.startswith(("_", ".")) for part in inner.split("/"))
+        found.append((path, st.getLen(), hidden))
+    return sorted(found)
 
 
 def _in_parts(parts: list[tuple]) -> Column:
@@ -314,13 +380,15 @@ def silver(job: str, argv: list[str], spark: SparkSession) -> dict:
     accept = flag_arg(args, ACCEPT_BAD_FILES)
     configure(spark)
     root = args["raw_path"].rstrip("/")
-    listed = list_raw(spark, root, systems, dates)
-    present = {p for p, files in listed.items() if files}
+    listing = list_raw(spark, root, systems, dates)
+    present = {p for p, files in listing.files.items() if files}
     where = "raw snapshots for {days} under " + root + "/{systems}/"
     parts, without = with_data(args["process_date"], systems, dates, present, where)
     if without:
         log(job, event="days without raw snapshots, skipped", days=without)
-    snaps = velib_silver.snapshots(read_raw(spark, root, {p: listed[p] for p in parts})).cache()
+    if listing.hidden:
+        log(job, event="hidden files, not read", paths=listing.hidden)
+    snaps = velib_silver.snapshots(read_raw(spark, listing, parts)).cache()
     db, rejects_table = args["database"], f"{args['database']}.{args['rejects_table']}"
     try:
         bad = [r.asDict() for r in velib_silver.bad_files(snaps).collect()]
@@ -338,7 +406,7 @@ def silver(job: str, argv: list[str], spark: SparkSession) -> dict:
             write = {"spark": spark, "database": db, "parts": parts, "legacy_system": legacy, "allow_empty": True}
             written = write_partitions(df=kept, table=args["target_table"], path=args["target_path"], **write)
             write_partitions(df=refused, table=args["rejects_table"], path=args["rejects_path"], **write)
-            result = silver_result(rows, kept, refused, parts, written, bad, new_fields, without)
+            result = silver_result(rows, kept, refused, parts, written, bad, new_fields, without, listing.hidden)
         finally:
             rows.unpersist()
     finally:
@@ -348,7 +416,7 @@ def silver(job: str, argv: list[str], spark: SparkSession) -> dict:
         log(job, event="rows rejected", system=system, rows=total, reasons=reasons, table=rejects_table)
     log(job, dates=dates, systems=systems, table=f"{db}.{args['target_table']}", **result)
     if result["days_without_rows"]:
-        raise JobError(no_rows_message(result, rejects_table))
+        raise JobError(no_rows_message(result, rejects_table), result)
     return result
 
 
@@ -379,14 +447,15 @@ def bad_files_message(bad: list[dict]) -> str:
     )
 
 
-def silver_result(rows, kept, refused, parts, written, bad, new_fields, without) -> dict:
+def silver_result(rows, kept, refused, parts, written, bad, new_fields, without, hidden) -> dict:
     """What a raw → silver run did: ``rows`` written to silver, of which
     ``over_capacity`` flagged; ``repeats``, entries that repeated a report
     already kept (the same station, last_reported and values); by system,
     the rows ``rejected`` by reason, the ``days_without_rows`` (none passed:
     their reasons by day) and the ``days_without_data`` (no raw snapshots);
     the ``bad_files`` left out (only with --accept_bad_raw_files); the
-    ``new_fields`` of the feed that silver does not carry. Every station
+    ``new_fields`` of the feed that silver does not carry; the hidden files
+    (_x, .x) under the days' folders, ``ignored_files``, not read. Every station
     entry of the files read is a silver row, a repeat or a reject. The
     counts come from the rows just written (still cached), not from reading
     the tables back."""
@@ -412,6 +481,7 @@ def silver_result(rows, kept, refused, parts, written, bad, new_fields, without)
         "bad_files": [b["path"] for b in bad],
         "new_fields": new_fields,
         "days_without_data": without,
+        "ignored_files": hidden,
     }
 
 

@@ -20,7 +20,6 @@ station_information older than the status, make that legitimate. Fields the
 feed sends that silver does not know are listed (``new_fields``).
 """
 
-import gzip
 import json
 import sys
 import zlib
@@ -109,12 +108,13 @@ REASONS = [
     "malformed_entry",  # not a JSON object
     "missing_station_id",  # station_id absent, null or empty
     "duplicate_station_id",  # the station_id appeared earlier in the same snapshot
+    "unknown_station",  # no station_information entry of the snapshot has the station_id
     "missing_field",  # a required field is absent or null
     "non_numeric",  # a count or capacity that is not a whole number
     "out_of_range",  # a whole number its column (a 32-bit int) cannot hold
     "bad_time",  # last_reported not a time, or outside EARLIEST_TIME .. the fetch plus CLOCK_SKEW
     "bad_flag",  # is_installed, is_renting or is_returning not 0/1/true/false
-    "bad_location",  # lat or lon not a number, or off the globe
+    "bad_location",  # lat or lon absent, not a number, or off the globe
     "negative_count",  # a count or capacity below zero
     # Set after the checks: the same station and last_reported as an
     # earlier snapshot's row of the day, with other values.
@@ -153,14 +153,19 @@ def _localized(col: Column) -> Column:
     return F.coalesce(F.when(F.trim(col).startswith("["), first), col)
 
 
+# An RFC 3339 date-time: a date alone, or a time without its offset, is not
+# one (Spark's to_timestamp would take both, inventing midnight or a zone).
+_RFC3339 = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+
+
 def _timestamp(col: Column) -> Column:
     """POSIX seconds (GBFS 1.x, 2.x) or an RFC 3339 time (GBFS 3.x); null
     for anything else, seconds past year 9999 included (Spark's seconds to
     timestamp would overflow and fail the job)."""
     digits = F.trim(col)
     seconds = F.when(digits.rlike(r"^[0-9]{1,12}$"), digits.cast("long"))
-    return F.when(digits.rlike(r"^[0-9]+$"), F.when(seconds <= _MAX_SECONDS, F.timestamp_seconds(seconds))).otherwise(
-        F.to_timestamp(col)
+    return F.when(digits.rlike(r"^[0-9]+$"), F.when(seconds <= _MAX_SECONDS, F.timestamp_seconds(seconds))).when(
+        digits.rlike(_RFC3339), F.to_timestamp(digits)
     )
 
 
@@ -197,9 +202,9 @@ def _beyond_int(col: Column) -> Column:
 
 
 def _off_globe(col: Column, bound: float) -> Column:
-    """Whether a coordinate is present but not a number within ±bound."""
+    """Whether a coordinate is absent, or not a number within ±bound."""
     x = F.trim(col).cast("double")
-    return col.isNotNull() & (x.isNull() | F.isnan(x) | (F.abs(x) > bound))
+    return x.isNull() | F.isnan(x) | (F.abs(x) > bound)
 
 
 def _failing(checks: dict[str, Column]) -> Column:
@@ -208,57 +213,94 @@ def _failing(checks: dict[str, Column]) -> Column:
     return F.when(F.size(names) > 0, F.array_join(names, ","))
 
 
+# A raw file larger than this once decompressed is refused: a snapshot of
+# a large system is a few MiB, and Spark cannot pass a value of 2 GiB.
+MAX_TEXT_BYTES = 512 << 20
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
 def decode(content: bytes, name: str) -> dict:
     """A raw file's bytes as text: gzip (every member, as the ingest writes
     one and a concatenation must not be half-read) or, for a name that does
-    not end in .gz, plain JSON put there by hand. Returns ``value`` (null
-    when the file cannot be read) and ``problem``: why it cannot be read,
-    or what makes its text mean two things (see document_problem), or
-    null. This is the one pass over a file's text in Python; everything
-    else is Spark's."""
-    if name.endswith(".gz") and content[:2] != b"\x1f\x8b":
+    not end in .gz, plain JSON put there by hand; a UTF-8 byte-order mark is
+    dropped. Returns ``value`` (null when the file cannot be read) and
+    ``problem``: why it cannot be read, or why its text is not one strict
+    JSON document (see document_problem), or null. This is the one pass
+    over a file's text in Python; everything else is Spark's. It never
+    raises: any content is a value or a problem."""
+    if content[:2] == _GZIP_MAGIC:
+        content, problem = _gunzip(content)
+        if problem:
+            return {"value": None, "problem": problem}
+    elif name.endswith(".gz") and content:
         return {"value": None, "problem": "unreadable: not gzip, though its name ends in .gz"}
-    if content[:2] == b"\x1f\x8b":
-        try:
-            content = gzip.decompress(content)
-        except EOFError:
-            return {"value": None, "problem": "unreadable: cut short (the gzip stream ends early)"}
-        except (OSError, zlib.error) as err:
-            return {"value": None, "problem": f"unreadable: not gzip ({err})"}
+    if len(content) > MAX_TEXT_BYTES:
+        return {"value": None, "problem": f"unreadable: expands past {MAX_TEXT_BYTES >> 20} MiB"}
     try:
-        text = content.decode("utf-8")
+        text = content.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         return {"value": None, "problem": f"unreadable: not UTF-8 text ({err.reason} at byte {err.start})"}
     return {"value": text, "problem": document_problem(text)}
 
 
+def _gunzip(content: bytes) -> tuple[bytes | None, str | None]:
+    """Every gzip member of content, joined, or why not."""
+    out, size, rest = [], 0, content
+    while rest:
+        if rest[:2] != _GZIP_MAGIC:
+            return None, f"unreadable: {len(rest)} bytes after the gzip data are not gzip"
+        member = zlib.decompressobj(wbits=31)
+        try:
+            while rest and not member.eof:
+                chunk = member.decompress(rest, MAX_TEXT_BYTES + 1 - size)
+                rest = member.unconsumed_tail
+                out.append(chunk)
+                size += len(chunk)
+                if size > MAX_TEXT_BYTES:
+                    return None, f"unreadable: expands past {MAX_TEXT_BYTES >> 20} MiB"
+                if not chunk and not rest:
+                    break
+        except zlib.error as err:
+            return None, f"unreadable: not gzip ({err})"
+        if not member.eof:
+            return None, "unreadable: cut short (the gzip stream ends early)"
+        rest = member.unused_data
+    return b"".join(out), None
+
+
 DECODED = StructType([StructField("value", _TEXT), StructField("problem", _TEXT)])
 
 
+class _Object(list):
+    """A JSON object as its (key, value) pairs, in order, duplicates kept."""
+
+
 def document_problem(text: str | None) -> str | None:
-    """What makes a snapshot's JSON text mean two things, or None: bytes
-    after the document (a second snapshot appended, or several gzip members),
-    or a key given twice in the document, a feed or a feed's data (readers
-    disagree on which one counts). Text that is not JSON at all is left to
-    the other checks, which say so."""
-    if text is None:
+    """Why a snapshot's text is not one strict JSON document, or None: not
+    JSON (Spark's reader would take single quotes, or the first of several
+    documents), bytes after the document (a second snapshot appended, or
+    several gzip members), nested too deep to check, or a key given twice
+    in the document, a feed or a feed's data (readers disagree on which one
+    counts). Whether the document is a snapshot is left to the Spark checks,
+    which name what is missing."""
+    if text is None or not text.strip():
         return None
     start = len(text) - len(text.lstrip())
     try:
-        doc, end = json.JSONDecoder(object_pairs_hook=list).raw_decode(text, start)
-    except ValueError:
-        return None
+        doc, end = json.JSONDecoder(object_pairs_hook=_Object).raw_decode(text, start)
+    except RecursionError:
+        return f"not a snapshot: nested deeper than Python's limit of {sys.getrecursionlimit()} levels"
+    except ValueError as err:
+        return f"not a snapshot: not JSON ({err})"
     rest = text[end:].strip()
     if rest:
         return f"bytes after the JSON document ({len(rest.encode())} more: a second snapshot appended, or several gzip members)"
-    if not isinstance(doc, list):
-        return None
-    objects = [("the document", doc)]
+    objects = [("the document", doc)] if isinstance(doc, _Object) else []
     for feed in ("station_information", "station_status"):
-        for key, value in doc:
-            if key == feed and isinstance(value, list):
+        for key, value in objects[0][1] if objects else []:
+            if key == feed and isinstance(value, _Object):
                 objects.append((feed, value))
-                objects += [(feed + ".data", v) for k, v in value if k == "data" and isinstance(v, list)]
+                objects += [(feed + ".data", v) for k, v in value if k == "data" and isinstance(v, _Object)]
     for where, pairs in objects:
         keys = [k for k, _ in pairs]
         for key in keys:
@@ -285,7 +327,10 @@ def snapshots(raw: DataFrame) -> DataFrame:
     s = F.from_json("value", SNAPSHOT_SCHEMA)
     status_time = s["station_status"]["last_updated"]
     snapshot_time = _timestamp(status_time)
-    fetched = F.coalesce(F.to_timestamp(s["fetched_at"]), snapshot_time)
+    # A file from before the ingest wrote fetched_at is checked against its
+    # feed's own time.
+    fetched_text = s["fetched_at"]
+    fetched = F.coalesce(_timestamp(fetched_text), snapshot_time)
     read_problem = F.col("read_problem") if "read_problem" in raw.columns else F.lit(None).cast("string")
     problem = (
         F.when(read_problem.isNotNull(), read_problem)
@@ -299,6 +344,14 @@ def snapshots(raw: DataFrame) -> DataFrame:
         .when(snapshot_time.isNull(), F.concat(F.lit("station_status.last_updated is not a time: "), status_time))
         .when(s["station_status"]["data"]["stations"].isNull(), F.lit("no station_status.data.stations"))
         .when(s["station_information"]["data"]["stations"].isNull(), F.lit("no station_information.data.stations"))
+        .when(
+            fetched_text.isNotNull() & _timestamp(fetched_text).isNull(),
+            F.concat(F.lit("fetched_at is not a time: "), fetched_text),
+        )
+        .when(
+            fetched > F.current_timestamp() + F.expr(f"INTERVAL {CLOCK_SKEW_SECONDS} SECONDS"),
+            F.concat(F.lit("fetched_at is in the future: "), fetched_text),
+        )
         .when(
             _implausible(snapshot_time, fetched),
             F.concat(F.lit("station_status.last_updated is implausible: "), status_time),
@@ -337,8 +390,9 @@ def _entries(snaps: DataFrame, feed: str, fields: list[str]) -> DataFrame:
     return (
         snaps.where(F.col("problem").isNull())
         .select("path", "system", "dt", "snapshot_time", "fetched_at", F.posexplode(feed).alias("pos", "record"))
-        .withColumn("object", F.from_json("record", MapType(_TEXT, _TEXT)).isNotNull())
-        .withColumn("e", F.from_json("record", struct))
+        .withColumns(
+            {"object": F.from_json("record", MapType(_TEXT, _TEXT)).isNotNull(), "e": F.from_json("record", struct)}
+        )
     )
 
 
@@ -350,7 +404,7 @@ def _information(snaps: DataFrame) -> DataFrame:
         _entries(snaps, "information", INFO_FIELDS)
         .select("path", "pos", *[F.col("e")[f].alias(f if f == "station_id" else "info_" + f) for f in INFO_FIELDS])
         .where(F.col("station_id").isNotNull())
-        .withColumn("_n", F.row_number().over(first))
+        .withColumns({"_n": F.row_number().over(first), "known": F.lit(True)})
         .where(F.col("_n") == 1)
         .drop("_n", "pos")
     )
@@ -369,7 +423,8 @@ def _types_problem(types: Column) -> Column:
     numbers by kind."""
     parsed = F.from_json(types, ArrayType(MapType(_TEXT, _TEXT)))
     return types.isNotNull() & (
-        parsed.isNull() | F.exists(parsed, lambda m: F.exists(F.map_values(m), lambda v: v.isNull() | ~_whole(v)))
+        parsed.isNull()
+        | F.exists(parsed, lambda m: m.isNull() | F.exists(F.map_values(m), lambda v: v.isNull() | ~_whole(v)))
     )
 
 
@@ -407,10 +462,12 @@ def station_rows(snaps: DataFrame) -> DataFrame:
     # Computed once each: the checks and the columns below refer to them,
     # and an expression written out at every use makes Spark compile (and
     # parse) it each time, which dominates on a few rows.
-    rows = (
-        rows.withColumn("_mechanical", _bike_types(F.col("num_bikes_available_types"), "mechanical"))
-        .withColumn("_ebike", _bike_types(F.col("num_bikes_available_types"), "ebike"))
-        .withColumn("_reported", _timestamp(F.col("last_reported")))
+    rows = rows.withColumns(
+        {
+            "_mechanical": _bike_types(F.col("num_bikes_available_types"), "mechanical"),
+            "_ebike": _bike_types(F.col("num_bikes_available_types"), "ebike"),
+            "_reported": _timestamp(F.col("last_reported")),
+        }
     )
     mechanical, ebike, reported = F.col("_mechanical"), F.col("_ebike"), F.col("_reported")
     flags = ["is_installed", "is_renting", "is_returning"]
@@ -418,11 +475,14 @@ def station_rows(snaps: DataFrame) -> DataFrame:
         ("malformed_entry", F.when(~F.col("object"), F.lit("station entry"))),
         ("missing_station_id", F.when(F.col("station_id").isNull() | (id_text == ""), F.lit("station_id"))),
         ("duplicate_station_id", F.when(F.col("_seen") > 1, F.lit("station_id"))),
+        ("unknown_station", F.when(F.col("known").isNull(), F.lit("station_id"))),
         (
             "missing_field",
             _failing(
                 {
+                    "name": F.col("info_name").isNull(),
                     "num_bikes_available": bikes_text.isNull(),
+                    "num_docks_available": F.col("num_docks_available").isNull(),
                     **{f: F.col(f).isNull() for f in flags},
                     "last_reported": F.col("last_reported").isNull(),
                 }
@@ -515,16 +575,14 @@ def _settle_repeats(rows: DataFrame) -> DataFrame:
     first = {c: F.first(c).over(same_report) for c in VALUE_COLUMNS}
     later = valid & (F.row_number().over(same_report) > 1)
     differ = _failing({c: ~F.col(c).eqNullSafe(first[c]) for c in VALUE_COLUMNS})
-    return (
-        rows.withColumn("_later", later)
-        .withColumn("_differ", F.when(F.col("_later"), differ))
-        .withColumn(
-            "reason", F.when(F.col("_differ").isNotNull(), F.lit("conflicting_repeat")).otherwise(F.col("reason"))
-        )
-        .withColumn("detail", F.coalesce("_differ", "detail"))
-        .withColumn("repeat", F.col("_later") & F.col("_differ").isNull())
-        .drop("_later", "_differ", "pos")
-    )
+    marked = rows.withColumns({"_later": later, "_differ": F.when(later, differ)})
+    return marked.withColumns(
+        {
+            "reason": F.when(F.col("_differ").isNotNull(), F.lit("conflicting_repeat")).otherwise(F.col("reason")),
+            "detail": F.coalesce("_differ", "detail"),
+            "repeat": F.col("_later") & F.col("_differ").isNull(),
+        }
+    ).drop("_later", "_differ", "pos")
 
 
 def silver(rows: DataFrame) -> DataFrame:

@@ -114,6 +114,7 @@ def test_full_run_writes_and_registers_all_tables(spark, lake):
         "bad_files": [],
         "new_fields": [],
         "days_without_data": {},
+        "ignored_files": [],
     }
     assert run_gold(spark, lake, "2026-11-20") == (3, 7)
     for table in ["velib_data_silver", "velib_avg_stats_gold", "velib_avail_percent_gold"]:
@@ -278,6 +279,7 @@ def test_rejects_go_to_their_table_and_are_counted(spark, lake, capsys):
         "bad_files": [],
         "new_fields": ["station_status.num_bikes_disabled", "station_status.x"],
         "days_without_data": {},
+        "ignored_files": [],
     }
     rejected = {r.reason: r for r in spark.table(f"{DATABASE}.velib_data_rejects").collect()}
     assert rejected["negative_count"].detail == "num_docks_available" and rejected["negative_count"].station_id == "3"

@@ -32,39 +32,52 @@ def refine(spark, *snaps, texts=()):
 GOOD = station_status(7, "0007", 1, 0, 9, T1 - 60)
 
 
-@pytest.mark.parametrize(
-    ("entry", "reason", "detail"),
-    [
-        # A number its column cannot hold: never NULL or 0.
-        (status(num_bikes_available=99999999999), "out_of_range", "num_bikes_available"),
-        (status(num_docks_available=2147483648), "out_of_range", "num_docks_available"),
-        (status(num_bikes_available=-2147483649), "out_of_range", "num_bikes_available"),
-        (
-            status(num_bikes_available_types=[{"mechanical": 3000000000}, {"ebike": 0}]),
-            "out_of_range",
-            "num_bikes_available_types",
-        ),
-        (
-            status(num_bikes_available_types=[{"mechanical": 2000000000}, {"mechanical": 2000000000}]),
-            "out_of_range",
-            "num_bikes_available_types",
-        ),
-        (status(num_docks_available=1.2e29), "non_numeric", "num_docks_available"),
-        # A time no station can have reported: never an overflow or year 58856.
-        (status(last_reported=99999999999999999), "bad_time", "last_reported"),
-        (status(last_reported=(T1 - 10) * 1000), "bad_time", "last_reported"),
-        (status(last_reported=(T1 - 10) * 1000000), "bad_time", "last_reported"),
-        (status(last_reported=0), "bad_time", "last_reported"),
-        (status(last_reported=utc("2014-12-31T23:59:59")), "bad_time", "last_reported"),
-        (status(last_reported=T1 + 5 + 3601), "bad_time", "last_reported"),
-        (status(last_reported="10000-01-01T00:00:00Z"), "bad_time", "last_reported"),
-        (status(last_reported="2030-01-01T00:00:00Z"), "bad_time", "last_reported"),
-    ],
-)
-def test_a_value_no_column_can_hold_is_rejected(spark, entry, reason, detail):
-    kept, rejected, bad = refine(spark, snapshot(T1, INFO, [GOOD, entry]))
+# Each case is a station of its own in one snapshot: one Spark job checks
+# them all, and a failure names the station (its position here, from 1000).
+NO_COLUMN_HOLDS = [
+    # A number its column cannot hold: never NULL or 0.
+    (status(num_bikes_available=99999999999), "out_of_range", "num_bikes_available"),
+    (status(num_docks_available=2147483648), "out_of_range", "num_docks_available"),
+    (status(num_bikes_available=-2147483649), "out_of_range", "num_bikes_available"),
+    (
+        status(num_bikes_available_types=[{"mechanical": 3000000000}, {"ebike": 0}]),
+        "out_of_range",
+        "num_bikes_available_types",
+    ),
+    (
+        status(num_bikes_available_types=[{"mechanical": 2000000000}, {"mechanical": 2000000000}]),
+        "out_of_range",
+        "num_bikes_available_types",
+    ),
+    (status(num_docks_available=1.2e29), "non_numeric", "num_docks_available"),
+    # A time no station can have reported: never an overflow or year 58856.
+    (status(last_reported=99999999999999999), "bad_time", "last_reported"),
+    (status(last_reported=(T1 - 10) * 1000), "bad_time", "last_reported"),
+    (status(last_reported=(T1 - 10) * 1000000), "bad_time", "last_reported"),
+    (status(last_reported=0), "bad_time", "last_reported"),
+    (status(last_reported=utc("2014-12-31T23:59:59")), "bad_time", "last_reported"),
+    (status(last_reported=T1 + 5 + 3601), "bad_time", "last_reported"),
+    (status(last_reported="10000-01-01T00:00:00Z"), "bad_time", "last_reported"),
+    (status(last_reported="2030-01-01T00:00:00Z"), "bad_time", "last_reported"),
+    # Not RFC 3339: a day alone would invent midnight, a time without an
+    # offset is in no known zone.
+    (status(last_reported="2026-11-20"), "bad_time", "last_reported"),
+    (status(last_reported="2026-11-20T07:59:00"), "bad_time", "last_reported"),
+    (status(last_reported="2026-11-20 07:59:00"), "bad_time", "last_reported"),
+    # Never NULL or 0 in silver.
+    (status(num_docks_available=...), "missing_field", "num_docks_available"),
+    (status(num_docks_available=None), "missing_field", "num_docks_available"),
+    (status(num_bikes_available_types=[None]), "non_numeric", "num_bikes_available_types"),
+]
+
+
+def test_a_value_no_column_can_hold_is_rejected(spark):
+    entries = [dict(entry, station_id=1000 + n) for n, (entry, _, _) in enumerate(NO_COLUMN_HOLDS)]
+    info = INFO + [station_info(1000 + n, "x", "x", 21) for n in range(len(entries))]
+    kept, rejected, bad = refine(spark, snapshot(T1, info, [GOOD, *entries]))
     assert [r.station_id for r in kept] == ["7"]
-    assert [(r.reason, r.detail) for r in rejected] == [(reason, detail)]
+    want = {str(1000 + n): (reason, detail) for n, (_, reason, detail) in enumerate(NO_COLUMN_HOLDS)}
+    assert {r.station_id: (r.reason, r.detail) for r in rejected} == want
     assert bad == []
 
 
@@ -73,20 +86,38 @@ def test_a_time_within_the_clock_skew_is_kept(spark):
     assert len(kept) == 1 and rejected == []
 
 
-@pytest.mark.parametrize(
-    ("info", "detail"),
-    [
-        (station_info(36255, "9020", "x", 21, lat="abc"), "lat"),
-        (station_info(36255, "9020", "x", 21, lon=999), "lon"),
-        (station_info(36255, "9020", "x", 21, lat=-90.5), "lat"),
-        (station_info(36255, "9020", "x", 21, lat=91, lon=-181), "lat,lon"),
-        (station_info(36255, "9020", "x", 21, lat="NaN"), "lat"),
-    ],
-)
-def test_a_position_off_the_globe_is_rejected(spark, info, detail):
-    kept, rejected, _ = refine(spark, snapshot(T1, [info, INFO[1]], [GOOD, status()]))
+OFF_THE_GLOBE = [
+    ({"lat": None}, "lat"),
+    ({"lat": None, "lon": None}, "lat,lon"),
+    ({"lat": "abc"}, "lat"),
+    ({"lon": 999}, "lon"),
+    ({"lat": -90.5}, "lat"),
+    ({"lat": 91, "lon": -181}, "lat,lon"),
+    ({"lat": "NaN"}, "lat"),
+]
+
+
+def test_a_position_off_the_globe_is_rejected(spark):
+    info = [station_info(1000 + n, "x", "x", 21, **where) for n, (where, _) in enumerate(OFF_THE_GLOBE)]
+    entries = [dict(status(), station_id=1000 + n) for n in range(len(OFF_THE_GLOBE))]
+    kept, rejected, _ = refine(spark, snapshot(T1, [*info, INFO[1]], [GOOD, *entries]))
     assert [r.station_id for r in kept] == ["7"]
-    assert [(r.reason, r.detail) for r in rejected] == [("bad_location", detail)]
+    want = {str(1000 + n): ("bad_location", detail) for n, (_, detail) in enumerate(OFF_THE_GLOBE)}
+    assert {r.station_id: (r.reason, r.detail) for r in rejected} == want
+
+
+def test_a_station_without_information_is_rejected(spark):
+    """Its name, capacity and position would all be NULL in silver."""
+    kept, rejected, _ = refine(spark, snapshot(T1, INFO, [GOOD, dict(status(), station_id=999)]))
+    assert [r.station_id for r in kept] == ["7"]
+    assert [(r.station_id, r.reason, r.detail) for r in rejected] == [("999", "unknown_station", "station_id")]
+
+
+def test_a_station_without_a_name_is_rejected(spark):
+    info = [dict(station_info(36255, "9020", "x", 21), name=None), INFO[1]]
+    kept, rejected, _ = refine(spark, snapshot(T1, info, [GOOD, status()]))
+    assert [r.station_id for r in kept] == ["7"]
+    assert [(r.reason, r.detail) for r in rejected] == [("missing_field", "name")]
 
 
 def test_the_edges_of_the_globe_are_kept(spark):
@@ -95,13 +126,12 @@ def test_the_edges_of_the_globe_are_kept(spark):
     assert [(r.lat, r.lon) for r in kept] == [(-90.0, 180.0)] and rejected == []
 
 
-@pytest.mark.parametrize(
-    "name",
-    ["[Fermée] Place d'Italie", "  [travaux] Bastille", "[", "[1, 2]", '["not", "localized"]'],
-)
-def test_a_plain_name_is_kept_as_text(spark, name):
-    kept, _, _ = refine(spark, snapshot(T1, [station_info(36255, "9020", name, 21)], [status()]))
-    assert [r.name for r in kept] == [name]
+def test_a_plain_name_is_kept_as_text(spark):
+    names = ["[Fermée] Place d'Italie", "  [travaux] Bastille", "[", "[1, 2]", '["not", "localized"]']
+    info = [station_info(1000 + n, "x", name, 21) for n, name in enumerate(names)]
+    entries = [dict(status(), station_id=1000 + n) for n in range(len(names))]
+    kept, _, _ = refine(spark, snapshot(T1, info, entries))
+    assert sorted((r.station_id, r.name) for r in kept) == [(str(1000 + n), name) for n, name in enumerate(names)]
 
 
 def test_a_localized_name_is_its_first_text(spark):
@@ -137,38 +167,75 @@ def test_every_entry_ends_somewhere(spark):
     assert silver(rows).count() + rows.where("repeat").count() + rejects(rows).count() == len(entries) + 1
 
 
-@pytest.mark.parametrize(
-    ("text", "problem"),
-    [
-        (json.dumps(snapshot(T1, INFO, [GOOD])) + " garbage", "bytes after the JSON document"),
-        (json.dumps(snapshot(T1, INFO, [GOOD])) * 2, "bytes after the JSON document"),
-        (
-            '{"source": "x", "station_status": {"last_updated": 1, "data": {"stations": []}}, "station_status": {}}',
-            'duplicate key "station_status" in the document',
+# Each text is a file of its own in one raw folder, beside a good snapshot.
+TWO_THINGS = [
+    (json.dumps(snapshot(T1, INFO, [GOOD])) + " garbage", "bytes after the JSON document"),
+    (json.dumps(snapshot(T1, INFO, [GOOD])) * 2, "bytes after the JSON document"),
+    (
+        '{"source": "x", "station_status": {"last_updated": 1, "data": {"stations": []}}, "station_status": {}}',
+        'duplicate key "station_status" in the document',
+    ),
+    (
+        json.dumps(snapshot(T1, INFO, [GOOD]))[:-1] + ', "fetched_at": "y"}',
+        'duplicate key "fetched_at" in the document',
+    ),
+    (
+        json.dumps(snapshot(T1, INFO, [GOOD])).replace('"ttl": 60', '"ttl": 60, "last_updated": 5'),
+        'duplicate key "last_updated" in station_status',
+    ),
+    (json.dumps(snapshot(utc("2030-01-01T00:00:00"), INFO, [GOOD])), "fetched_at is in the future: 2030-01-01"),
+    (json.dumps(snapshot(utc("2026-11-19T23:59:59"), INFO, [GOOD])), "not on its folder's day dt=2026-11-20"),
+    (
+        json.dumps(snapshot(T1, INFO, [GOOD])).replace(f'"last_updated": {T1}', '"last_updated": 99999999999999999'),
+        "is not a time",
+    ),
+    # Spark's reader takes single quotes and reads the first document of
+    # several; Python's strict one is the gate, so nothing is half-read.
+    (json.dumps(snapshot(T1, INFO, [GOOD])).replace('"', "'"), "not a snapshot: not JSON"),
+    (json.dumps(snapshot(T1, INFO, [GOOD])).replace('"', "'") * 2, "not a snapshot: not JSON"),
+    (json.dumps(snapshot(T1, INFO, [GOOD])).replace('"Sept"', "'Sept'"), "not a snapshot: not JSON"),
+    # A fetch time that is not a time, or after the run: every time in the
+    # file is checked against it.
+    (json.dumps({**snapshot(T1, INFO, [GOOD]), "fetched_at": "soon"}), "fetched_at is not a time: soon"),
+    (
+        json.dumps({**snapshot(T1, INFO, [GOOD]), "fetched_at": "9999-12-31T00:00:00Z"}),
+        "fetched_at is in the future: 9999-12-31T00:00:00Z",
+    ),
+    (json.dumps({**snapshot(T1, INFO, [GOOD]), "fetched_at": "2026-11-20"}), "fetched_at is not a time"),
+    (
+        json.dumps(snapshot(T1, INFO, [GOOD])).replace(f'"last_updated": {T1}', '"last_updated": "2026-11-20"'),
+        "station_status.last_updated is not a time: 2026-11-20",
+    ),
+    # Shapes that once crashed the duplicate-key check.
+    ("[" + json.dumps(snapshot(T1, INFO, [GOOD])) + "]", "not a snapshot"),
+    (
+        json.dumps({**snapshot(T1, INFO, [GOOD]), "station_status": [1, 2, 3]}),
+        "no station_status.last_updated",
+    ),
+    (
+        json.dumps({**snapshot(T1, INFO, [GOOD]), "station_status": {"last_updated": T1, "data": [GOOD]}}),
+        "no station_status.data.stations",
+    ),
+    # Deeper than Python's parser goes (inside one entry, too): the file
+    # cannot be checked, so it is a bad file, not a crash.
+    (
+        json.dumps(snapshot(T1, INFO, [GOOD])).replace(
+            '"is_installed"', '"deep": ' + "[" * 5000 + "]" * 5000 + ', "is_installed"'
         ),
-        (
-            json.dumps(snapshot(T1, INFO, [GOOD]))[:-1] + ', "fetched_at": "y"}',
-            'duplicate key "fetched_at" in the document',
-        ),
-        (
-            json.dumps(snapshot(T1, INFO, [GOOD])).replace('"ttl": 60', '"ttl": 60, "last_updated": 5'),
-            'duplicate key "last_updated" in station_status',
-        ),
-        (json.dumps(snapshot(utc("2030-01-01T00:00:00"), INFO, [GOOD])), "not on its folder's day dt=2026-11-20"),
-        (json.dumps(snapshot(utc("2026-11-19T23:59:59"), INFO, [GOOD])), "not on its folder's day dt=2026-11-20"),
-        (
-            json.dumps(snapshot(T1, INFO, [GOOD])).replace(
-                f'"last_updated": {T1}', '"last_updated": 99999999999999999'
-            ),
-            "is not a time",
-        ),
-    ],
-)
-def test_a_file_that_says_two_things_is_a_bad_file(spark, text, problem):
-    kept, rejected, bad = refine(spark, snapshot(T1 + 60, INFO, [GOOD]), texts=[text])
+        "nested deeper than",
+    ),
+]
+
+
+def test_a_file_that_says_two_things_is_a_bad_file(spark):
+    texts = [text for text, _ in TWO_THINGS]
+    kept, rejected, bad = refine(spark, snapshot(T1 + 60, INFO, [GOOD]), texts=texts)
     assert len(kept) == 1 and rejected == []
-    assert [b.path for b in bad] == ["mem:/raw/velib/dt=2026-11-20/file-1.json.gz"]
-    assert problem in bad[0].problem
+    problems = {b.path: b.problem for b in bad}
+    for n, (_, problem) in enumerate(TWO_THINGS, start=1):
+        path = f"mem:/raw/velib/dt=2026-11-20/file-{n}.json.gz"
+        assert problem in problems.pop(path, "(not a bad file)"), path
+    assert problems == {}
 
 
 @pytest.mark.parametrize(
@@ -188,8 +255,29 @@ def test_a_file_that_says_two_things_is_a_bad_file(spark, text, problem):
         (b"<html>503</html>", "x.json.gz", None, "not gzip, though its name ends in .gz"),
         (gzip.compress("é".encode("latin-1")), "x.json.gz", None, "not UTF-8"),
         (b"", "x.json", "", None),
+        (b"", "x.json.gz", "", None),  # "empty", not "not gzip"
+        (b'\xef\xbb\xbf{"a": 1}', "x.json", '{"a": 1}', None),  # a byte-order mark is not content
+        (gzip.compress(b'{"a": 1}') + b"garbage", "x.json.gz", None, "7 bytes after the gzip data are not gzip"),
+        (gzip.compress(b" " * (600 << 20)), "x.json.gz", None, "expands past 512 MiB"),
+        (b"{'a': 1}", "x.json", "{'a': 1}", "not a snapshot: not JSON"),
+        (b"[1, 2]", "x.json", "[1, 2]", None),  # not an object: the snapshot checks say so
     ],
-    ids=["gzip", "plain", "two members", "cut short", "bad gzip", "html as .gz", "latin-1", "empty"],
+    ids=[
+        "gzip",
+        "plain",
+        "two members",
+        "cut short",
+        "bad gzip",
+        "html as .gz",
+        "latin-1",
+        "empty",
+        "empty .gz",
+        "BOM",
+        "gzip then junk",
+        "gzip bomb",
+        "single quotes",
+        "array",
+    ],
 )
 def test_decode(content, name, value, problem):
     got = decode(content, name)

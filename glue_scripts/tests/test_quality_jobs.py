@@ -106,3 +106,35 @@ def test_every_entry_is_a_row_a_repeat_or_a_reject(spark, lake):
     result = run_silver(spark, lake, "2026-11-20")
     entries = 4 * 3 + 3
     assert result["rows"] + result["repeats"] + sum(result["rejected"]["velib"].values()) == entries
+
+
+def _one(n: int) -> bytes:
+    return json.dumps(snapshot(T + n, INFO, [station_status(n, f"c{n}", 1, 0, 5, T)])).encode()
+
+
+def test_every_file_under_the_day_is_read_or_named(spark, lake, capsys):
+    """Files in subfolders are read (Spark once failed on hour=03/ with
+    "Conflicting directory structures" and skipped backup/ silently); an
+    empty file is a bad file, not "gone"; a name with a colon, which Hadoop
+    cannot open, is a bad file naming it, not a Java stack trace; hidden
+    files (_x, .x: markers and checksums) are listed as ignored."""
+    folder = lake.raw / "dt=2026-11-20"
+    (folder / "hour=03").mkdir(parents=True)
+    (folder / "backup").mkdir()
+    (folder / "top.json").write_bytes(_one(1))
+    (folder / "hour=03" / "h.json").write_bytes(_one(2))
+    (folder / "backup" / "old.json.gz").write_bytes(gzip.compress(_one(3)))
+    (folder / "_hidden.json").write_bytes(_one(4))
+    (folder / ".hidden.json").write_bytes(_one(5))
+    (folder / "empty.json.gz").write_bytes(b"")
+    (folder / "velib-2026-11-20T06:00:00Z.json").write_bytes(_one(6))
+    with pytest.raises(velib_io.JobError) as err:
+        run_silver(spark, lake, "2026-11-20")
+    message = str(err.value)
+    assert "2 raw file(s) unreadable or not a snapshot" in message
+    assert "empty.json.gz (empty)" in message
+    assert "velib-2026-11-20T06:00:00Z.json (unreadable: a ':' in its name" in message
+    result = run_silver(spark, lake, "2026-11-20", **{"--accept_bad_raw_files": "true"})
+    assert result["rows"] == 3
+    assert [p.rsplit("/", 1)[1] for p in result["ignored_files"]] == [".hidden.json", "_hidden.json"]
+    assert "hidden files, not read" in capsys.readouterr().out

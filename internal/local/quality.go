@@ -25,6 +25,9 @@ type Quality struct {
 	BadFiles []string `json:"bad_files"`
 	// NewFields lists the feed's fields that silver does not carry.
 	NewFields []string `json:"new_fields"`
+	// IgnoredFiles lists the hidden raw files (names starting with _ or .),
+	// which are not read.
+	IgnoredFiles []string `json:"ignored_files"`
 }
 
 // lines says what q holds, a line per kind (the rejects a line per
@@ -48,6 +51,9 @@ func (q Quality) lines() []string {
 	}
 	if len(q.BadFiles) > 0 {
 		out = append(out, fmt.Sprintf("%d raw files left out, unreadable or not snapshots: %s", len(q.BadFiles), strings.Join(q.BadFiles, ", ")))
+	}
+	if len(q.IgnoredFiles) > 0 {
+		out = append(out, fmt.Sprintf("%d hidden raw files (names starting with _ or .) not read: %s", len(q.IgnoredFiles), strings.Join(q.IgnoredFiles, ", ")))
 	}
 	if len(q.NewFields) > 0 {
 		out = append(out, "new feed fields, not carried to silver: "+strings.Join(q.NewFields, ", "))

@@ -305,13 +305,16 @@ func (r *runner) glue(state, jobID string, args map[string]string, begin time.Ti
 	if err != nil {
 		return nil, err
 	}
+	r.mu.Lock()
+	// A job that wrote what was good and then failed reports it too.
+	if s, ok := r.steps[state]; ok {
+		s.Quality = reply.Quality
+	}
+	r.mu.Unlock()
 	if reply.Error != "" {
 		return nil, &aslrun.TaskError{Name: "States.TaskFailed", Cause: fmt.Sprintf(`{"JobName":%q,"JobRunState":"FAILED","ErrorMessage":%q}`, job.Name, reply.Cause)}
 	}
 	r.mu.Lock()
-	if s, ok := r.steps[state]; ok {
-		s.Quality = reply.Quality
-	}
 	r.runs++
 	id := fmt.Sprintf("jr_local_%d", r.runs)
 	r.mu.Unlock()

@@ -148,6 +148,30 @@ func TestTaskTimeoutFailsTheStep(t *testing.T) {
 	}
 }
 
+// TestAFailedJobStillReportsItsCounts: raw → silver writes every system's
+// good rows and rejects, then fails for one system's day; the summary gives
+// every system's counts, not only the failure's message.
+func TestAFailedJobStillReportsItsCounts(t *testing.T) {
+	t.Parallel()
+	asm := fakeAssembly(t, "partial.py", "")
+	rep, out, err := fakeRun(t, asm, t.TempDir(), "fakerunner.py", nil)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if rep.Status != "FAILED" {
+		t.Fatalf("execution %s, want FAILED\n%s", rep.Status, out)
+	}
+	for _, line := range []string{
+		"Job: citybikes: 3 rows rejected to velib_data_rejects (bad_time 3)",
+		"Job: velib: 1 rows rejected to velib_data_rejects (negative_count 1)",
+		"Job: 2 rows with more bikes than capacity",
+	} {
+		if !strings.Contains(out, line) {
+			t.Errorf("the summary lacks %q:\n%s", line, out)
+		}
+	}
+}
+
 // TestOneRunPerFolder runs make local's code twice on one state folder: the
 // second stops at once, naming the holder and how to run beside it, and
 // starts nothing; once the first is killed (SIGKILL, no clean-up), the

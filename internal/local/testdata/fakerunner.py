@@ -25,4 +25,4 @@ for line in sys.stdin:
     try:
         reply(job.run(request["argv"], None))
     except Exception as err:
-        reply({"error": type(err).__name__, "cause": str(err)})
+        reply({**getattr(err, "result", {}), "error": type(err).__name__, "cause": str(err)})
