@@ -96,8 +96,10 @@ sql: $(PY_STAMP)
 ## (go test's cache, and glue_scripts/run_tests.py for pytest): make test
 ## FRESH=1 runs everything
 # GOTESTFLAGS and PYTESTFLAGS pass options through, e.g. for make bench.
+# A package's tests may take longer than go test's default 10 minutes on
+# a busy machine (the end-to-end runs start Spark); none waits on a clock.
 test: tools lint $(CHECKOV_STAMP)
-	go test $(if $(FRESH),-count=1) $(GOTESTFLAGS) ./...
+	go test -timeout 20m $(if $(FRESH),-count=1) $(GOTESTFLAGS) ./...
 	cd glue_scripts && ../$(VENV)/bin/python run_tests.py $(if $(FRESH),--fresh) $(PYTESTFLAGS)
 
 ## bench: performance figures (warm synth, make local and make test times,

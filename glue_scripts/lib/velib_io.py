@@ -153,8 +153,9 @@ COLON_PROBLEM = "unreadable: a ':' in its name, which Hadoop's file systems cann
 def read_raw(spark: SparkSession, listing: RawListing, parts: list[tuple]) -> DataFrame:
     """The listed raw files of the given (system, date) parts: one row per
     file, with its ``path``, its ``system`` and ``dt`` partition, its whole
-    JSON text in ``value`` and ``read_problem``, why it could not be read
-    (then ``value`` is null).
+    JSON text in ``value``, ``read_problem``, why it could not be read
+    (then ``value`` is null), and ``entry_problems`` (see
+    velib_silver.decode).
 
     Files are read as bytes and decoded in Python (velib_silver.decode), not
     by Spark's text reader: Hadoop's gzip codec drops a file of several
@@ -169,12 +170,14 @@ def read_raw(spark: SparkSession, listing: RawListing, parts: list[tuple]) -> Da
     for s, d in parts:
         for path in listing.files[(s, d)]:
             if ":" in _relative(path):
-                named.append((path, s, d, None, COLON_PROBLEM))
+                named.append((path, s, d, None, COLON_PROBLEM, {}))
             elif listing.sizes[path] == 0:
-                named.append((path, s, d, "", None))
+                named.append((path, s, d, "", None, {}))
             else:
                 files.append((path, s, d))
-    schema = "path string, system string, dt string, value string, read_problem string"
+    schema = (
+        "path string, system string, dt string, value string, read_problem string, entry_problems map<string,string>"
+    )
     out = spark.createDataFrame(named, schema)
     if not files:
         return out
@@ -182,12 +185,12 @@ def read_raw(spark: SparkSession, listing: RawListing, parts: list[tuple]) -> Da
         spark.read.format("binaryFile")
         .load([_glob_escaped(p) for p, _, _ in files])
         .select("path", velib_silver.decoded("content", "path").alias("d"))
-        .select("path", "d.value", F.col("d.problem").alias("read_problem"))
+        .select("path", "d.value", F.col("d.problem").alias("read_problem"), F.col("d.entries").alias("entry_problems"))
     )
     listed = spark.createDataFrame(files, "path string, system string, dt string")
     vanished = F.when(F.col("value").isNull(), F.lit("unreadable: gone between listing and reading"))
     found = listed.join(read, on="path", how="left").select(
-        "path", "system", "dt", "value", F.coalesce("read_problem", vanished).alias("read_problem")
+        "path", "system", "dt", "value", F.coalesce("read_problem", vanished).alias("read_problem"), "entry_problems"
     )
     return found.unionByName(out)
 

@@ -140,6 +140,9 @@ VALUE_COLUMNS = [
 ]
 
 
+# What decode found wrong with station entries, by "feed:position".
+_PROBLEMS = MapType(_TEXT, _TEXT)
+
 # GBFS 3.0 gives a name as localized strings, [{"text", "language"}, ...].
 _LOCALIZED = ArrayType(StructType([StructField("text", _TEXT), StructField("language", _TEXT)]))
 
@@ -164,8 +167,9 @@ def _timestamp(col: Column) -> Column:
     timestamp would overflow and fail the job)."""
     digits = F.trim(col)
     seconds = F.when(digits.rlike(r"^[0-9]{1,12}$"), digits.cast("long"))
+    # RFC 3339 allows a lower-case t and z; Spark's parser does not.
     return F.when(digits.rlike(r"^[0-9]+$"), F.when(seconds <= _MAX_SECONDS, F.timestamp_seconds(seconds))).when(
-        digits.rlike(_RFC3339), F.to_timestamp(digits)
+        digits.rlike(_RFC3339), F.to_timestamp(F.upper(digits))
     )
 
 
@@ -223,24 +227,32 @@ def decode(content: bytes, name: str) -> dict:
     """A raw file's bytes as text: gzip (every member, as the ingest writes
     one and a concatenation must not be half-read) or, for a name that does
     not end in .gz, plain JSON put there by hand; a UTF-8 byte-order mark is
-    dropped. Returns ``value`` (null when the file cannot be read) and
+    dropped. Returns ``value`` (null when the file cannot be read),
     ``problem``: why it cannot be read, or why its text is not one strict
-    JSON document (see document_problem), or null. This is the one pass
-    over a file's text in Python; everything else is Spark's. It never
-    raises: any content is a value or a problem."""
+    JSON document (see parse), or null, and ``entries``: the station entries
+    that are not one JSON object, by feed and position (see
+    entry_problems). This is the one pass over a file's text in Python;
+    everything else is Spark's. It never raises: any content is a value or
+    a problem."""
     if content[:2] == _GZIP_MAGIC:
         content, problem = _gunzip(content)
         if problem:
-            return {"value": None, "problem": problem}
+            return _unread(problem)
     elif name.endswith(".gz") and content:
-        return {"value": None, "problem": "unreadable: not gzip, though its name ends in .gz"}
+        return _unread("unreadable: not gzip, though its name ends in .gz")
     if len(content) > MAX_TEXT_BYTES:
-        return {"value": None, "problem": f"unreadable: expands past {MAX_TEXT_BYTES >> 20} MiB"}
+        return _unread(f"unreadable: expands past {MAX_TEXT_BYTES >> 20} MiB")
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        return {"value": None, "problem": f"unreadable: not UTF-8 text ({err.reason} at byte {err.start})"}
-    return {"value": text, "problem": document_problem(text)}
+        return _unread(f"unreadable: not UTF-8 text ({err.reason} at byte {err.start})")
+    doc, problem = parse(text)
+    entries = entry_problems(doc) if problem is None and doc is not None else {}
+    return {"value": text, "problem": problem, "entries": entries}
+
+
+def _unread(problem: str) -> dict:
+    return {"value": None, "problem": problem, "entries": {}}
 
 
 def _gunzip(content: bytes) -> tuple[bytes | None, str | None]:
@@ -268,15 +280,22 @@ def _gunzip(content: bytes) -> tuple[bytes | None, str | None]:
     return b"".join(out), None
 
 
-DECODED = StructType([StructField("value", _TEXT), StructField("problem", _TEXT)])
+DECODED = StructType(
+    [
+        StructField("value", _TEXT),
+        StructField("problem", _TEXT),
+        StructField("entries", MapType(_TEXT, _TEXT)),
+    ]
+)
 
 
 class _Object(list):
     """A JSON object as its (key, value) pairs, in order, duplicates kept."""
 
 
-def document_problem(text: str | None) -> str | None:
-    """Why a snapshot's text is not one strict JSON document, or None: not
+def parse(text: str | None) -> tuple[object, str | None]:
+    """A snapshot's text as JSON, objects as _Object, and why it is not one
+    strict JSON document, or None: not
     JSON (Spark's reader would take single quotes, or the first of several
     documents), bytes after the document (a second snapshot appended, or
     several gzip members), nested too deep to check, or a key given twice
@@ -284,29 +303,84 @@ def document_problem(text: str | None) -> str | None:
     counts). Whether the document is a snapshot is left to the Spark checks,
     which name what is missing."""
     if text is None or not text.strip():
-        return None
+        return None, None
     start = len(text) - len(text.lstrip())
     try:
         doc, end = json.JSONDecoder(object_pairs_hook=_Object).raw_decode(text, start)
     except RecursionError:
-        return f"not a snapshot: nested deeper than Python's limit of {sys.getrecursionlimit()} levels"
+        return None, f"not a snapshot: nested deeper than Python's limit of {sys.getrecursionlimit()} levels"
     except ValueError as err:
-        return f"not a snapshot: not JSON ({err})"
+        return None, f"not a snapshot: not JSON ({err})"
     rest = text[end:].strip()
     if rest:
-        return f"bytes after the JSON document ({len(rest.encode())} more: a second snapshot appended, or several gzip members)"
-    objects = [("the document", doc)] if isinstance(doc, _Object) else []
+        return None, (
+            f"bytes after the JSON document ({len(rest.encode())} more: a second snapshot appended, "
+            "or several gzip members)"
+        )
+    if not isinstance(doc, _Object):
+        return None, f"not a snapshot: the document is {_json_kind(doc)}, not an object"
+    objects = [("the document", doc)]
     for feed in ("station_information", "station_status"):
-        for key, value in objects[0][1] if objects else []:
+        for key, value in doc:
             if key == feed and isinstance(value, _Object):
                 objects.append((feed, value))
                 objects += [(feed + ".data", v) for k, v in value if k == "data" and isinstance(v, _Object)]
     for where, pairs in objects:
-        keys = [k for k, _ in pairs]
-        for key in keys:
-            if keys.count(key) > 1:
-                return f'duplicate key "{key}" in {where}'
+        twice = _twice(pairs)
+        if twice:
+            return None, f'duplicate key "{twice}" in {where}'
+    return doc, None
+
+
+def _twice(pairs: list) -> str | None:
+    """The first key given twice in an object's pairs, or None."""
+    seen = set()
+    for key, _ in pairs:
+        if key in seen:
+            return key
+        seen.add(key)
     return None
+
+
+def _field(pairs, key):
+    """The value of key in an object's pairs (the last, as Spark reads it), or None."""
+    found = None
+    if not isinstance(pairs, _Object):
+        return None
+    for k, v in pairs:
+        if k == key:
+            found = v
+    return found
+
+
+def entry_problems(doc) -> dict[str, str]:
+    """What makes a station entry of a parsed snapshot not one JSON object,
+    by "feed:position": a JSON string (Spark reads a string holding an
+    object as that object) or a key given twice (Spark keeps the last). An
+    entry that is a number, a list or null Spark itself finds malformed."""
+    found = {}
+    for feed in ("station_information", "station_status"):
+        stations = _field(_field(_field(doc, feed) or [], "data") or [], "stations")
+        if not isinstance(stations, list) or isinstance(stations, _Object):
+            continue
+        for pos, entry in enumerate(stations):
+            if isinstance(entry, str):
+                found[f"{feed}:{pos}"] = "a JSON string, not an object"
+            elif isinstance(entry, _Object) and (key := _twice(entry)):
+                found[f"{feed}:{pos}"] = f'key "{key}" given twice'
+    return found
+
+
+def _json_kind(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "a number"
 
 
 # The Python workers that run a UDF cannot import this module by name
@@ -323,19 +397,23 @@ def snapshots(raw: DataFrame) -> DataFrame:
     which says why the file is not a usable snapshot, or is null. raw has
     ``path``, ``system``, ``dt`` and ``value`` (null for a file that could
     not be read), and may have ``read_problem`` (see decode), which is
-    then the file's first problem."""
+    then the file's first problem, and ``entry_problems`` (decode's
+    ``entries``), carried for station_rows."""
     s = F.from_json("value", SNAPSHOT_SCHEMA)
     status_time = s["station_status"]["last_updated"]
     snapshot_time = _timestamp(status_time)
     # A file from before the ingest wrote fetched_at is checked against its
     # feed's own time.
+    # fetched_at is the ingest's RFC 3339 text, never POSIX seconds.
     fetched_text = s["fetched_at"]
-    fetched = F.coalesce(_timestamp(fetched_text), snapshot_time)
+    fetched_time = F.when(F.trim(fetched_text).rlike(_RFC3339), _timestamp(fetched_text))
+    fetched = F.coalesce(fetched_time, snapshot_time)
     read_problem = F.col("read_problem") if "read_problem" in raw.columns else F.lit(None).cast("string")
+    entry_problems = F.col("entry_problems") if "entry_problems" in raw.columns else F.lit(None).cast(_PROBLEMS)
     problem = (
         F.when(read_problem.isNotNull(), read_problem)
         .when(F.col("value").isNull(), F.lit("unreadable: not gzip, or cut short"))
-        .when(F.trim("value") == "", F.lit("empty"))
+        .when(F.col("value").rlike(r"^\s*$"), F.lit("empty"))
         .when(
             s.isNull() | (s["station_status"].isNull() & s["station_information"].isNull()),
             F.lit("not a snapshot: not JSON, cut short, or no station feeds"),
@@ -345,7 +423,7 @@ def snapshots(raw: DataFrame) -> DataFrame:
         .when(s["station_status"]["data"]["stations"].isNull(), F.lit("no station_status.data.stations"))
         .when(s["station_information"]["data"]["stations"].isNull(), F.lit("no station_information.data.stations"))
         .when(
-            fetched_text.isNotNull() & _timestamp(fetched_text).isNull(),
+            fetched_text.isNotNull() & fetched_time.isNull(),
             F.concat(F.lit("fetched_at is not a time: "), fetched_text),
         )
         .when(
@@ -375,6 +453,7 @@ def snapshots(raw: DataFrame) -> DataFrame:
         s["station_information"]["data"]["stations"].alias("information"),
         s["station_status"]["data"]["stations"].alias("status"),
         problem.alias("problem"),
+        entry_problems.alias("entry_problems"),
     )
 
 
@@ -385,13 +464,27 @@ def bad_files(snaps: DataFrame) -> DataFrame:
 
 def _entries(snaps: DataFrame, feed: str, fields: list[str]) -> DataFrame:
     """The station entries of one feed of the usable snapshots, each with its
-    position in the list, its JSON text and its fields as text."""
+    position in the list, its JSON text, its fields as text, and
+    ``entry_problem``: what decode found wrong with it (see entry_problems)."""
     struct = StructType([StructField(f, _TEXT) for f in fields])
+    key = F.concat(F.lit(f"station_{feed}:"), F.col("pos").cast("string"))
     return (
         snaps.where(F.col("problem").isNull())
-        .select("path", "system", "dt", "snapshot_time", "fetched_at", F.posexplode(feed).alias("pos", "record"))
+        .select(
+            "path",
+            "system",
+            "dt",
+            "snapshot_time",
+            "fetched_at",
+            "entry_problems",
+            F.posexplode(feed).alias("pos", "record"),
+        )
         .withColumns(
-            {"object": F.from_json("record", MapType(_TEXT, _TEXT)).isNotNull(), "e": F.from_json("record", struct)}
+            {
+                "object": F.from_json("record", MapType(_TEXT, _TEXT)).isNotNull(),
+                "e": F.from_json("record", struct),
+                "entry_problem": F.col("entry_problems")[key],
+            }
         )
     )
 
@@ -402,7 +495,12 @@ def _information(snaps: DataFrame) -> DataFrame:
     first = Window.partitionBy("path", "station_id").orderBy("pos")
     return (
         _entries(snaps, "information", INFO_FIELDS)
-        .select("path", "pos", *[F.col("e")[f].alias(f if f == "station_id" else "info_" + f) for f in INFO_FIELDS])
+        .select(
+            "path",
+            "pos",
+            F.col("entry_problem").alias("info_problem"),
+            *[F.col("e")[f].alias(f if f == "station_id" else "info_" + f) for f in INFO_FIELDS],
+        )
         .where(F.col("station_id").isNotNull())
         .withColumns({"_n": F.row_number().over(first), "known": F.lit(True)})
         .where(F.col("_n") == 1)
@@ -444,7 +542,7 @@ def station_rows(snaps: DataFrame) -> DataFrame:
     that passes, else the first failing check of REASONS and the fields at
     fault), ``record`` (the entry as sent) and ``source_file``."""
     status = _entries(snaps, "status", STATUS_FIELDS).select(
-        "path", "system", "dt", "snapshot_time", "fetched_at", "pos", "record", "object", "e.*"
+        "path", "system", "dt", "snapshot_time", "fetched_at", "pos", "record", "object", "entry_problem", "e.*"
     )
     rows = status.join(_information(snaps), on=["path", "station_id"], how="left")
     id_text = F.trim("station_id")
@@ -472,7 +570,12 @@ def station_rows(snaps: DataFrame) -> DataFrame:
     mechanical, ebike, reported = F.col("_mechanical"), F.col("_ebike"), F.col("_reported")
     flags = ["is_installed", "is_renting", "is_returning"]
     checks = [
-        ("malformed_entry", F.when(~F.col("object"), F.lit("station entry"))),
+        (
+            "malformed_entry",
+            F.when(~F.col("object"), F.lit("station entry"))
+            .when(F.col("entry_problem").isNotNull(), F.col("entry_problem"))
+            .when(F.col("info_problem").isNotNull(), F.concat(F.lit("station_information: "), F.col("info_problem"))),
+        ),
         ("missing_station_id", F.when(F.col("station_id").isNull() | (id_text == ""), F.lit("station_id"))),
         ("duplicate_station_id", F.when(F.col("_seen") > 1, F.lit("station_id"))),
         ("unknown_station", F.when(F.col("known").isNull(), F.lit("station_id"))),

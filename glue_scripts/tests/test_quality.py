@@ -21,8 +21,12 @@ def raw(spark, *snaps, texts=(), dt="2026-11-20", system="velib"):
     rows = []
     for n, v in enumerate(values):
         d = decode(v.encode(), "plain.json")
-        rows.append((f"mem:/raw/{system}/dt={dt}/file-{n}.json.gz", system, dt, d["value"], d["problem"]))
-    return spark.createDataFrame(rows, "path string, system string, dt string, value string, read_problem string")
+        path = f"mem:/raw/{system}/dt={dt}/file-{n}.json.gz"
+        rows.append((path, system, dt, d["value"], d["problem"], d["entries"]))
+    schema = (
+        "path string, system string, dt string, value string, read_problem string, entry_problems map<string,string>"
+    )
+    return spark.createDataFrame(rows, schema)
 
 
 def refine(spark, *snaps, texts=()):
@@ -81,9 +85,32 @@ def test_a_value_no_column_can_hold_is_rejected(spark):
     assert bad == []
 
 
+def test_an_entry_that_is_not_one_json_object_is_malformed(spark):
+    """Spark reads an entry sent as a JSON string holding an object as that
+    object, and keeps the last of a key given twice; Python's parse of the
+    file names both. A station_information entry's fault rejects its
+    station's status rows."""
+    entries = [GOOD, "@@", dict(GOOD, station_id=8)]
+    text = json.dumps(snapshot(T1, INFO + [station_info(8, "x", "Huit", 9)], entries))
+    text = text.replace('"@@"', json.dumps(json.dumps(status())))
+    text = text.replace('"name": "Huit"', '"name": "Huit", "name": "Neuf"')
+    kept, rejected, bad = refine(spark, texts=[text])
+    assert bad == []
+    assert [r.station_id for r in kept] == ["7"]
+    assert sorted((r.station_id, r.reason, r.detail) for r in rejected) == [
+        ("36255", "malformed_entry", "a JSON string, not an object"),
+        ("8", "malformed_entry", 'station_information: key "name" given twice'),
+    ]
+
+
 def test_a_time_within_the_clock_skew_is_kept(spark):
     kept, rejected, _ = refine(spark, snapshot(T1, INFO, [status(last_reported=T1 + 5 + 3500)]))
     assert len(kept) == 1 and rejected == []
+
+
+def test_rfc3339_allows_lower_case_t_and_z(spark):
+    kept, rejected, _ = refine(spark, snapshot(T1, INFO, [status(last_reported="2026-11-20t07:59:00z")]))
+    assert [r.last_reported.isoformat() for r in kept] == ["2026-11-20T07:59:00"] and rejected == []
 
 
 OFF_THE_GLOBE = [
@@ -206,8 +233,12 @@ TWO_THINGS = [
         json.dumps(snapshot(T1, INFO, [GOOD])).replace(f'"last_updated": {T1}', '"last_updated": "2026-11-20"'),
         "station_status.last_updated is not a time: 2026-11-20",
     ),
+    (json.dumps({**snapshot(T1, INFO, [GOOD]), "fetched_at": T1 + 5}), "fetched_at is not a time"),
+    (" \n\t\r\n", "empty"),
+    ("null", "not a snapshot: the document is null, not an object"),
+    ('"hello"', "not a snapshot: the document is a string, not an object"),
     # Shapes that once crashed the duplicate-key check.
-    ("[" + json.dumps(snapshot(T1, INFO, [GOOD])) + "]", "not a snapshot"),
+    ("[" + json.dumps(snapshot(T1, INFO, [GOOD])) + "]", "not a snapshot: the document is a list, not an object"),
     (
         json.dumps({**snapshot(T1, INFO, [GOOD]), "station_status": [1, 2, 3]}),
         "no station_status.last_updated",
@@ -260,7 +291,7 @@ def test_a_file_that_says_two_things_is_a_bad_file(spark):
         (gzip.compress(b'{"a": 1}') + b"garbage", "x.json.gz", None, "7 bytes after the gzip data are not gzip"),
         (gzip.compress(b" " * (600 << 20)), "x.json.gz", None, "expands past 512 MiB"),
         (b"{'a': 1}", "x.json", "{'a': 1}", "not a snapshot: not JSON"),
-        (b"[1, 2]", "x.json", "[1, 2]", None),  # not an object: the snapshot checks say so
+        (b"[1, 2]", "x.json", "[1, 2]", "not a snapshot: the document is a list, not an object"),
     ],
     ids=[
         "gzip",
