@@ -48,15 +48,16 @@ func assembly(t *testing.T, dir string) {
 // the run serves.
 var twoSystems = []layout.System{{ID: "velib", URL: "https://velib.example.org/"}, {ID: "citybikes", URL: "https://citybikes.example.org/"}}
 
-// tinyFeed has four stations, one without capacity and one with more bikes
-// than its capacity says, and a fifth status entry with a negative count.
+// tinyFeed has five stations: one without capacity, one with more bikes
+// than its capacity says, and one whose status has a negative count.
 func tinyFeed(t *testing.T) *local.Feed {
 	t.Helper()
 	info := `{"last_updated": 1000, "data": {"stations": [
 		{"station_id": 1, "stationCode": "c1", "name": "One", "lat": 48.8, "lon": 2.3, "capacity": 20},
 		{"station_id": 2, "stationCode": "c2", "name": "Two", "lat": 48.8, "lon": 2.3, "capacity": 10},
 		{"station_id": 3, "stationCode": "c3", "name": "Three", "lat": 48.8, "lon": 2.3, "capacity": 0},
-		{"station_id": 4, "stationCode": "c4", "name": "Four", "lat": 48.8, "lon": 2.3, "capacity": 6}]}}`
+		{"station_id": 4, "stationCode": "c4", "name": "Four", "lat": 48.8, "lon": 2.3, "capacity": 6},
+		{"station_id": 5, "stationCode": "c5", "name": "Five", "lat": 48.8, "lon": 2.3, "capacity": 6}]}}`
 	status := `{"last_updated": 1000, "data": {"stations": [
 		{"station_id": 1, "stationCode": "c1", "num_bikes_available": 5, "num_bikes_available_types": [{"mechanical": 2}, {"ebike": 3}], "num_docks_available": 15, "is_installed": 1, "is_renting": 1, "is_returning": 1, "last_reported": 990},
 		{"station_id": 2, "stationCode": "c2", "num_bikes_available": 0, "num_bikes_available_types": [{"mechanical": 0}, {"ebike": 0}], "num_docks_available": 10, "is_installed": 1, "is_renting": 1, "is_returning": 1, "last_reported": 980},
