@@ -169,7 +169,8 @@ def read_raw(spark: SparkSession, listing: RawListing, parts: list[tuple]) -> Da
     files, named = [], []
     for s, d in parts:
         for path in listing.files[(s, d)]:
-            if ":" in _relative(path):
+            # Only a name below the day's folder: the folders above are ours.
+            if ":" in path.split(f"/dt={d}/", 1)[-1]:
                 named.append((path, s, d, None, COLON_PROBLEM, {}))
             elif listing.sizes[path] == 0:
                 named.append((path, s, d, "", None, {}))
@@ -193,11 +194,6 @@ def read_raw(spark: SparkSession, listing: RawListing, parts: list[tuple]) -> Da
         "path", "system", "dt", "value", F.coalesce("read_problem", vanished).alias("read_problem"), "entry_problems"
     )
     return found.unionByName(out)
-
-
-def _relative(path: str) -> str:
-    """A path without its scheme and authority (s3://bucket, file:)."""
-    return re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*:(//[^/]*)?", "", path)
 
 
 def _glob_escaped(path: str) -> str:
