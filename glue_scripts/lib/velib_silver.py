@@ -284,7 +284,7 @@ DECODED = StructType(
     [
         StructField("value", _TEXT),
         StructField("problem", _TEXT),
-        StructField("entries", MapType(_TEXT, _TEXT)),
+        StructField("entries", _PROBLEMS),
     ]
 )
 
