@@ -261,7 +261,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	own := `{"source": "by hand", "fetched_at": "2025-11-26T10:00:05Z",
-		"station_information": {"last_updated": 1764151200, "data": {"stations": [{"station_id": "h1", "name": "[Fermée] Place d'Italie", "capacity": 10, "lat": 48.83, "lon": 2.35}]}},
+		"station_information": {"last_updated": 1764151200, "data": {"stations": [{"station_id": "h1", "name": "[Fermée] Place d'Italie", "capacity": 10, "lat": 48.83, "lon": 2.35}, {"station_id": "h2", "name": "Bastille", "capacity": 10, "lat": 48.85, "lon": 2.37}]}},
 		"station_status": {"last_updated": 1764151200, "data": {"stations": [
 			{"station_id": "h1", "num_bikes_available": 4, "num_docks_available": 6, "is_installed": 1, "is_renting": 1, "is_returning": 1, "last_reported": 1764151100},
 			{"station_id": "h2", "num_bikes_available": 99999999999, "num_docks_available": 6, "is_installed": 1, "is_renting": 1, "is_returning": 1, "last_reported": 99999999999999999}]}}}`
