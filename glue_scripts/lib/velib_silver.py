@@ -289,14 +289,17 @@ DECODED = StructType(
 )
 
 
+# The feeds of a snapshot, as its document names them.
+_FEEDS = ("station_information", "station_status")
+
+
 class _Object(list):
     """A JSON object as its (key, value) pairs, in order, duplicates kept."""
 
 
 def parse(text: str | None) -> tuple[object, str | None]:
     """A snapshot's text as JSON, objects as _Object, and why it is not one
-    strict JSON document, or None: not
-    JSON (Spark's reader would take single quotes, or the first of several
+    strict JSON document, or None: not JSON (Spark's reader would take single quotes, or the first of several
     documents), bytes after the document (a second snapshot appended, or
     several gzip members), nested too deep to check, or a key given twice
     in the document, a feed or a feed's data (readers disagree on which one
@@ -319,16 +322,14 @@ def parse(text: str | None) -> tuple[object, str | None]:
         )
     if not isinstance(doc, _Object):
         return None, f"not a snapshot: the document is {_json_kind(doc)}, not an object"
-    objects = [("the document", doc)]
-    for feed in ("station_information", "station_status"):
-        for key, value in doc:
-            if key == feed and isinstance(value, _Object):
-                objects.append((feed, value))
-                objects += [(feed + ".data", v) for k, v in value if k == "data" and isinstance(v, _Object)]
-    for where, pairs in objects:
-        twice = _twice(pairs)
-        if twice:
-            return None, f'duplicate key "{twice}" in {where}'
+    if twice := _twice(doc):
+        return None, f'duplicate key "{twice}" in the document'
+    # With no key twice above them, each feed and its data is one object.
+    for feed in _FEEDS:
+        value = _field(doc, feed)
+        for where, pairs in ((feed, value), (feed + ".data", _field(value, "data"))):
+            if isinstance(pairs, _Object) and (twice := _twice(pairs)):
+                return None, f'duplicate key "{twice}" in {where}'
     return doc, None
 
 
@@ -359,7 +360,7 @@ def entry_problems(doc) -> dict[str, str]:
     object as that object) or a key given twice (Spark keeps the last). An
     entry that is a number, a list or null Spark itself finds malformed."""
     found = {}
-    for feed in ("station_information", "station_status"):
+    for feed in _FEEDS:
         stations = _field(_field(_field(doc, feed) or [], "data") or [], "stations")
         if not isinstance(stations, list) or isinstance(stations, _Object):
             continue
