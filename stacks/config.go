@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/partialruns/velib-pipeline/constructs/schedule"
 	"github.com/partialruns/velib-pipeline/internal/layout"
@@ -46,6 +47,10 @@ type Config struct {
 	// SilenceMinutes is how long without a raw snapshot, while a schedule
 	// runs the ingest, fires the no-snapshots alarm.
 	SilenceMinutes int
+	// LambdaArchitecture is the ingest function's processor, "arm64"
+	// (Graviton) or "x86_64". The emulator rehearsal sets the host's, so
+	// the emulator can run the binary on this machine.
+	LambdaArchitecture string
 }
 
 // Context keys and their defaults. cdk.json carries the same defaults so a
@@ -61,6 +66,7 @@ const (
 	keyNotificationEmail = "notificationEmail"
 	keyRemovalPolicy     = "removalPolicy"
 	keyLogRetentionDays  = "logRetentionDays"
+	keyLambdaArch        = "lambdaArchitecture"
 )
 
 // DefaultConfig is the configuration when no context is given.
@@ -75,6 +81,7 @@ var DefaultConfig = Config{
 	Schedules:          defaultSchedules(),
 	SchedulesEnabled:   true,
 	SilenceMinutes:     60,
+	LambdaArchitecture: "arm64",
 }
 
 // velibFeedURL is Vélib' Métropole's GBFS folder.
@@ -95,6 +102,16 @@ var retentions = map[int]awslogs.RetentionDays{
 	1096: awslogs.RetentionDays_THREE_YEARS, 1827: awslogs.RetentionDays_FIVE_YEARS, 2192: awslogs.RetentionDays_SIX_YEARS,
 	2557: awslogs.RetentionDays_SEVEN_YEARS, 2922: awslogs.RetentionDays_EIGHT_YEARS, 3288: awslogs.RetentionDays_NINE_YEARS,
 	3653: awslogs.RetentionDays_TEN_YEARS,
+}
+
+// lambdaArchitectures maps the architectures Lambda runs to CDK's values.
+var lambdaArchitectures = map[string]awslambda.Architecture{
+	"arm64": awslambda.Architecture_ARM_64(), "x86_64": awslambda.Architecture_X86_64(),
+}
+
+// Architecture is LambdaArchitecture as CDK's value.
+func (c Config) Architecture() awslambda.Architecture {
+	return lambdaArchitectures[c.LambdaArchitecture]
 }
 
 // LogRetention is LogRetentionDays as CDK's enumeration.
@@ -153,6 +170,10 @@ func ConfigFromContext(get func(key string) any) (Config, error) {
 	// At least the default ingest's interval; at most CloudWatch's
 	// longest alarm period.
 	r.num(keySilenceMinutes, &c.SilenceMinutes, 15, 1440)
+	r.str(keyLambdaArch, &c.LambdaArchitecture)
+	if _, ok := lambdaArchitectures[c.LambdaArchitecture]; !ok {
+		r.fail("context %q must be \"arm64\" or \"x86_64\", got %q", keyLambdaArch, c.LambdaArchitecture)
+	}
 	return c, errors.Join(r.errs...)
 }
 

@@ -29,7 +29,7 @@ func TestConfigFromContext(t *testing.T) {
 		}, check: func(t *testing.T, c Config) {
 			want := Config{NamePrefix: "bikes-dev", GlueWorkers: 10, GlueMaxWorkers: 24, GlueTimeoutMinutes: 30,
 				Systems: []layout.System{{ID: "velib", URL: "https://gbfs.example.org/gbfs/en/"}}, IngestConcurrency: 4, NotificationEmail: "ops@example.org", Destroy: true, LogRetentionDays: 7,
-				Schedules: DefaultConfig.Schedules, SchedulesEnabled: true, SilenceMinutes: 60}
+				Schedules: DefaultConfig.Schedules, SchedulesEnabled: true, SilenceMinutes: 60, LambdaArchitecture: "arm64"}
 			if !reflect.DeepEqual(c, want) {
 				t.Errorf("got %+v, want %+v", c, want)
 			}
@@ -80,7 +80,7 @@ func TestConfigFromContext(t *testing.T) {
 			"c",
 		}}, wantErr: []string{
 			`entry 1: id must be 1-32 characters of lower-case letters`,
-			`context "systems": system "b": url must be an https:// URL, got "http://b.example.org/"`,
+			`context "systems": system "b": url must be an https:// URL (http:// on loopback only), got "http://b.example.org/"`,
 			`context "systems": system "b": language must be a language tag`,
 			`entry 2 has unknown field "colour"`,
 			`id "b" is listed twice`,
@@ -96,8 +96,22 @@ func TestConfigFromContext(t *testing.T) {
 		{name: "workers not a number", ctx: map[string]any{"glueWorkers": "two"}, wantErr: []string{`"glueWorkers" must be a whole number, got "two"`}},
 		{name: "workers of the wrong type", ctx: map[string]any{"glueWorkers": true}, wantErr: []string{`"glueWorkers" must be a whole number`}},
 		{name: "timeout too long", ctx: map[string]any{"glueTimeoutMinutes": float64(5000)}, wantErr: []string{`"glueTimeoutMinutes" must be between 1 and 2880`}},
-		{name: "feed not a URL", ctx: map[string]any{"feedUrl": "velib"}, wantErr: []string{`"feedUrl" must be an https:// URL, got "velib"`}},
-		{name: "feed over plain HTTP", ctx: map[string]any{"feedUrl": "http://gbfs.example.org/"}, wantErr: []string{`"feedUrl" must be an https:// URL, got "http://gbfs.example.org/"`}},
+		{name: "feed not a URL", ctx: map[string]any{"feedUrl": "velib"}, wantErr: []string{`"feedUrl" must be an https:// URL (http:// on loopback only), got "velib"`}},
+		{name: "feed over plain HTTP", ctx: map[string]any{"feedUrl": "http://gbfs.example.org/"}, wantErr: []string{`"feedUrl" must be an https:// URL (http:// on loopback only), got "http://gbfs.example.org/"`}},
+		{name: "plain HTTP on a loopback name", ctx: map[string]any{"feedUrl": "http://localhost.example.org/"}, wantErr: []string{`"feedUrl" must be an https:// URL (http:// on loopback only)`}},
+		{name: "plain HTTP on loopback", ctx: map[string]any{"systems": []any{
+			map[string]any{"id": "a", "url": "http://127.0.0.1:8080/"}, map[string]any{"id": "b", "url": "http://[::1]:9/"}, map[string]any{"id": "c", "url": "http://localhost/"},
+		}}, check: func(t *testing.T, c Config) {
+			if len(c.Systems) != 3 {
+				t.Errorf("systems = %v, want all three", c.Systems)
+			}
+		}},
+		{name: "x86_64 function", ctx: map[string]any{"lambdaArchitecture": "x86_64"}, check: func(t *testing.T, c Config) {
+			if *c.Architecture().Name() != "x86_64" {
+				t.Errorf("architecture = %s, want x86_64", *c.Architecture().Name())
+			}
+		}},
+		{name: "unknown architecture", ctx: map[string]any{"lambdaArchitecture": "amd64"}, wantErr: []string{`"lambdaArchitecture" must be "arm64" or "x86_64", got "amd64"`}},
 		{name: "feed with another scheme", ctx: map[string]any{"feedUrl": "ftp://example.org/"}, wantErr: []string{`"feedUrl"`}},
 		{name: "bad email", ctx: map[string]any{"notificationEmail": "ops at example"}, wantErr: []string{`"notificationEmail" must be a plain e-mail address`}},
 		{name: "email with a display name", ctx: map[string]any{"notificationEmail": "Ops <ops@example.org>"}, wantErr: []string{`"notificationEmail"`}},

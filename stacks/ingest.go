@@ -33,7 +33,8 @@ func newIngest(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key
 	})
 	logs.GrantWrite(role)
 	fn := golambda.NewFunction(scope, jsii.String("LoadData"), &golambda.Props{
-		Entry: "./lambda/loaddata",
+		Entry:        "./lambda/loaddata",
+		Architecture: cfg.Architecture(),
 		FunctionProps: awslambda.FunctionProps{
 			Description: jsii.String("lambda_load_data: GBFS feed to one raw snapshot in S3."),
 			MemorySize:  jsii.Number(256),

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"encoding/json"
+	"net"
 	"net/url"
 	"regexp"
 	"slices"
@@ -88,11 +89,23 @@ func (r *contextReader) systems(dst *[]layout.System) {
 
 // checkURL: the deployed function fetches over HTTPS only (and refuses
 // redirects that leave it), since a feed in the clear could be altered on
-// the way.
+// the way. Plain HTTP is allowed on loopback alone, where nothing is on the
+// way: the emulator rehearsal serves its feed there (docs/rehearsal.md).
 func (r *contextReader) checkURL(what, feed string) {
-	if u, err := url.Parse(feed); err != nil || u.Scheme != "https" || u.Host == "" {
-		r.fail("%s must be an https:// URL, got %q", what, feed)
+	u, err := url.Parse(feed)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && loopback(u.Hostname()))) {
+		r.fail("%s must be an https:// URL (http:// on loopback only), got %q", what, feed)
 	}
+}
+
+// loopback reports whether host names this machine: localhost, or an
+// address in 127.0.0.0/8 or ::1.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // systemIDs lists the configured systems' ids, in configuration order.

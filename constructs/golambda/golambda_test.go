@@ -2,12 +2,15 @@ package golambda
 
 import (
 	"debug/elf"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/internal/modroot"
@@ -56,32 +59,36 @@ func write(t *testing.T, root, name, body string) {
 
 func TestAssetHash(t *testing.T) {
 	base := module(t)
-	want, err := AssetHash(base, "./cmd/fn")
+	want, err := AssetHash(base, "./cmd/fn", "arm64")
 	if err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
 		name   string
 		change func(root string)
+		goarch string // default arm64
 		same   bool
 	}{
-		{"nothing changed", func(string) {}, true},
-		{"a test file changed", func(r string) { write(t, r, "greet/x_test.go", "package greet\n\n// changed\n") }, true},
-		{"a package it does not import changed", func(r string) { write(t, r, "unused/u.go", "package unused\n\n// changed\n") }, true},
-		{"the main package changed", func(r string) { write(t, r, "cmd/fn/main.go", "package main\n\nfunc main() {}\n") }, false},
+		{"nothing changed", func(string) {}, "", true},
+		// An x86_64 build (the emulator rehearsal's) must never be
+		// mistaken for the Graviton one.
+		{"the target architecture changed", func(string) {}, "amd64", false},
+		{"a test file changed", func(r string) { write(t, r, "greet/x_test.go", "package greet\n\n// changed\n") }, "", true},
+		{"a package it does not import changed", func(r string) { write(t, r, "unused/u.go", "package unused\n\n// changed\n") }, "", true},
+		{"the main package changed", func(r string) { write(t, r, "cmd/fn/main.go", "package main\n\nfunc main() {}\n") }, "", false},
 		{"an imported package changed", func(r string) {
 			write(t, r, "greet/greet.go", "package greet\n\nfunc Hello() string { return \"hi\" }\n")
-		}, false},
-		{"a new file in an imported package", func(r string) { write(t, r, "greet/more.go", "package greet\n") }, false},
-		{"the go version changed", func(r string) { write(t, r, "go.mod", strings.Replace(goMod(""), "go 1.22", "go 1.23", 1)) }, false},
-		{"a module it links changed", func(r string) { write(t, r, "dep/dep.go", "package dep\n\nconst Name = \"dep2\"\n") }, false},
+		}, "", false},
+		{"a new file in an imported package", func(r string) { write(t, r, "greet/more.go", "package greet\n") }, "", false},
+		{"the go version changed", func(r string) { write(t, r, "go.mod", strings.Replace(goMod(""), "go 1.22", "go 1.23", 1)) }, "", false},
+		{"a module it links changed", func(r string) { write(t, r, "dep/dep.go", "package dep\n\nconst Name = \"dep2\"\n") }, "", false},
 		{"a module it links changed version", func(r string) {
 			write(t, r, "go.mod", strings.Replace(goMod(""), "example.com/dep v0.0.0", "example.com/dep v0.0.1", 1))
-		}, false},
+		}, "", false},
 		// A CDK upgrade is such a change: it must not redeploy the function.
-		{"a module it does not link was added", func(r string) { write(t, r, "go.mod", goMod("\texample.com/other v0.0.0\n")) }, true},
-		{"a module it does not link changed", func(r string) { write(t, r, "other/other.go", "package other\n\n// changed\n") }, true},
-		{"go.sum appeared", func(r string) { write(t, r, "go.sum", "example.com/unrelated v1.0.0 h1:x=\n") }, true},
+		{"a module it does not link was added", func(r string) { write(t, r, "go.mod", goMod("\texample.com/other v0.0.0\n")) }, "", true},
+		{"a module it does not link changed", func(r string) { write(t, r, "other/other.go", "package other\n\n// changed\n") }, "", true},
+		{"go.sum appeared", func(r string) { write(t, r, "go.sum", "example.com/unrelated v1.0.0 h1:x=\n") }, "", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -89,7 +96,11 @@ func TestAssetHash(t *testing.T) {
 			// checkout does not enter the hash.
 			root := module(t)
 			tc.change(root)
-			got, err := AssetHash(root, "./cmd/fn")
+			goarch := tc.goarch
+			if goarch == "" {
+				goarch = "arm64"
+			}
+			got, err := AssetHash(root, "./cmd/fn", goarch)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -108,7 +119,7 @@ func TestLambdaHashLeavesOutTheCDK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := buildInputs(root, "./lambda/loaddata")
+	in, err := buildInputs(root, "./lambda/loaddata", "arm64")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,38 +138,42 @@ func TestLambdaHashLeavesOutTheCDK(t *testing.T) {
 
 func TestAssetHashErrors(t *testing.T) {
 	root := module(t)
-	if _, err := AssetHash(root, "./missing"); err == nil || !strings.Contains(err.Error(), "go list ./missing") {
+	if _, err := AssetHash(root, "./missing", "arm64"); err == nil || !strings.Contains(err.Error(), "go list ./missing") {
 		t.Errorf("err = %v, want a go list error naming the package", err)
 	}
 }
 
 func TestBuild(t *testing.T) {
 	root := module(t)
-	out := t.TempDir()
-	if err := Build(root, "./cmd/fn", out); err != nil {
-		t.Fatal(err)
-	}
-	f, err := elf.Open(filepath.Join(out, "bootstrap"))
-	if err != nil {
-		t.Fatalf("bootstrap is not an ELF binary: %v", err)
-	}
-	defer f.Close()
-	if f.Machine != elf.EM_AARCH64 {
-		t.Errorf("machine = %v, want arm64 for Graviton", f.Machine)
-	}
-	info, err := os.Stat(filepath.Join(out, "bootstrap"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if info.Mode()&0o111 == 0 {
-		t.Errorf("bootstrap mode %v is not executable", info.Mode())
+	for goarch, machine := range map[string]elf.Machine{"arm64": elf.EM_AARCH64, "amd64": elf.EM_X86_64} {
+		t.Run(goarch, func(t *testing.T) {
+			out := t.TempDir()
+			if err := Build(root, "./cmd/fn", goarch, out); err != nil {
+				t.Fatal(err)
+			}
+			f, err := elf.Open(filepath.Join(out, "bootstrap"))
+			if err != nil {
+				t.Fatalf("bootstrap is not an ELF binary: %v", err)
+			}
+			defer f.Close()
+			if f.Machine != machine {
+				t.Errorf("machine = %v, want %v", f.Machine, machine)
+			}
+			info, err := os.Stat(filepath.Join(out, "bootstrap"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if info.Mode()&0o111 == 0 {
+				t.Errorf("bootstrap mode %v is not executable", info.Mode())
+			}
+		})
 	}
 }
 
 func TestBuildReportsCompilerErrors(t *testing.T) {
 	root := module(t)
 	write(t, root, "cmd/fn/main.go", "package main\n\nfunc main() { undefinedThing() }\n")
-	err := Build(root, "./cmd/fn", t.TempDir())
+	err := Build(root, "./cmd/fn", "arm64", t.TempDir())
 	if err == nil || !strings.Contains(err.Error(), "undefinedThing") {
 		t.Fatalf("err = %v, want the compiler's message", err)
 	}
@@ -167,7 +182,7 @@ func TestBuildReportsCompilerErrors(t *testing.T) {
 			t.Error("TryBundle did not panic on a failed build")
 		}
 	}()
-	(&localBundling{moduleRoot: root, entry: "./cmd/fn"}).TryBundle(jsii.String(t.TempDir()), nil)
+	(&localBundling{moduleRoot: root, entry: "./cmd/fn", goarch: "arm64"}).TryBundle(jsii.String(t.TempDir()), nil)
 }
 
 func TestNewFunctionRefusesFieldsItSets(t *testing.T) {
@@ -178,4 +193,43 @@ func TestNewFunctionRefusesFieldsItSets(t *testing.T) {
 		}
 	}()
 	NewFunction(nil, jsii.String("Fn"), &Props{Entry: "./cmd/fn", FunctionProps: awslambda.FunctionProps{Handler: jsii.String("main")}})
+}
+
+// TestUnbundledAssemblyCannotShipTheSource: cdk list and cdk bootstrap
+// synthesize with bundling skipped, which leaves the asset pointing at the
+// Go source. Its hash must differ from the binary's (an upload under the
+// binary's hash would stay: the CLI skips keys that exist), and the
+// function must carry an error, which makes cdk deploy refuse the assembly.
+func TestUnbundledAssemblyCannotShipTheSource(t *testing.T) {
+	root, err := modroot.Find()
+	if err != nil {
+		t.Fatal(err)
+	}
+	synth := func(ctx map[string]any) (hash string, errs []string) {
+		app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx})
+		stack := awscdk.NewStack(app, jsii.String("S"), nil)
+		NewFunction(stack, jsii.String("Fn"), &Props{Entry: "./lambda/loaddata", ModuleRoot: root})
+		for _, m := range *assertions.Template_FromStack(stack, nil).FindResources(jsii.String("AWS::Lambda::Function"), nil) {
+			hash = (*m)["Properties"].(map[string]any)["Code"].(map[string]any)["S3Key"].(string)
+		}
+		for _, e := range *assertions.Annotations_FromStack(stack).FindError(jsii.String("*"), assertions.Match_AnyValue()) {
+			errs = append(errs, fmt.Sprint(e.Entry.Data))
+		}
+		return hash, errs
+	}
+	bundled, errs := synth(map[string]any{"aws:cdk:bundling-stacks": []string{"**"}})
+	if len(errs) != 0 {
+		t.Fatalf("a bundled function has errors: %v", errs)
+	}
+	readOnly, errs := synth(map[string]any{"aws:cdk:bundling-stacks": []string{}, ReadOnlySynth: true})
+	if readOnly != bundled || len(errs) != 0 {
+		t.Errorf("a read-only synth has asset key %s (built: %s) and errors %q; want the built key and none", readOnly, bundled, errs)
+	}
+	unbundled, errs := synth(map[string]any{"aws:cdk:bundling-stacks": []string{}})
+	if unbundled == bundled {
+		t.Errorf("asset key %s is the same bundled or not", bundled)
+	}
+	if len(errs) != 1 || errs[0] != Unbundled {
+		t.Errorf("errors of the unbundled function = %q, want [%q]", errs, Unbundled)
+	}
 }

@@ -34,15 +34,16 @@ type inputs struct {
 }
 
 // AssetHash returns a hex SHA-256 of everything that determines the binary
-// built from entry, and nothing else: the build settings, the go and
+// built from entry for goarch, and nothing else: the build settings (the
+// target architecture among them), the go and
 // toolchain lines of go.mod, the source files of the packages entry
 // imports from this checkout (tests excluded), and the version and checksum
 // of every other module it links. A module the binary does not link (the
 // CDK, say) can change without changing the hash, so it does not redeploy
 // the function. Paths are hashed relative to moduleRoot, so the hash does
 // not depend on where the checkout lives.
-func AssetHash(moduleRoot, entry string) (string, error) {
-	in, err := buildInputs(moduleRoot, entry)
+func AssetHash(moduleRoot, entry, goarch string) (string, error) {
+	in, err := buildInputs(moduleRoot, entry, goarch)
 	if err != nil {
 		return "", err
 	}
@@ -51,7 +52,7 @@ func AssetHash(moduleRoot, entry string) (string, error) {
 		return "", err
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "env=%q flags=%q go.mod=%q\n", buildEnv, buildFlags, directives)
+	fmt.Fprintf(h, "env=%q flags=%q go.mod=%q\n", buildEnv(goarch), buildFlags, directives)
 	for _, m := range in.modules {
 		fmt.Fprintf(h, "module %s\n", m)
 	}
@@ -64,10 +65,10 @@ func AssetHash(moduleRoot, entry string) (string, error) {
 }
 
 // buildInputs asks go list what entry's binary is built from.
-func buildInputs(moduleRoot, entry string) (inputs, error) {
+func buildInputs(moduleRoot, entry, goarch string) (inputs, error) {
 	cmd := exec.Command("go", "list", "-deps", "-f", listFormat, entry)
 	cmd.Dir = moduleRoot
-	cmd.Env = append(os.Environ(), buildEnv...)
+	cmd.Env = append(os.Environ(), buildEnv(goarch)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

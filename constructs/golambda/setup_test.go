@@ -1,4 +1,4 @@
-package golambda
+package golambda_test
 
 import (
 	"testing"

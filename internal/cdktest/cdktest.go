@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/partialruns/velib-pipeline/constructs/golambda"
 	"github.com/partialruns/velib-pipeline/internal/jsiiclose"
 	"github.com/partialruns/velib-pipeline/internal/modroot"
 )
@@ -61,6 +62,7 @@ func NewAppIn(outdir string, ctx map[string]any) awscdk.App {
 		panic(err)
 	}
 	full["aws:cdk:bundling-stacks"] = []any{}
+	full[golambda.ReadOnlySynth] = true
 	for k, v := range ctx {
 		full[k] = v
 	}

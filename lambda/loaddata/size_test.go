@@ -19,7 +19,7 @@ func BenchmarkBootstrap(b *testing.B) {
 	}
 	dir := b.TempDir()
 	for b.Loop() {
-		if err := golambda.Build(root, "./lambda/loaddata", dir); err != nil {
+		if err := golambda.Build(root, "./lambda/loaddata", "arm64", dir); err != nil {
 			b.Fatal(err)
 		}
 	}
