@@ -14,6 +14,8 @@ VENV      := $(TOOLS)/venv
 PY_STAMP  := $(VENV)/.installed
 CHECKOV_VENV  := $(TOOLS)/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+MINISTACK_VENV  := $(TOOLS)/ministack
+MINISTACK_STAMP := $(MINISTACK_VENV)/.installed
 PYTHON    ?= python3
 
 # The project's Node 22 comes first, so the CDK CLI and jsii's runtime both
@@ -25,7 +27,7 @@ export NODE_PATH := $(CURDIR)/$(NODE_MODS)
 CDK_OFFLINE := CDK_DISABLE_CLI_TELEMETRY=true
 CDK_FLAGS   := --no-notices
 
-.PHONY: help synth validate local sql test bench partialrun bootstrap deploy diff destroy fmt lint snapshot tools clean
+.PHONY: help synth validate local sql test bench rehearse partialrun bootstrap deploy diff destroy fmt lint snapshot tools clean
 
 ## help: list the targets and what each does
 help:
@@ -115,6 +117,21 @@ bench: tools $(PY_STAMP)
 	go test -run '^$$' -bench IngestTenSystems -benchtime 3x -v ./internal/local/ | grep -E 'Benchmark|target'
 	$(VENV)/bin/python glue_scripts/bench.py
 
+## rehearse: deploy to MiniStack, a local AWS emulator (installed under
+## .tools/ministack, bound to loopback, fake credentials, no internet),
+## through make bootstrap and make deploy; check every resource, run
+## executions, rehearse the upgrade from the release BASELINE names
+## (docs/rehearsal.md)
+rehearse: tools $(MINISTACK_STAMP)
+	@go build -o $(TOOLS)/bin/rehearse ./cmd/rehearse
+	@$(TOOLS)/bin/rehearse
+
+$(MINISTACK_STAMP): internal/rehearse/requirements.txt
+	@echo "Creating MiniStack's environment in $(MINISTACK_VENV)/ ..."
+	@$(PYTHON) -m venv $(MINISTACK_VENV)
+	@$(MINISTACK_VENV)/bin/pip install --quiet --disable-pip-version-check -r internal/rehearse/requirements.txt
+	@touch $@
+
 ## partialrun: build the partial-run CLI into bin/partialrun
 partialrun:
 	go build -o bin/partialrun ./cmd/partialrun
@@ -126,7 +143,8 @@ partialrun:
 ## --require-approval never'.
 ## deploy and diff synthesize once, validate that template with AWS (one
 ## line and a stop without credentials, or on any error), then deploy or
-## compare exactly that template.
+## compare exactly that template. make deploy ASSEMBLY=<dir> deploys an
+## assembly synthesized before, as it is.
 bootstrap: tools
 	cdk bootstrap $(CDK_ARGS)
 
@@ -134,11 +152,14 @@ bootstrap: tools
 # such as --require-approval belongs to the command, and cdk synth refuses it).
 SYNTH_CONTEXT = @$(CDK_OFFLINE) bash scripts/synth.sh $(STACK) --quiet $(CDK_FLAGS) -- $(CDK_ARGS)
 
+# ASSEMBLY=<dir> deploys that cloud assembly as it is, without a synth
+# (the emulator rehearsal deploys its own); CDK_ARGS' context then has
+# nothing to shape, so it is refused.
 deploy: tools
-	$(SYNTH_CONTEXT)
+	$(if $(ASSEMBLY),$(if $(filter -c --context -c=% --context=%,$(CDK_ARGS)),$(error ASSEMBLY is deployed as it was synthesized: give context (-c) when synthesizing it, not to make deploy)),$(SYNTH_CONTEXT))
 	@go build -o $(TOOLS)/bin/validate ./cmd/validate
-	@$(VALIDATE) -require-credentials
-	cdk deploy --app cdk.out $(STACK) $(CDK_ARGS)
+	@$(TOOLS)/bin/validate -template $(or $(ASSEMBLY),cdk.out)/$(STACK).template.json -require-credentials
+	cdk deploy --app $(or $(ASSEMBLY),cdk.out) $(STACK) $(CDK_ARGS)
 
 diff: tools
 	$(SYNTH_CONTEXT)
