@@ -8,7 +8,6 @@ import (
 	"strings"
 )
 
-
 // Compare checks that rehearsed is plain (make synth's template, with the
 // same context) with the listed substitutions applied and the Go
 // functions built for the host, and nothing else changed. It returns
