@@ -88,8 +88,10 @@ type Job struct {
 	// the job.
 	Name *string
 	// Logs are the log groups the job writes to: its output (stdout and
-	// stderr) and its error log (Spark and Glue's own).
-	OutputLogs, ErrorLogs awslogs.LogGroup
+	// stderr) and its error log (Spark and Glue's own), without and with
+	// CloudWatch encryption by the security configuration (Glue 5.0 names
+	// them apart; see LogGroupPrefix).
+	OutputLogs, ErrorLogs, SecureOutputLogs, SecureErrorLogs awslogs.LogGroup
 }
 
 // New defines the job. It panics on missing required props, naming them.
@@ -107,11 +109,11 @@ func New(scope constructs.Construct, id *string, props *Props) *Job {
 		Description: jsii.String("Runs Glue job " + p.JobName + "; may touch only its declared prefixes and tables."),
 	})
 	j.Role = role
-	j.OutputLogs, j.ErrorLogs = newLogGroups(j, p)
+	j.OutputLogs, j.ErrorLogs, j.SecureOutputLogs, j.SecureErrorLogs = newLogGroups(j, p)
 	grantData(role, p)
 	grantCode(role, p)
 	grantCatalog(role, stack, p)
-	grantRuntime(role, p, j.OutputLogs, j.ErrorLogs)
+	grantRuntime(role, p, j.OutputLogs, j.ErrorLogs, j.SecureOutputLogs, j.SecureErrorLogs)
 
 	args := map[string]*string{
 		"--job-language":                 jsii.String("python"),

@@ -1,10 +1,12 @@
 package sparkjob_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -228,19 +230,30 @@ func TestCatalogWritesOnlyWrittenTables(t *testing.T) {
 	assert.Contains(t, reads[0], ":database/default", "Spark looks up the default database")
 }
 
-// TestLogGroups: the job's two log groups are the construct's, with a
+// TestLogGroups: the job's log groups are the construct's, with a
 // retention and the key, under the prefix the job is told to use, and the
-// role writes to those only.
+// role writes to those only. Glue 5.0 with a security configuration that
+// encrypts CloudWatch logs writes to "<prefix>/<configuration>-role/<role
+// name>/output|error" (AWS's Glue 5.0 logging page); without one, to
+// "<prefix>/output|error". Both pairs exist, so either holds.
 func TestLogGroups(t *testing.T) {
 	f := newFixture(t, nil)
 	groups := f.template.Resources("AWS::Logs::LogGroup")
-	require.Len(t, groups, 2)
+	var names []string
 	for _, g := range groups {
 		p := g["Properties"].(map[string]any)
 		assert.Equal(t, float64(30), p["RetentionInDays"])
 		assert.Contains(t, fmt.Sprint(p["KmsKeyId"]), "Key")
-		assert.Contains(t, []any{"/aws-glue/jobs/refine/output", "/aws-glue/jobs/refine/error"}, p["LogGroupName"])
+		b, _ := json.Marshal(p["LogGroupName"])
+		names = append(names, string(b))
 	}
+	slices.Sort(names)
+	assert.Equal(t, []string{
+		`"/aws-glue/jobs/refine/error"`,
+		`"/aws-glue/jobs/refine/output"`,
+		`{"Fn::Join":["",["/aws-glue/jobs/refine/",{"Ref":"Sec2765B176"},"-role/",{"Ref":"JobRole93F563EA"},"/error"]]}`,
+		`{"Fn::Join":["",["/aws-glue/jobs/refine/",{"Ref":"Sec2765B176"},"-role/",{"Ref":"JobRole93F563EA"},"/output"]]}`,
+	}, names)
 	for _, policy := range f.template.Statements() {
 		for _, st := range policy {
 			actions := strings.Join(cdktest.Strings(st["Action"]), ",")
@@ -248,8 +261,10 @@ func TestLogGroups(t *testing.T) {
 				continue
 			}
 			assert.NotContains(t, actions, "logs:CreateLogGroup", "the construct creates the log groups")
-			for _, r := range cdktest.Strings(st["Resource"]) {
-				assert.Regexp(t, `JobOutputLogs|JobErrorLogs`, r, "logs only to the job's own groups")
+			resources := cdktest.Strings(st["Resource"])
+			assert.Len(t, resources, 8, "two ARNs for each of the four groups")
+			for _, r := range resources {
+				assert.Regexp(t, `Job(Secure)?(Output|Error)Logs`, r, "logs only to the job's own groups")
 			}
 		}
 	}

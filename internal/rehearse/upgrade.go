@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,8 +17,9 @@ import (
 )
 
 // Stateful are the types whose replacement or removal loses data: an
-// upgrade must do neither to any of them.
-var Stateful = []string{"AWS::S3::Bucket", "AWS::KMS::Key", "AWS::Glue::Database", "AWS::Glue::Table", "AWS::Logs::LogGroup"}
+// upgrade must do neither to any of them. The stack's upgrade test reads
+// the same list.
+var Stateful = []string{"AWS::S3::Bucket", "AWS::KMS::Key", "AWS::Glue::Database", "AWS::Glue::Table", "AWS::Logs::LogGroup", "AWS::DynamoDB::Table"}
 
 // diffLine is a resource line of cdk diff's output: "[-] type path id"
 // or "[~] type path id" with "replace" or "may be replaced" after it.
@@ -39,14 +41,7 @@ func StatefulLosses(diff string) []string {
 	return out
 }
 
-func isStateful(typ string) bool {
-	for _, s := range Stateful {
-		if s == typ {
-			return true
-		}
-	}
-	return false
-}
+func isStateful(typ string) bool { return slices.Contains(Stateful, typ) }
 
 var ansi = regexp.MustCompile(`\x1b\[[0-9;]*m`)
 
