@@ -93,7 +93,8 @@ sql: $(PY_STAMP)
 	@go build -o $(TOOLS)/bin/local ./cmd/local
 	@$(TOOLS)/bin/local
 
-## test: install the pinned tools and run every test level (checkov included);
+## test: install the pinned tools and run every test level (checkov and the
+## emulator rehearsal, make rehearse, included);
 ## a level whose inputs are unchanged since it last passed reports "cached"
 ## (go test's cache, and glue_scripts/run_tests.py for pytest): make test
 ## FRESH=1 runs everything
@@ -103,6 +104,7 @@ sql: $(PY_STAMP)
 test: tools lint $(CHECKOV_STAMP)
 	go test -timeout 20m $(if $(FRESH),-count=1) $(GOTESTFLAGS) ./...
 	cd glue_scripts && ../$(VENV)/bin/python run_tests.py $(if $(FRESH),--fresh) $(PYTESTFLAGS)
+	@$(MAKE) --no-print-directory rehearse
 
 ## bench: performance figures (warm synth, make local and make test times,
 ## with the synth's breakdown and the slowest tests; ingest
@@ -116,6 +118,8 @@ bench: tools $(PY_STAMP)
 	go test -run '^$$' -bench Transitions -benchtime 1x ./stacks/
 	go test -run '^$$' -bench IngestTenSystems -benchtime 3x -v ./internal/local/ | grep -E 'Benchmark|target'
 	$(VENV)/bin/python glue_scripts/bench.py
+	@start=$$(date +%s); $(MAKE) --no-print-directory rehearse > /dev/null && \
+	echo "make rehearse: $$(( $$(date +%s) - start )) s (budget: none yet, issue 34 sets it)"
 
 ## rehearse: deploy to MiniStack, a local AWS emulator (installed under
 ## .tools/ministack, bound to loopback, fake credentials, no internet),

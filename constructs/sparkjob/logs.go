@@ -27,12 +27,16 @@ func LogGroupPrefix(jobName string) string { return "/aws-glue/jobs/" + jobName 
 // Glue 5.0 writes to with CloudWatch encryption on.
 func newLogGroups(j *Job, p Props) (output, errors, secureOutput, secureErrors awslogs.LogGroup) {
 	group := func(id string, name *string) awslogs.LogGroup {
-		return awslogs.NewLogGroup(j.Construct, jsii.String(id), &awslogs.LogGroupProps{
+		g := awslogs.NewLogGroup(j.Construct, jsii.String(id), &awslogs.LogGroupProps{
 			LogGroupName:  name,
 			Retention:     p.LogRetention,
 			EncryptionKey: p.Key,
 			RemovalPolicy: p.LogRemovalPolicy,
 		})
+		// A group whose name changes (the role's, say) is replaced: the
+		// old one, with its logs, stays beside the new one.
+		g.Node().DefaultChild().(awscdk.CfnResource).CfnOptions().SetUpdateReplacePolicy(awscdk.CfnDeletionPolicy_RETAIN)
+		return g
 	}
 	prefix := LogGroupPrefix(p.JobName)
 	secure := func(stream string) *string {

@@ -242,6 +242,7 @@ func TestLogGroups(t *testing.T) {
 	var names []string
 	for _, g := range groups {
 		p := g["Properties"].(map[string]any)
+		assert.Equal(t, "Retain", g["UpdateReplacePolicy"], "a replaced group keeps its logs")
 		assert.Equal(t, float64(30), p["RetentionInDays"])
 		assert.Contains(t, fmt.Sprint(p["KmsKeyId"]), "Key")
 		b, _ := json.Marshal(p["LogGroupName"])

@@ -201,6 +201,11 @@ func (r *rehearsal) run(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
+	if err := sh.step("the function's published package holds its bootstrap binary", func() error {
+		return r.c.checkPackages(ctx, d)
+	}); err != nil {
+		return err
+	}
 	if r.Baseline != "" {
 		if err := sh.step("the upgrade kept the snapshot and the table written before it", func() error {
 			status, err := r.c.stackStatus(ctx)
