@@ -46,6 +46,9 @@ func run(venv, dir, baselineFile string) error {
 		if baseline, err = rehearse.ReadBaseline(abs(baselineFile)); err != nil {
 			return err
 		}
+		if err := rehearse.HaveCommit(root, baseline); err != nil {
+			return err
+		}
 	}
 	return rehearse.Run(context.Background(), rehearse.Options{
 		Root: root, Venv: abs(venv), Dir: abs(dir), Baseline: strings.TrimSpace(baseline), Out: os.Stdout,

@@ -9,13 +9,16 @@ import (
 	"io"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/partialruns/velib-pipeline/internal/asl"
+	"github.com/partialruns/velib-pipeline/internal/assembly"
 	"github.com/partialruns/velib-pipeline/internal/awsconfig"
 )
 
@@ -79,6 +82,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, connect f
 		fmt.Fprintf(stderr, "validate: %v\n", err)
 		return exitUsage
 	}
+	// cdk deploy refuses an assembly whose stack carries an error; saying
+	// so here comes first, and needs no AWS.
+	dir, file := filepath.Split(*template)
+	errs, err := assembly.Errors(filepath.Clean(dir), strings.TrimSuffix(file, ".template.json"))
+	if err != nil {
+		fmt.Fprintf(stderr, "validate: %v\n", err)
+		return exitUsage
+	}
+	if len(errs) > 0 {
+		fmt.Fprintf(stderr, "validate: the assembly in %s carries %s, so cdk deploy would refuse it:\n", filepath.Clean(dir), plural(len(errs), "an error", "errors"))
+		for _, e := range errs {
+			fmt.Fprintf(stderr, "  %s: %s\n", e.Path, e.Text)
+		}
+		return exitInvalid
+	}
 	client, usedRegion, err := connect(ctx, *profile, *region)
 	if errors.Is(err, errNoCredentials) {
 		if *require {
@@ -108,6 +126,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, connect f
 		return exitInvalid
 	}
 	return exitOK
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // report prints one state machine's diagnostics and says whether any is an

@@ -137,3 +137,23 @@ func TestNoCredentials(t *testing.T) {
 		t.Fatalf("newClient = %v, want errNoCredentials", err)
 	}
 }
+
+// TestAssemblyWithErrors: an assembly whose stack carries an error (as
+// cdk list leaves one: the Go function has no binary) is refused before
+// AWS is asked, with the error, even with credentials that reach nowhere.
+func TestAssemblyWithErrors(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "S.template.json")
+	os.WriteFile(path, []byte(template), 0o644)
+	os.WriteFile(filepath.Join(dir, "S.metadata.json"), []byte(`{"/S/Fn": [{"type": "aws:cdk:error", "data": "golambda: no binary"}]}`), 0o644)
+	var stdout, stderr bytes.Buffer
+	connect := func(context.Context, string, string) (validator, string, error) {
+		t.Fatal("must not reach AWS with an assembly cdk deploy would refuse")
+		return nil, "", nil
+	}
+	code := run(context.Background(), []string{"-template", path, "-require-credentials"}, &stdout, &stderr, connect)
+	want := "validate: the assembly in " + dir + " carries an error, so cdk deploy would refuse it:\n  /S/Fn: golambda: no binary\n"
+	if code != exitInvalid || stderr.String() != want {
+		t.Errorf("exit %d, stderr %q; want %d, %q", code, &stderr, exitInvalid, want)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 )
@@ -34,4 +35,13 @@ func ReadBaseline(path string) (string, error) {
 		return "", fmt.Errorf("%s must name one commit, as 40 hex digits, on a line of its own; got %q", path, commits)
 	}
 	return commits[0], nil
+}
+
+// HaveCommit checks, before anything starts, that the repository at root
+// holds commit: a shallow clone lacks the baseline's history.
+func HaveCommit(root, commit string) error {
+	if err := exec.Command("git", "-C", root, "cat-file", "-e", commit+"^{commit}").Run(); err != nil {
+		return fmt.Errorf("BASELINE names commit %s, which this clone does not have (a shallow clone? git fetch --unshallow)", commit)
+	}
+	return nil
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/glue"
 	gluetypes "github.com/aws/aws-sdk-go-v2/service/glue/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
-	"github.com/partialruns/velib-pipeline/constructs/golambda"
 	"github.com/partialruns/velib-pipeline/internal/layout"
 	"github.com/partialruns/velib-pipeline/internal/local"
 )
@@ -132,16 +131,34 @@ func (r *rehearsal) run(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	if err := sh.step("an assembly synthesized with bundling skipped (cdk list) is refused by make deploy", func() error {
+	if err := sh.step("an assembly synthesized with bundling skipped (cdk list) is refused by make deploy and cdk deploy", func() error {
 		if _, err := r.cdk("", "list", "-o", r.path("unbundled.out")); err != nil {
 			return err
 		}
-		out, err := r.deploy(r.path("unbundled.out"))
-		if err == nil {
-			return errors.New("make deploy accepted it")
+		errs, err := functionErrors(r.path("unbundled.out"), stack)
+		if err != nil {
+			return err
 		}
-		if !strings.Contains(out, golambda.Unbundled) {
-			return fmt.Errorf("make deploy failed without golambda's message: %v", err)
+		if len(errs) == 0 {
+			return errors.New("no function in it carries an error")
+		}
+		// make deploy's validation stops first; the CLI, asked directly,
+		// must refuse too.
+		for what, deploy := range map[string]func() (string, error){
+			"make deploy": func() (string, error) { return r.deploy(r.path("unbundled.out")) },
+			"cdk deploy": func() (string, error) {
+				return r.cdk("", "deploy", "--app", r.path("unbundled.out"), stack, "--require-approval", "never")
+			},
+		} {
+			out, err := deploy()
+			if err == nil {
+				return fmt.Errorf("%s accepted it", what)
+			}
+			for _, e := range errs {
+				if !strings.Contains(out, e) {
+					return fmt.Errorf("%s failed without the function's error %q: %v", what, e, err)
+				}
+			}
 		}
 		return nil
 	}); err != nil {
@@ -248,18 +265,13 @@ func (r *rehearsal) deployBaseline(ctx context.Context, arch string) (kept, erro
 		if dir, err = r.baselineAssembly(arch); err != nil {
 			return err
 		}
-		// cdk diff compares with the template as the baseline synthesized
-		// it, before the emulator's substitutions.
-		if err := copyFile(filepath.Join(dir, stack+".template.json"), r.path("baseline.template.json")); err != nil {
-			return err
-		}
 		_, err = Substitute(dir, stack)
 		return err
 	}); err != nil {
 		return kept{}, err
 	}
 	if err := r.sh.step("offline: cdk diff of make synth's template against the baseline's replaces or removes no "+strings.Join(Stateful, ", "), func() error {
-		return r.statefulDiff(r.path("baseline.template.json"))
+		return r.statefulDiff(filepath.Join(r.path("baseline-plain.out"), stack+".template.json"))
 	}); err != nil {
 		return kept{}, err
 	}

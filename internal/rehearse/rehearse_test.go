@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -137,12 +136,20 @@ func TestStatefulLosses(t *testing.T) {
 		"[~] AWS::KMS::Key Key Key961B73FD may be replaced",
 		"[~] AWS::Glue::Database Database DatabaseB269D8BB",
 		" └─ [~] DatabaseInput",
+		"     └─ [~] .Description:",
+		"[~] AWS::Glue::Database Other Other1234",
+		" └─ [~] DatabaseInput",
+		"     └─ [~] .Name:",
+		"         ├─ [-] velib_lake",
+		"[~] AWS::Lambda::Function Fn Fn1234",
+		" └─ [~] .Name:",
 	}, "\n")
 	got := StatefulLosses(diff)
 	want := []string{
 		"[-] AWS::Logs::LogGroup Old OldLogs1234 destroy",
 		"[~] AWS::S3::Bucket Data Data666C94C7 replace",
 		"[~] AWS::KMS::Key Key Key961B73FD may be replaced",
+		"[~] AWS::Glue::Database Other Other1234 (renamed: [~] .Name:)",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("StatefulLosses = %q, want %q", got, want)
@@ -181,8 +188,11 @@ func TestTheBaselineIsACommitOfThisRepository(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command("git", "-C", root, "cat-file", "-e", commit+"^{commit}").CombinedOutput(); err != nil {
-		t.Errorf("BASELINE names %s, which is not a commit here: %v %s", commit, err, out)
+	if err := HaveCommit(root, commit); err != nil {
+		t.Error(err)
+	}
+	if err := HaveCommit(root, strings.Repeat("0", 40)); err == nil || !strings.Contains(err.Error(), "does not have") {
+		t.Errorf("HaveCommit of an unknown commit = %v, want a refusal", err)
 	}
 }
 
@@ -259,5 +269,22 @@ func TestGapsAreDocumented(t *testing.T) {
 		if !bytes.Contains(doc, []byte(g.Error)) {
 			t.Errorf("docs/rehearsal.md does not quote the gap %q: %s", g.What, g.Error)
 		}
+	}
+}
+
+func TestFunctionErrors(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "S.template.json"), []byte(`{"Resources": {
+		"Fn": {"Type": "AWS::Lambda::Function", "Metadata": {"aws:cdk:path": "S/Fn/Resource"}},
+		"Topic": {"Type": "AWS::SNS::Topic", "Metadata": {"aws:cdk:path": "S/Topic/Resource"}}}}`), 0o644)
+	os.WriteFile(filepath.Join(dir, "S.metadata.json"), []byte(`{
+		"/S/Fn": [{"type": "aws:cdk:error", "data": "no binary"}, {"type": "aws:cdk:warning", "data": "a warning"}],
+		"/S/Topic": [{"type": "aws:cdk:error", "data": "not a function's"}]}`), 0o644)
+	got, err := functionErrors(dir, "S")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, []string{"no binary"}) {
+		t.Errorf("functionErrors = %q, want the function's error alone", got)
 	}
 }

@@ -24,8 +24,9 @@ func (s *shell) step(what string, f func() error) error {
 	fmt.Fprintf(s.out, "rehearse: %s ... ", what)
 	start := time.Now()
 	if err := f(); err != nil {
+		// This line names the step; the error, printed last, says why.
 		fmt.Fprintf(s.out, "FAILED (%.0f s)\n", time.Since(start).Seconds())
-		return fmt.Errorf("%s: %w", what, err)
+		return err
 	}
 	fmt.Fprintf(s.out, "ok (%.0f s)\n", time.Since(start).Seconds())
 	return nil

@@ -25,17 +25,35 @@ var Stateful = []string{"AWS::S3::Bucket", "AWS::KMS::Key", "AWS::Glue::Database
 // or "[~] type path id" with "replace" or "may be replaced" after it.
 var diffLine = regexp.MustCompile(`^\[([-~+])\] (AWS::\S+) (.*)$`)
 
+// renameLine is a property line under a resource that changes a name a
+// stateful resource is found by (DatabaseInput's .Name, BucketName,
+// LogGroupName, ...). cdk diff may call that an update in place, yet
+// whatever was stored under the old name is no longer where the stack
+// looks.
+var renameLine = regexp.MustCompile(`\[~\] \.?(Name|BucketName|LogGroupName|DatabaseName|TableName|AliasName)\b`)
+
 // StatefulLosses lists, from cdk diff's output, the stateful resources
-// the change removes or replaces (or may replace).
+// the change removes, replaces (or may replace), or renames.
 func StatefulLosses(diff string) []string {
 	var out []string
+	var current string // the stateful resource being updated, if any
 	for _, line := range strings.Split(diff, "\n") {
-		m := diffLine.FindStringSubmatch(strings.TrimSpace(stripANSI(line)))
-		if m == nil || !isStateful(m[2]) {
+		plain := strings.TrimSpace(stripANSI(line))
+		if m := diffLine.FindStringSubmatch(plain); m != nil {
+			current = ""
+			if !isStateful(m[2]) {
+				continue
+			}
+			if m[1] == "-" || strings.Contains(m[3], "replace") {
+				out = append(out, plain)
+			} else if m[1] == "~" {
+				current = plain
+			}
 			continue
 		}
-		if m[1] == "-" || strings.Contains(m[3], "replace") {
-			out = append(out, strings.TrimSpace(m[0]))
+		if current != "" && renameLine.MatchString(plain) {
+			out = append(out, current+" (renamed: "+strings.TrimLeft(plain, "│├└─ ")+")")
+			current = ""
 		}
 	}
 	return out
@@ -60,7 +78,16 @@ type kept struct {
 // returns the assembly's folder.
 func (r *rehearsal) baselineAssembly(arch string) (string, error) {
 	src := r.path("baseline-src")
+	// A worktree left by a rehearsal that was killed would be in the way.
+	if _, err := r.sh.run("", "git", "worktree", "prune"); err != nil {
+		return "", err
+	}
 	if _, err := r.sh.run("", "git", "worktree", "add", "--detach", "--force", src, r.Baseline); err != nil {
+		return "", err
+	}
+	// The diff compares make synth's templates, the function built for
+	// arm64 in both; the deploy needs the host's build.
+	if err := r.synth(src, r.path("baseline-plain.out")); err != nil {
 		return "", err
 	}
 	out := r.path("baseline.out")
@@ -142,12 +169,4 @@ func (c *clients) stackStatus(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("DescribeStacks returned %d stacks", len(out.Stacks))
 	}
 	return string(out.Stacks[0].StackStatus), nil
-}
-
-func copyFile(from, to string) error {
-	b, err := os.ReadFile(from)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(to, b, 0o644)
 }
