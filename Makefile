@@ -159,15 +159,19 @@ SYNTH_CONTEXT = @$(CDK_OFFLINE) bash scripts/synth.sh $(STACK) --quiet $(CDK_FLA
 # ASSEMBLY=<dir> deploys that cloud assembly as it is, without a synth
 # (the emulator rehearsal deploys its own); CDK_ARGS' context then has
 # nothing to shape, so it is refused.
+# Without credentials, one line and a stop before the synth.
 deploy: tools
-	$(if $(ASSEMBLY),$(if $(filter -c --context -c=% --context=%,$(CDK_ARGS)),$(error ASSEMBLY is deployed as it was synthesized: give context (-c) when synthesizing it, not to make deploy)),$(SYNTH_CONTEXT))
+	$(if $(ASSEMBLY),$(if $(filter -c --context -c=% --context=%,$(CDK_ARGS)),$(error ASSEMBLY is deployed as it was synthesized: give context (-c) when synthesizing it, not to make deploy)))
 	@go build -o $(TOOLS)/bin/validate ./cmd/validate
+	@$(TOOLS)/bin/validate -credentials-only
+	$(if $(ASSEMBLY),,$(SYNTH_CONTEXT))
 	@$(TOOLS)/bin/validate -template $(or $(ASSEMBLY),cdk.out)/$(STACK).template.json -require-credentials
 	cdk deploy --app $(or $(ASSEMBLY),cdk.out) $(STACK) $(CDK_ARGS)
 
 diff: tools
-	$(SYNTH_CONTEXT)
 	@go build -o $(TOOLS)/bin/validate ./cmd/validate
+	@$(TOOLS)/bin/validate -credentials-only
+	$(SYNTH_CONTEXT)
 	@$(VALIDATE) -require-credentials
 	cdk diff --app cdk.out $(STACK) $(CDK_ARGS)
 

@@ -83,3 +83,56 @@ func TestDeployGivesCDKArgsToTheCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestDeployAnAssembly checks, with make -n, that make deploy ASSEMBLY=dir
+// deploys that assembly as it is: no synth, its template validated, the
+// CLI pointed at it; and that context, which would shape nothing, is
+// refused.
+func TestDeployAnAssembly(t *testing.T) {
+	testinputs.Declare(t, "Makefile")
+	out, err := exec.Command("make", "-n", "--no-print-directory", "deploy", "ASSEMBLY=/tmp/a.out", "CDK_ARGS=--require-approval never").CombinedOutput()
+	if err != nil {
+		t.Fatalf("make -n deploy: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"validate -template /tmp/a.out/AWSStateFunctionPartialRuns.template.json -require-credentials",
+		"cdk deploy --app /tmp/a.out AWSStateFunctionPartialRuns --require-approval never",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("make -n deploy ASSEMBLY=/tmp/a.out does not run\n  %s\nit runs:\n%s", want, out)
+		}
+	}
+	if strings.Contains(string(out), "synth") {
+		t.Errorf("make deploy ASSEMBLY= synthesizes:\n%s", out)
+	}
+	out, err = exec.Command("make", "-n", "--no-print-directory", "deploy", "ASSEMBLY=/tmp/a.out", "CDK_ARGS=-c glueWorkers=4").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "ASSEMBLY is deployed as it was synthesized: give context (-c) when synthesizing it, not to make deploy") {
+		t.Errorf("make deploy ASSEMBLY= with context: %v\n%s", err, out)
+	}
+}
+
+// TestDeployWithoutCredentials runs the real make deploy and make diff
+// with every credential source switched off: one line, exit 3 from the
+// check, and no synth before it.
+func TestDeployWithoutCredentials(t *testing.T) {
+	testinputs.Declare(t, "Makefile", "cmd/validate/*.go")
+	empty := filepath.Join(t.TempDir(), "none")
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "AWS_CONFIG_FILE="+empty, "AWS_SHARED_CREDENTIALS_FILE="+empty, "AWS_EC2_METADATA_DISABLED=true")
+	for _, target := range []string{"deploy", "diff"} {
+		cmd := exec.Command("make", "--no-print-directory", "-s", target)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		if err == nil || len(lines) != 2 ||
+			!strings.HasPrefix(lines[0], "validate: no AWS credentials found: set AWS_PROFILE") ||
+			!strings.Contains(lines[1], "Error 3") {
+			t.Errorf("make %s without credentials: %v\n%s", target, err, out)
+		}
+	}
+}

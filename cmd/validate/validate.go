@@ -39,6 +39,9 @@ type validator interface {
 	ValidateStateMachineDefinition(ctx context.Context, in *sfn.ValidateStateMachineDefinitionInput, opts ...func(*sfn.Options)) (*sfn.ValidateStateMachineDefinitionOutput, error)
 }
 
+// noCredentials is the one line for a machine without credentials.
+const noCredentials = "validate: no AWS credentials found: set AWS_PROFILE (after aws configure or aws sso login) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, then run again"
+
 // errNoCredentials is what newClient returns when the credential chain
 // finds nothing.
 var errNoCredentials = errors.New("no AWS credentials found")
@@ -70,12 +73,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, connect f
 	profile := fs.String("profile", "", "AWS profile (default: the standard credential chain)")
 	region := fs.String("region", "", "AWS region (default: the profile's, else "+defaultRegion+")")
 	require := fs.Bool("require-credentials", false, "fail (exit 3) instead of skipping when there are no credentials")
+	credentialsOnly := fs.Bool("credentials-only", false, "only check that AWS credentials resolve, as -require-credentials would (make deploy runs this before its synth)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "validate: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
+	}
+	if *credentialsOnly {
+		_, _, err := connect(ctx, *profile, *region)
+		switch {
+		case errors.Is(err, errNoCredentials):
+			fmt.Fprintln(stderr, noCredentials)
+			return exitNoCredentials
+		case err != nil:
+			fmt.Fprintf(stderr, "validate: %v\n", err)
+			return exitInvalid
+		}
+		return exitOK
 	}
 	machines, err := readMachines(*template)
 	if err != nil {
@@ -100,7 +116,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, connect f
 	client, usedRegion, err := connect(ctx, *profile, *region)
 	if errors.Is(err, errNoCredentials) {
 		if *require {
-			fmt.Fprintln(stderr, "validate: no AWS credentials found: set AWS_PROFILE (after aws configure or aws sso login) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, then run again")
+			fmt.Fprintln(stderr, noCredentials)
 			return exitNoCredentials
 		}
 		fmt.Fprintln(stdout, "validate: skipped: no AWS credentials, so ValidateStateMachineDefinition was not asked (the offline checks in make test still ran)")

@@ -64,6 +64,8 @@ func TestRun(t *testing.T) {
 		{name: "API error", fake: &fakeSFN{err: errors.New("AccessDeniedException: not allowed")}, code: exitInvalid, stderr: []string{"Machine: AccessDeniedException"}},
 		{name: "no credentials: skipped in one line", connErr: errNoCredentials, code: exitOK, stdout: []string{"validate: skipped: no AWS credentials"}},
 		{name: "no credentials when required", args: []string{"-require-credentials"}, connErr: errNoCredentials, code: exitNoCredentials, stderr: []string{"validate: no AWS credentials found: set AWS_PROFILE"}},
+		{name: "credentials only, none", args: []string{"-credentials-only", "-template", "/nonexistent.json"}, connErr: errNoCredentials, code: exitNoCredentials, stderr: []string{"validate: no AWS credentials found: set AWS_PROFILE"}},
+		{name: "credentials only, found", args: []string{"-credentials-only", "-template", "/nonexistent.json"}, code: exitOK},
 		{name: "extra argument", args: []string{"extra"}, code: exitUsage, stderr: []string{`unexpected argument "extra"`}},
 	}
 	for _, tc := range tests {
