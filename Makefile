@@ -147,8 +147,8 @@ partialrun:
 ## --require-approval never'.
 ## deploy and diff synthesize once, validate that template with AWS (one
 ## line and a stop without credentials, or on any error), then deploy or
-## compare exactly that template. make deploy ASSEMBLY=<dir> deploys an
-## assembly synthesized before, as it is.
+## compare exactly that template. make deploy ASSEMBLY=<dir> (and make diff)
+## takes an assembly synthesized before, as it is.
 bootstrap: tools
 	cdk bootstrap $(CDK_ARGS)
 
@@ -156,24 +156,17 @@ bootstrap: tools
 # such as --require-approval belongs to the command, and cdk synth refuses it).
 SYNTH_CONTEXT = @$(CDK_OFFLINE) bash scripts/synth.sh $(STACK) --quiet $(CDK_FLAGS) -- $(CDK_ARGS)
 
-# ASSEMBLY=<dir> deploys that cloud assembly as it is, without a synth
-# (the emulator rehearsal deploys its own); CDK_ARGS' context then has
-# nothing to shape, so it is refused.
+# ASSEMBLY=<dir> deploys (or compares) that cloud assembly as it is,
+# without a synth (the emulator rehearsal deploys its own); CDK_ARGS'
+# context then has nothing to shape, so it is refused.
 # Without credentials, one line and a stop before the synth.
-deploy: tools
-	$(if $(ASSEMBLY),$(if $(filter -c --context -c=% --context=%,$(CDK_ARGS)),$(error ASSEMBLY is deployed as it was synthesized: give context (-c) when synthesizing it, not to make deploy)))
+deploy diff: tools
+	$(if $(ASSEMBLY),$(if $(filter -c% --context --context=%,$(CDK_ARGS)),$(error ASSEMBLY is deployed as it was synthesized: give context (-c) when synthesizing it, not to make $@)))
 	@go build -o $(TOOLS)/bin/validate ./cmd/validate
 	@$(TOOLS)/bin/validate -credentials-only
 	$(if $(ASSEMBLY),,$(SYNTH_CONTEXT))
 	@$(TOOLS)/bin/validate -template $(or $(ASSEMBLY),cdk.out)/$(STACK).template.json -require-credentials
-	cdk deploy --app $(or $(ASSEMBLY),cdk.out) $(STACK) $(CDK_ARGS)
-
-diff: tools
-	@go build -o $(TOOLS)/bin/validate ./cmd/validate
-	@$(TOOLS)/bin/validate -credentials-only
-	$(SYNTH_CONTEXT)
-	@$(VALIDATE) -require-credentials
-	cdk diff --app cdk.out $(STACK) $(CDK_ARGS)
+	cdk $@ --app $(or $(ASSEMBLY),cdk.out) $(STACK) $(CDK_ARGS)
 
 destroy: tools
 	cdk destroy $(STACK) $(CDK_ARGS)

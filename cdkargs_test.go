@@ -105,9 +105,15 @@ func TestDeployAnAssembly(t *testing.T) {
 	if strings.Contains(string(out), "synth") {
 		t.Errorf("make deploy ASSEMBLY= synthesizes:\n%s", out)
 	}
-	out, err = exec.Command("make", "-n", "--no-print-directory", "deploy", "ASSEMBLY=/tmp/a.out", "CDK_ARGS=-c glueWorkers=4").CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "ASSEMBLY is deployed as it was synthesized: give context (-c) when synthesizing it, not to make deploy") {
-		t.Errorf("make deploy ASSEMBLY= with context: %v\n%s", err, out)
+	for _, args := range []string{"-c glueWorkers=4", "-cglueWorkers=4", "--context=glueWorkers=4", "--context glueWorkers=4", "--require-approval never -c=x=y"} {
+		out, err = exec.Command("make", "-n", "--no-print-directory", "deploy", "ASSEMBLY=/tmp/a.out", "CDK_ARGS="+args).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), "ASSEMBLY is deployed as it was synthesized: give context (-c) when synthesizing it, not to make deploy") {
+			t.Errorf("make deploy ASSEMBLY= CDK_ARGS=%q: %v\n%s", args, err, out)
+		}
+	}
+	out, err = exec.Command("make", "-n", "--no-print-directory", "diff", "ASSEMBLY=/tmp/a.out").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "cdk diff --app /tmp/a.out AWSStateFunctionPartialRuns") || strings.Contains(string(out), "synth") {
+		t.Errorf("make -n diff ASSEMBLY=/tmp/a.out: %v\n%s", err, out)
 	}
 }
 

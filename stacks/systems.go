@@ -2,12 +2,11 @@ package stacks
 
 import (
 	"encoding/json"
-	"net"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/partialruns/velib-pipeline/internal/feedurl"
 	"github.com/partialruns/velib-pipeline/internal/layout"
 )
 
@@ -87,25 +86,12 @@ func (r *contextReader) systems(dst *[]layout.System) {
 	*dst = out
 }
 
-// checkURL: the deployed function fetches over HTTPS only (and refuses
-// redirects that leave it), since a feed in the clear could be altered on
-// the way. Plain HTTP is allowed on loopback alone, where nothing is on the
-// way: the emulator rehearsal serves its feed there (docs/rehearsal.md).
+// checkURL applies feedurl's rule, which the function applies again to
+// the feeds a gbfs.json lists.
 func (r *contextReader) checkURL(what, feed string) {
-	u, err := url.Parse(feed)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && loopback(u.Hostname()))) {
-		r.fail("%s must be an https:// URL (http:// on loopback only), got %q", what, feed)
+	if err := feedurl.Check(feed); err != nil {
+		r.fail("%s %v", what, err)
 	}
-}
-
-// loopback reports whether host names this machine: localhost, or an
-// address in 127.0.0.0/8 or ::1.
-func loopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // systemIDs lists the configured systems' ids, in configuration order.

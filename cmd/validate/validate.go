@@ -171,7 +171,7 @@ func report(w io.Writer, id, region string, out *sfn.ValidateStateMachineDefinit
 func readMachines(path string) (map[string]string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("%v (run make synth first)", err)
+		return nil, fmt.Errorf("%v (run make synth first, or give ASSEMBLY the folder of a synthesized assembly)", err)
 	}
 	var template map[string]any
 	if err := json.Unmarshal(b, &template); err != nil {

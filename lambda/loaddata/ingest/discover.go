@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+
+	"github.com/partialruns/velib-pipeline/internal/feedurl"
 )
 
 // FeedURLs returns the station_information and station_status URLs of a
@@ -16,10 +18,12 @@ import (
 // feeds of a document that lists them by language; "" means the default
 // (see discoveryFeeds).
 func FeedURLs(ctx context.Context, f *Fetcher, base, language string) (information, status string, err error) {
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", "", fmt.Errorf("feed URL %q is not an http(s) URL", base)
+	// The synth applies the same rule to base; SYSTEMS can be edited
+	// after it, and a gbfs.json lists URLs of its own.
+	if err := feedurl.Check(base); err != nil {
+		return "", "", fmt.Errorf("feed URL %w", err)
 	}
+	u, _ := url.Parse(base)
 	if !strings.HasSuffix(u.Path, "gbfs.json") {
 		dir := strings.TrimSuffix(base, "/") + "/"
 		return dir + FeedInformation + ".json", dir + FeedStatus + ".json", nil
@@ -35,6 +39,11 @@ func FeedURLs(ctx context.Context, f *Fetcher, base, language string) (informati
 	information, status = feeds[FeedInformation], feeds[FeedStatus]
 	if information == "" || status == "" {
 		return "", "", fmt.Errorf("gbfs feed %s lists no %s or no %s feed", base, FeedInformation, FeedStatus)
+	}
+	for name, feed := range map[string]string{FeedInformation: information, FeedStatus: status} {
+		if err := feedurl.Check(feed); err != nil {
+			return "", "", fmt.Errorf("gbfs feed %s: %s %w", base, name, err)
+		}
 	}
 	return information, status, nil
 }

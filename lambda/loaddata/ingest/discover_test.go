@@ -79,3 +79,26 @@ func TestBackoffBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestFeedURLsRefusePlainHTTP: the synth allows only https:// feeds (or
+// http:// on loopback); a gbfs.json that lists an http:// feed elsewhere
+// would bring the clear back, so the function applies the same rule.
+func TestFeedURLsRefusePlainHTTP(t *testing.T) {
+	tests := []struct {
+		name, base, listed, err string
+	}{
+		{name: "an http feed listed", base: "https://bikes.example.org/gbfs.json", listed: "http://bikes.example.org/si.json", err: `gbfs feed https://bikes.example.org/gbfs.json: station_information must be an https:// URL (http:// on loopback only), got "http://bikes.example.org/si.json"`},
+		{name: "an https feed listed", base: "https://bikes.example.org/gbfs.json", listed: "https://bikes.example.org/si.json"},
+		{name: "a loopback feed listed", base: "http://127.0.0.1:9/gbfs.json", listed: "http://127.0.0.1:9/si.json"},
+		{name: "a base over http", base: "http://bikes.example.org/", err: `feed URL must be an https:// URL (http:// on loopback only), got "http://bikes.example.org/"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := `{"data": {"feeds": [{"name": "station_information", "url": "` + tc.listed + `"}, {"name": "station_status", "url": "https://bikes.example.org/ss.json"}]}}`
+			_, _, err := FeedURLs(context.Background(), &Fetcher{Client: fakeClient(doc)}, tc.base, "")
+			if (tc.err == "") != (err == nil) || (err != nil && err.Error() != tc.err) {
+				t.Errorf("err = %v, want %q", err, tc.err)
+			}
+		})
+	}
+}

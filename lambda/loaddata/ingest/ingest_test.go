@@ -410,9 +410,9 @@ func TestS3FailureIsReported(t *testing.T) {
 }
 
 func TestInvalidFeedURL(t *testing.T) {
-	for _, u := range []string{"", "velib", "ftp://example.org/gbfs/"} {
+	for _, u := range []string{"", "velib", "ftp://example.org/gbfs/", "http://example.org/gbfs/"} {
 		_, err := ingester(u, fakeS3(t)).Run(context.Background())
-		if err == nil || !strings.Contains(err.Error(), "is not an http(s) URL") {
+		if err == nil || !strings.Contains(err.Error(), "feed URL must be an https:// URL (http:// on loopback only)") {
 			t.Errorf("%q: err = %v", u, err)
 		}
 	}
