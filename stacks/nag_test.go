@@ -2,7 +2,6 @@ package stacks_test
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/partialruns/velib-pipeline/internal/assembly"
 	"github.com/partialruns/velib-pipeline/internal/layout"
 	"github.com/partialruns/velib-pipeline/internal/snapshot"
 	"github.com/partialruns/velib-pipeline/stacks"
@@ -105,16 +105,9 @@ func readNagReports(outdir, stackName string) (*nagLog, error) {
 // logicalIDs maps each resource's construct path to its logical id, as the
 // assembly's metadata file records them for the CLI.
 func logicalIDs(path string) (map[string]string, error) {
-	b, err := os.ReadFile(path)
+	metadata, err := assembly.ReadMetadata(path)
 	if err != nil {
 		return nil, err
-	}
-	var metadata map[string][]struct {
-		Type string `json:"type"`
-		Data any    `json:"data"`
-	}
-	if err := json.Unmarshal(b, &metadata); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	ids := map[string]string{}
 	for p, entries := range metadata {

@@ -20,23 +20,36 @@ type Message struct {
 	Text string
 }
 
+// An Entry is one metadata record of a construct: its type (such as
+// "aws:cdk:error" or "aws:cdk:logicalId") and its data.
+type Entry struct {
+	Type string `json:"type"`
+	Data any    `json:"data"`
+}
+
+// ReadMetadata reads a stack's metadata file (<stack>.metadata.json in
+// the assembly): the entries of each construct, by construct path.
+func ReadMetadata(path string) (map[string][]Entry, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var metadata map[string][]Entry
+	if err := json.Unmarshal(b, &metadata); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return metadata, nil
+}
+
 // Errors returns the error annotations of stack in the cloud assembly at
-// dir (its <stack>.metadata.json), sorted by path. An assembly without that
-// file has none.
+// dir, sorted by path. An assembly without a metadata file has none.
 func Errors(dir, stack string) ([]Message, error) {
-	b, err := os.ReadFile(filepath.Join(dir, stack+".metadata.json"))
+	metadata, err := ReadMetadata(filepath.Join(dir, stack+".metadata.json"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
-	}
-	var metadata map[string][]struct {
-		Type string `json:"type"`
-		Data any    `json:"data"`
-	}
-	if err := json.Unmarshal(b, &metadata); err != nil {
-		return nil, fmt.Errorf("%s.metadata.json: %w", stack, err)
 	}
 	var out []Message
 	for path, entries := range metadata {
@@ -46,8 +59,6 @@ func Errors(dir, stack string) ([]Message, error) {
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		return out[i].Path < out[j].Path || (out[i].Path == out[j].Path && out[i].Text < out[j].Text)
-	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path || (out[i].Path == out[j].Path && out[i].Text < out[j].Text) })
 	return out, nil
 }
