@@ -59,6 +59,8 @@ func Errors(dir, stack string) ([]Message, error) {
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path || (out[i].Path == out[j].Path && out[i].Text < out[j].Text) })
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Path < out[j].Path || (out[i].Path == out[j].Path && out[i].Text < out[j].Text)
+	})
 	return out, nil
 }
