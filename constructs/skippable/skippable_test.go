@@ -177,10 +177,10 @@ func TestSynthErrors(t *testing.T) {
 		build func(s awscdk.Stack) sfn.IChainable
 		want  []string
 	}{
-		{"empty flag", guardWithFlag(""), []string{"empty flag name"}},
+		{"empty flag", guardWithFlag(""), []string{"empty flag name (guard Test/G)"}},
 		{"space in flag", guardWithFlag("load data"), []string{`flag "load data" is not valid`}},
 		{"leading digit", guardWithFlag("1load"), []string{`flag "1load" is not valid`}},
-		{"dash", guardWithFlag("load-data"), []string{`flag "load-data" is not valid`}},
+		{"dash", guardWithFlag("load-data"), []string{`skippable: flag "load-data" is not valid: use a letter followed by letters, digits or underscores (guard Test/G)`}},
 		{"dot, which would change the JSONPath", guardWithFlag("load.data"), []string{`flag "load.data" is not valid`}},
 		{"too long for a state name", guardWithFlag(strings.Repeat("f", 76)), []string{"76 characters", "limit is 75"}},
 		{"reserved Comment", guardWithFlag("Comment"), []string{`flag "Comment" is reserved`}},
