@@ -17,6 +17,12 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 MINISTACK_VENV  := $(TOOLS)/ministack
 MINISTACK_STAMP := $(MINISTACK_VENV)/.installed
 PYTHON    ?= python3
+# Every Go module of the repository: the app, and the skippable construct,
+# a module of its own. go test ./... stops at a nested module, so each is
+# run on its own (TestEveryModuleIsTested keeps this list complete).
+GO_MODULES := . constructs/skippable
+# in_modules CMD: run CMD in each Go module, stopping at the first failure.
+in_modules = for m in $(GO_MODULES); do (cd $$m && $(1)) || exit 1; done
 
 # The project's Node 22 comes first, so the CDK CLI and jsii's runtime both
 # use it rather than an older system Node (which prints an end-of-life banner).
@@ -102,7 +108,7 @@ sql: $(PY_STAMP)
 # A package's tests may take longer than go test's default 10 minutes on
 # a busy machine (the end-to-end runs start Spark); none waits on a clock.
 test: tools lint $(CHECKOV_STAMP)
-	go test -timeout 20m $(if $(FRESH),-count=1) $(GOTESTFLAGS) ./...
+	@$(call in_modules,go test -timeout 20m $(if $(FRESH),-count=1) $(GOTESTFLAGS) ./...)
 	cd glue_scripts && ../$(VENV)/bin/python run_tests.py $(if $(FRESH),--fresh) $(PYTESTFLAGS)
 	@$(MAKE) --no-print-directory rehearse
 
@@ -176,21 +182,21 @@ fmt: $(PY_STAMP)
 	gofmt -w $$(git ls-files '*.go')
 	cd glue_scripts && ../$(VENV)/bin/ruff format . && ../$(VENV)/bin/ruff check --fix .
 
-## lint: gofmt, go vet, ruff
+## lint: gofmt, go vet, go mod tidy, ruff
 lint: $(PY_STAMP)
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted (run make fmt)"; exit 1; fi
-	go vet ./...
+	@$(call in_modules,go vet ./... && go mod tidy -diff)
 	cd glue_scripts && ../$(VENV)/bin/ruff check . && ../$(VENV)/bin/ruff format --check .
 
 ## snapshot: refresh the golden files in testdata/ after an intended change
 snapshot: tools $(PY_STAMP)
-	UPDATE_SNAPSHOTS=1 go test ./...
+	@$(call in_modules,UPDATE_SNAPSHOTS=1 go test ./...)
 
 ## tools: install the pinned Go modules and, under .tools/, Node 22 and the
 ## CDK CLI (synth and test do it first)
 tools: $(STAMP)
-	@go mod download
+	@$(call in_modules,go mod download)
 
 $(STAMP): package.json package-lock.json
 	@mkdir -p $(TOOLS)

@@ -25,6 +25,7 @@ require (
 	github.com/aws/smithy-go v1.28.9
 	github.com/cdklabs/cdk-nag-go/cdknag/v2 v2.38.2
 	github.com/johannesboyne/gofakes3 v1.2.0
+	github.com/partialruns/velib-pipeline/constructs/skippable v0.0.0-00010101000000-000000000000
 	github.com/stretchr/testify v1.11.1
 	github.com/xiatechs/jsonata-go v1.8.8
 	golang.org/x/sys v0.47.0
@@ -68,3 +69,7 @@ require (
 	golang.org/x/tools/godoc v0.1.0-deprecated // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
+
+// The construct is a module of its own (constructs/skippable/go.mod);
+// the app builds it from this tree.
+replace github.com/partialruns/velib-pipeline/constructs/skippable => ./constructs/skippable

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -9,6 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/alert"
 	"github.com/partialruns/velib-pipeline/constructs/schedule"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/skippabletest"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/validation"
 	ingestfn "github.com/partialruns/velib-pipeline/lambda/loaddata/ingest"
 )
@@ -23,10 +25,12 @@ func newSchedules(stack awscdk.Stack, cfg Config, machine sfn.IStateMachine, val
 		schedules := schedule.New(stack, jsii.String("Schedules"), &schedule.Props{
 			StateMachine: machine,
 			Schedules:    cfg.Schedules,
-			Check:        validate.Problems,
-			Disabled:     !cfg.SchedulesEnabled,
-			GroupName:    jsii.String(cfg.NamePrefix + "-pipeline"),
-			AlarmName:    jsii.String(cfg.NamePrefix + "-pipeline-schedules-undelivered"),
+			Check: func(input any, start time.Time) ([]string, error) {
+				return skippabletest.Problems(validate.ProblemsExpression(), input, start)
+			},
+			Disabled:  !cfg.SchedulesEnabled,
+			GroupName: jsii.String(cfg.NamePrefix + "-pipeline"),
+			AlarmName: jsii.String(cfg.NamePrefix + "-pipeline-schedules-undelivered"),
 		})
 		failures.Notify(schedules.Undelivered, schedules.UndeliveredName)
 	}

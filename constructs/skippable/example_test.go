@@ -50,6 +50,12 @@ func Example() {
 	// Run publish? -> Publish data | Publish data | otherwise Skip publish
 }
 
+// asl is a state machine definition decoded for the examples.
+type asl struct {
+	StartAt string                    `json:"StartAt"`
+	States  map[string]map[string]any `json:"States"`
+}
+
 // definition decodes the one state machine definition in stack.
 func definition(stack awscdk.Stack) asl {
 	var def asl

@@ -1,3 +1,4 @@
+// Package asl draws Amazon States Language definitions for the docs.
 package asl
 
 import (

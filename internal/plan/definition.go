@@ -12,7 +12,7 @@ import (
 	"fmt"
 
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
-	"github.com/partialruns/velib-pipeline/internal/asl"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/skippabletest"
 )
 
 // Guard is one skippable step.
@@ -54,7 +54,7 @@ func Load(b []byte) (*Definition, error) {
 	if _, ok := doc["Resources"]; !ok {
 		return Parse(b)
 	}
-	flat, err := asl.FromTemplate(doc)
+	flat, err := skippabletest.FromTemplate(doc)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
-	jsonataeval "github.com/partialruns/velib-pipeline/internal/jsonata"
 )
 
 // The validation is written in JSONata because only JSONata can list an
@@ -126,6 +125,6 @@ func jsonList(items []string) string {
 	return string(b)
 }
 
-// oneLine folds the indentation used above for reading (see
-// jsonataeval.OneLine).
-func oneLine(expr string) string { return jsonataeval.OneLine(expr) }
+// oneLine folds the indentation used above for reading into single
+// spaces: the definition holds each expression on one line.
+func oneLine(expr string) string { return strings.Join(strings.Fields(expr), " ") }

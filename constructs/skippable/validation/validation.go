@@ -6,14 +6,12 @@ package validation
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
-	jsonataeval "github.com/partialruns/velib-pipeline/internal/jsonata"
 )
 
 // Props configure a [Validation].
@@ -202,27 +200,9 @@ func (c *flagsCheck) Validate() *[]*string {
 	return &problems
 }
 
-// Problems applies the validation's own expression, as the definition
-// holds it, to input (JSON-shaped: what encoding/json decodes) as if an
-// execution had started at start, and returns what the InvalidInput cause
-// would list: nothing when the input is valid. It evaluates with
-// jsonata-go, which the tests hold to the same verdicts as jsonata-js and
-// jsonata-python over the whole input table. Call it during synthesis or
-// after, when the flags are known: e.g. to check an input stored in a
-// schedule, where a mistake would surface only when the schedule fires.
-func (v *Validation) Problems(input any, start time.Time) ([]string, error) {
-	states := map[string]any{
-		"input":   input,
-		"context": map[string]any{"Execution": map[string]any{"StartTime": start.UTC().Format("2006-01-02T15:04:05.000Z")}},
-	}
-	out, err := jsonataeval.EvalGo(problemsExpr(v.atSynth().flags, v.params), states)
-	if err != nil {
-		return nil, fmt.Errorf("skippable: checking an input: %w", err)
-	}
-	var problems []string
-	list, _ := out.([]any)
-	for _, p := range list {
-		problems = append(problems, fmt.Sprint(p))
-	}
-	return problems, nil
-}
+// ProblemsExpression is the JSONata expression, as the definition holds
+// it, whose value lists what is wrong with an input: nothing when the
+// input is valid. The flags are known once the state machine is complete,
+// so call it during synthesis or after. skippabletest.Problems evaluates
+// it, e.g. to check an input stored in a schedule at synth.
+func (v *Validation) ProblemsExpression() string { return problemsExpr(v.atSynth().flags, v.params) }

@@ -1,4 +1,4 @@
-package contract_test
+package contracttests
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package skippable_test
+package skippabletests
 
 import (
 	"encoding/json"
@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -81,6 +82,16 @@ func synthError(chain func(stack awscdk.Stack) sfn.IChainable) string {
 			panic(err)
 		}
 	})
+}
+
+// definitionJSON is the one state machine definition in stack. The states
+// used in these tests hold no tokens, so the definition is a plain string.
+func definitionJSON(stack awscdk.Stack) []byte {
+	machines := assertions.Template_FromStack(stack, nil).FindResources(jsii.String("AWS::StepFunctions::StateMachine"), nil)
+	for _, m := range *machines {
+		return []byte((*m)["Properties"].(map[string]any)["DefinitionString"].(string))
+	}
+	panic("no state machine in the stack")
 }
 
 func pass(scope constructs.Construct, name string) sfn.Pass {

@@ -1,4 +1,4 @@
-package skippable_test
+package skippabletests
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package parallel_test
+package paralleltests
 
 import (
 	"encoding/json"

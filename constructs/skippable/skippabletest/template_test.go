@@ -1,4 +1,4 @@
-package asl
+package skippabletest
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package skippable_test
+package skippabletests
 
 import (
 	"encoding/json"
@@ -12,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/skippable"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/skippabletest"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/validation"
 	"github.com/partialruns/velib-pipeline/internal/flaginputs"
 	"github.com/partialruns/velib-pipeline/internal/jsonata"
@@ -148,7 +149,7 @@ func TestProblems(t *testing.T) {
 		if err := json.Unmarshal([]byte(in.JSON), &input); err != nil {
 			t.Fatal(err)
 		}
-		problems, err := v.Problems(input, start)
+		problems, err := skippabletest.Problems(v.ProblemsExpression(), input, start)
 		if err != nil {
 			t.Fatalf("%s: %v", in.Name, err)
 		}
