@@ -104,3 +104,10 @@ func IsFoldPass(name string, state map[string]any) bool {
 	return strings.HasSuffix(name, foldSuffix) && state["Type"] == "Pass" &&
 		state["InputPath"] == FoldPass.InputPath && state["ResultPath"] == FoldPass.ResultPath && state["OutputPath"] == FoldPass.OutputPath
 }
+
+// ResultUnder is a JSONata Output for a task (or Map, or Parallel) in a
+// state machine with guards: the state as it came in, with the task's
+// result under key, so the runs record reaches the states after it.
+func ResultUnder(key string) string {
+	return `{% $merge([$states.input, {"` + key + `": $states.result}]) %}`
+}

@@ -91,6 +91,9 @@ func (s *step) items(input any) (any, error) {
 		if !ok {
 			return input, nil
 		}
+		if unknownIn(input) {
+			return UnknownPrefix + s.name, nil
+		}
 		return s.template(items, s.states(input, nil))
 	}
 	effective, err := s.effective(input, "")
@@ -122,6 +125,9 @@ func (s *step) itemInput(input, value any, item map[string]any) (any, error) {
 	itemStep := *s
 	itemStep.ctx = ctx
 	if s.jsonata() {
+		if unknownIn(input) {
+			return UnknownPrefix + s.name, nil
+		}
 		return itemStep.template(sel, itemStep.states(input, nil))
 	}
 	effective, err := s.effective(input, "")
@@ -137,6 +143,9 @@ func (s *step) arguments(input any) (any, error) {
 		args, ok := s.def["Arguments"]
 		if !ok {
 			return input, nil
+		}
+		if unknownIn(input) {
+			return UnknownPrefix + s.name, nil
 		}
 		return s.template(args, s.states(input, nil))
 	}

@@ -161,6 +161,9 @@ func (s *step) choice(input any) (any, string, error) {
 	if output == nil {
 		return input, next, nil
 	}
+	if unknownIn(input) && !copies(output) {
+		return UnknownPrefix + s.name, next, nil
+	}
 	out, err := s.template(output, s.states(input, nil))
 	return out, next, err
 }
@@ -223,6 +226,9 @@ func (s *step) through(input, result any) (any, error) {
 		out, ok := s.def["Output"]
 		if !ok {
 			return input, nil
+		}
+		if (unknownIn(input) || unknownIn(result)) && !copies(out) {
+			return UnknownPrefix + s.name, nil
 		}
 		return s.template(out, s.states(input, result))
 	}

@@ -1,0 +1,117 @@
+package skippabletests
+
+import (
+	"encoding/json"
+	"os"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/skippabletest"
+	"github.com/partialruns/velib-pipeline/internal/aslrun"
+	"github.com/partialruns/velib-pipeline/internal/flaginputs"
+	"github.com/partialruns/velib-pipeline/internal/plan"
+)
+
+// TestKitAgreesWithInterpreters runs the whole input table through the
+// test kit and through the interpreters nobody here wrote (moto's, and
+// aws-local-stepfunctions for JSONPath machines), on machines with guards
+// in sequence, in a Parallel and in a Map iteration, in both query
+// languages, and checks that they agree on every answer the kit gives:
+// success or the exact error and cause, the final output (the runs record
+// with it), and which guarded steps ran.
+func TestKitAgreesWithInterpreters(t *testing.T) {
+	guarded, err := os.ReadFile("testdata/guarded.asl.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	machines := []struct {
+		name       string
+		definition []byte
+		jsonata    bool
+	}{
+		{"guarded (JSONPath, Parallel)", guarded, false},
+		{"nested JSONPath", nestedMachine(t, sfn.QueryLanguage_JSON_PATH), false},
+		{"nested JSONata", nestedMachine(t, sfn.QueryLanguage_JSONATA), true},
+	}
+	start, err := time.Parse(time.RFC3339, flaginputs.StartTime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range machines {
+		t.Run(m.name, func(t *testing.T) {
+			kit, err := skippabletest.Load(m.definition)
+			if err != nil {
+				t.Fatal(err)
+			}
+			parsed, err := plan.Parse(m.definition)
+			if err != nil {
+				t.Fatal(err)
+			}
+			table := flaginputs.Table(parsed.Flags())
+			cases := make([]aslrun.Case, len(table))
+			for i, in := range table {
+				cases[i] = aslrun.Case{Input: json.RawMessage(in.JSON)}
+			}
+			for _, interp := range aslrun.For(m.jsonata) {
+				results, err := interp.Run(m.definition, flaginputs.StartTime, cases)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, in := range table {
+					want := results[i]
+					got, err := kit.Run(in.JSON, start)
+					if err != nil {
+						t.Errorf("%s: %s: the kit: %v", interp.Name, in.Name, err)
+						continue
+					}
+					if (got.Error == "") != (want.Status == "SUCCEEDED") || got.Error != want.Error || got.Cause != want.Cause {
+						t.Errorf("%s: %s: the kit says %q %q; the interpreter %s %q %q",
+							interp.Name, in.Name, got.Error, got.Cause, want.Status, want.Error, want.Cause)
+						continue
+					}
+					if got.Error != "" {
+						continue
+					}
+					if interp.Name == "moto" {
+						want.Output = unwrapMotoFold(want.Output)
+					}
+					if !reflect.DeepEqual(got.Output, want.Output) {
+						t.Errorf("%s: %s: the kit's output %v; the interpreter's %v", interp.Name, in.Name, got.Output, want.Output)
+					}
+					if !interp.MapContext {
+						continue // guards in Map iterations need the context it lacks
+					}
+					for _, g := range parsed.Guards {
+						if ran := slices.Contains(want.Entered, g.Task); ran != slices.Contains(got.Ran, g.Flag) {
+							t.Errorf("%s: %s: %s ran on the interpreter: %v; the kit's ran: %q", interp.Name, in.Name, g.Flag, ran, got.Ran)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// unwrapMotoFold undoes a divergence of moto's interpreter: a
+// ResultSelector path such as "$[0].runs" (the fold of a one-branch
+// Parallel) gives moto a one-element list, where Step Functions, whose
+// reference paths select one node, gives the value itself, as
+// aws-local-stepfunctions and the kit do.
+func unwrapMotoFold(output any) any {
+	obj, ok := output.(map[string]any)
+	if !ok {
+		return output
+	}
+	if list, ok := obj["runs"].([]any); ok && len(list) == 1 {
+		cp := map[string]any{}
+		for k, v := range obj {
+			cp[k] = v
+		}
+		cp["runs"] = list[0]
+		return cp
+	}
+	return output
+}
