@@ -12,7 +12,8 @@ import (
 // Props configure a [Skippable].
 type Props struct {
 	// Flag is the execution-input key that switches Body on or off.
-	// It must pass [contract.CheckFlag] and be unique within the stack.
+	// It must pass [contract.CheckFlag] and be unique within its state
+	// machine; other state machines may reuse it.
 	Flag string
 	// Body is the work to guard: a task, a Parallel, a Map or a chain.
 	Body sfn.IChainable
@@ -21,8 +22,14 @@ type Props struct {
 	Comment *string
 	// QueryLanguage is the top-level query language of the state machine
 	// the guard is in: its states are rendered in it, since AWS refuses
-	// JSONPath states in a JSONata state machine. Default: JSONPath.
+	// JSONPath states in a JSONata state machine (the synth names a
+	// mismatch). Default: JSONPath.
 	QueryLanguage sfn.QueryLanguage
+	// Unvalidated accepts a state machine that does not start with a
+	// validation (package validation): a misspelt flag then runs every
+	// step instead of failing the execution. Default: false, and the
+	// synth fails for such a state machine.
+	Unvalidated bool
 }
 
 // Skippable is a state machine fragment that runs its body unless the
@@ -83,6 +90,7 @@ func New(scope constructs.Construct, id *string, props *Props) *Skippable {
 		end.Next(s.record)
 	}
 	s.Node().AddValidation(&skipPathCheck{s})
+	s.Node().AddValidation(&machineCheck{s: s, unvalidated: props.Unvalidated})
 	return s
 }
 

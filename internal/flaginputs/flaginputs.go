@@ -8,6 +8,7 @@ package flaginputs
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 )
 
@@ -250,7 +251,13 @@ func baseTable(flags []string) []Input {
 
 		invalid("misspelt flag", fmt.Sprintf(`{%s: false}`, q(a+"x")), fmt.Sprintf(`unknown key(s) "%sx"`, a), "valid flags are "+strings.Join(flags, ", ")),
 		invalid("several unknown keys, in sorted order", fmt.Sprintf(`{"b": 1, %s: true, "a": 2, "10": 3, "9": 4}`, q(b)), `unknown key(s) "10", "9", "a", "b"`),
-		invalid("unicode keys", `{"é": true, "日本": 1, "😀": 2, "ｆ": 3}`, `unknown key(s) "é", "日本", "ｆ", "😀"`),
+		invalid("unicode keys", `{"é": true, "日本": 1, "😀": 2, "ｆ": 3}`,
+			`unknown key(s) "é" (URL-encoded: %C3%A9), "日本" (URL-encoded: %E6%97%A5%E6%9C%AC), "ｆ" (URL-encoded: %EF%BD%86), "😀" (URL-encoded: %F0%9F%98%80)`),
+		// A look-alike letter or an invisible character is why a key that
+		// reads like a flag is unknown: the cause shows it encoded.
+		invalid("a flag with a look-alike letter and an invisible space", fmt.Sprintf(`{%s: false}`, q(lookAlike(a))),
+			`"`+lookAlike(a)+`" (URL-encoded: `+url.PathEscape(lookAlike(a))+`)`),
+		invalid("a key with a control character", `{"x\u0007": true}`, "unknown key(s) \"x\a\" (URL-encoded: x%07)"),
 		invalid("a key named $", `{"$": true}`, `unknown key(s) "$"`),
 		invalid("a key named $$ and a dotted key", `{"$$": true, "a.b": false}`, `unknown key(s) "$$", "a.b"`),
 		invalid("the runs key is not input", `{"runs": {}}`, `unknown key(s) "runs"`),
@@ -318,4 +325,16 @@ func subsetInputs(o Options) []Input {
 		invalid(key+": an empty list", []string{}, key+` must be a list of at least one of `+known+`, got an array`),
 		invalid(key+": not a list", first, key+` must be a list of at least one of `+known+`, got "`+first+`"`),
 	}
+}
+
+// lookAlike is flag as a typo a reader cannot see: its first Latin letter
+// that has a Cyrillic twin replaced by it, and a zero-width space after.
+func lookAlike(flag string) string {
+	twins := map[rune]string{'a': "\u0430", 'e': "\u0435", 'o': "\u043e", 'p': "\u0440", 'c': "\u0441", 'x': "\u0445"}
+	for i, r := range flag {
+		if twin, ok := twins[r]; ok {
+			return flag[:i] + twin + flag[i+1:] + "\u200b"
+		}
+	}
+	return flag + "\u200b"
 }

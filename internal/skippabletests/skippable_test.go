@@ -39,7 +39,7 @@ func TestGuardShapes(t *testing.T) {
 		{
 			name: "task mid-chain: skip goes straight to the next state",
 			build: func(s awscdk.Stack) sfn.IChainable {
-				g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "load", Body: pass(s, "Load")})
+				g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "load", Body: pass(s, "Load"), Unvalidated: true})
 				return g.Next(pass(s, "After"))
 			},
 			flag: "load", body: "Load", skipTo: "After",
@@ -64,7 +64,7 @@ func TestGuardShapes(t *testing.T) {
 			name: "chain body: every end of the chain continues to the next state",
 			build: func(s awscdk.Stack) sfn.IChainable {
 				body := sfn.Chain_Start(pass(s, "One")).Next(pass(s, "Two"))
-				g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "pair", Body: body})
+				g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "pair", Body: body, Unvalidated: true})
 				return g.Next(pass(s, "After"))
 			},
 			flag: "pair", body: "One", skipTo: "After",
@@ -81,7 +81,7 @@ func TestGuardShapes(t *testing.T) {
 			name: "parallel body",
 			build: func(s awscdk.Stack) sfn.IChainable {
 				par := sfn.NewParallel(s, jsii.String("Both"), nil).Branch(pass(s, "Left")).Branch(pass(s, "Right"))
-				g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "both", Body: par})
+				g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "both", Body: par, Unvalidated: true})
 				return g.Next(pass(s, "After"))
 			},
 			flag: "both", body: "Both", skipTo: "After",
@@ -94,8 +94,8 @@ func TestGuardShapes(t *testing.T) {
 		{
 			name: "guards in sequence: each skip path leads to the next guard",
 			build: func(s awscdk.Stack) sfn.IChainable {
-				a := skippable.New(s, jsii.String("A"), &skippable.Props{Flag: "a", Body: pass(s, "TaskA")})
-				b := skippable.New(s, jsii.String("B"), &skippable.Props{Flag: "b", Body: pass(s, "TaskB")})
+				a := skippable.New(s, jsii.String("A"), &skippable.Props{Flag: "a", Body: pass(s, "TaskA"), Unvalidated: true})
+				b := skippable.New(s, jsii.String("B"), &skippable.Props{Flag: "b", Body: pass(s, "TaskB"), Unvalidated: true})
 				return a.Next(b).Next(pass(s, "Done"))
 			},
 			flag: "a", body: "TaskA", skipTo: "Run b?",
@@ -111,7 +111,7 @@ func TestGuardShapes(t *testing.T) {
 		{
 			name: "last in a parallel branch: skip ends in a Pass that records the skip",
 			build: func(s awscdk.Stack) sfn.IChainable {
-				g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "gold", Body: pass(s, "Gold")})
+				g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "gold", Body: pass(s, "Gold"), Unvalidated: true})
 				return sfn.NewParallel(s, jsii.String("Stage"), nil).Branch(g.End())
 			},
 			check: func(t *testing.T, def asl) {
@@ -137,7 +137,7 @@ func TestGuardShapes(t *testing.T) {
 		{
 			name: "End then Next: both the body and the skip Pass continue",
 			build: func(s awscdk.Stack) sfn.IChainable {
-				g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "x", Body: pass(s, "X")})
+				g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "x", Body: pass(s, "X"), Unvalidated: true})
 				return g.End().Next(pass(s, "After"))
 			},
 			flag: "x", body: "X", skipTo: "Skip x",
@@ -249,6 +249,50 @@ func TestSynthErrors(t *testing.T) {
 			want: []string{"no flags to validate: no guard can run after the validation"},
 		},
 		{
+			name: "a JSONPath guard in a JSONata state machine",
+			build: jsonataMachine(func(s awscdk.Stack) sfn.IChainable {
+				g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "load", Body: sfn.Pass_Jsonata(s, jsii.String("Load"), nil)})
+				return validation.New(s, jsii.String("V"), nil).Next(g.End())
+			}),
+			want: []string{`skippable: flag "load" (guard Test/G): state machine Test/Machine is JSONata, the guard JSONPath, which AWS refuses: set Props.QueryLanguage`},
+		},
+		{
+			name: "guards without a validation",
+			build: func(s awscdk.Stack) sfn.IChainable {
+				return skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "load", Body: pass(s, "Load")}).End()
+			},
+			want: []string{`skippable: flag "load" (guard Test/G): state machine Test/Machine starts with "Run load?", not with a validation`},
+		},
+		{
+			name: "a validation after the first guard",
+			build: func(s awscdk.Stack) sfn.IChainable {
+				first := skippable.New(s, jsii.String("First"), &skippable.Props{Flag: "load", Body: pass(s, "Load")})
+				second := skippable.New(s, jsii.String("Second"), &skippable.Props{Flag: "save", Body: pass(s, "Save")})
+				v := validation.New(s, jsii.String("V"), nil)
+				return first.Next(v).Next(second.End())
+			},
+			want: []string{`flag "load" (guard Test/First): state machine Test/Machine starts with "Run load?"`, `flag "save" (guard Test/Second)`},
+		},
+		{
+			name: "a JSONata Map whose list of outputs replaces the state",
+			build: jsonataMachine(func(s awscdk.Stack) sfn.IChainable {
+				m := sfn.Map_Jsonata(s, jsii.String("Each"), &sfn.MapJsonataProps{Items: sfn.ProvideItems_Jsonata(jsii.String("{% [1, 2] %}"))})
+				m.ItemProcessor(sfn.Pass_Jsonata(s, jsii.String("Work"), nil), nil)
+				g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "load", Body: sfn.Pass_Jsonata(s, jsii.String("Load"), nil), QueryLanguage: sfn.QueryLanguage_JSONATA})
+				return validation.New(s, jsii.String("V"), nil).Next(g).Next(m)
+			}),
+			want: []string{`state "Each" replaces the whole state with its result, and the runs record with it: set its Output`},
+		},
+		{
+			name: "a guard in a Distributed Map that does not pass its flag",
+			build: func(s awscdk.Stack) sfn.IChainable {
+				m := sfn.NewDistributedMap(s, jsii.String("Each"), &sfn.DistributedMapProps{ItemsPath: jsii.String("$.items"), ResultPath: sfn.JsonPath_DISCARD()})
+				m.ItemProcessor(skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "save", Body: pass(s, "Save")}).End(), nil)
+				return validation.New(s, jsii.String("V"), nil).Next(m)
+			},
+			want: []string{`state "Each" is a Distributed Map whose child executions would not see the flag(s) save of the guards inside it`},
+		},
+		{
 			name: "no body",
 			build: func(s awscdk.Stack) sfn.IChainable {
 				return skippable.New(s, jsii.String("Empty"), &skippable.Props{Flag: "load"})
@@ -273,6 +317,17 @@ func TestSynthErrors(t *testing.T) {
 				mustContain(t, msg, w)
 			}
 		})
+	}
+}
+
+// jsonataMachine builds the chain in a JSONata state machine.
+func jsonataMachine(chain func(s awscdk.Stack) sfn.IChainable) func(s awscdk.Stack) sfn.IChainable {
+	return func(s awscdk.Stack) sfn.IChainable {
+		c := chain(s)
+		sfn.NewStateMachine(s, jsii.String("Machine"), &sfn.StateMachineProps{
+			DefinitionBody: sfn.DefinitionBody_FromChainable(c), QueryLanguage: sfn.QueryLanguage_JSONATA,
+		})
+		return nil
 	}
 }
 

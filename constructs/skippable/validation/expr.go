@@ -57,7 +57,9 @@ func problemsExpr(flags []string, params []contract.Param) string {
 			$notBool := $filter($flags, function($f) { $f in $names and $type($lookup($in, $f)) != "boolean" });
 			[
 				$count($unknown) > 0
-					? "unknown key(s) " & $join($map($unknown, function($k) { "\"" & $k & "\"" }), ", ")
+					? "unknown key(s) " & $join($map($unknown, function($k) {
+						"\"" & $k & "\"" & ($contains($k, /^[ -~]*$/) ? "" : " (URL-encoded: " & $encodeUrlComponent($k) & ")")
+					}), ", ")
 						& "; valid flags are " & $join($flags, ", ") & " (plus optional ` + optionalKeys(params) + `)"
 					: [],
 				$map($notBool, function($f) { "flag \"" & $f & "\" must be true or false, got " & $show($lookup($in, $f)) })` +

@@ -29,8 +29,14 @@ func recordProblem(name string, st map[string]any) string {
 	if st["Type"] == "Parallel" && guardsInside(st) && !contract.IsFold(st) {
 		return "runs guards in its branches but drops their runs records: build it with the skippable/parallel package"
 	}
-	if st["QueryLanguage"] == "JSONata" || contract.IsFold(st) || contract.IsFoldPass(name, st) {
+	if p := distributedProblem(st); p != "" {
+		return p
+	}
+	if contract.IsFold(st) || contract.IsFoldPass(name, st) {
 		return ""
+	}
+	if st["QueryLanguage"] == "JSONata" {
+		return jsonataProblem(st)
 	}
 	if out, ok := st["OutputPath"]; ok && out != "$" {
 		return "keeps only part of the state (OutputPath), dropping the runs record: leave OutputPath unset"
@@ -84,4 +90,50 @@ func guardsInside(st map[string]any) bool {
 		}
 	}
 	return false
+}
+
+// jsonataProblem: a JSONata Task, Map or Parallel without an Output hands
+// on its result alone, so the state after it has no runs record (a Map's
+// list of item outputs, for one). A Pass or Wait without an Output keeps
+// its input.
+func jsonataProblem(st map[string]any) string {
+	switch st["Type"] {
+	case "Task", "Map", "Parallel":
+		if _, ok := st["Output"]; !ok {
+			return "replaces the whole state with its result, and the runs record with it: set its Output to keep the state, e.g. contract.ResultUnder(\"result\")"
+		}
+	}
+	return ""
+}
+
+// distributedProblem: a Distributed Map runs each item as a child
+// execution whose input is the item, so a guard inside it reads its flag
+// from the item. Each such flag must be passed in the ItemSelector, or a
+// flag set to false would run the step in every child.
+func distributedProblem(st map[string]any) string {
+	proc, _ := st["ItemProcessor"].(map[string]any)
+	cfg, _ := proc["ProcessorConfig"].(map[string]any)
+	if st["Type"] != "Map" || cfg["Mode"] != "DISTRIBUTED" {
+		return ""
+	}
+	inside := map[string]map[string]any{}
+	collectNested(st, inside)
+	sel, _ := st["ItemSelector"].(map[string]any)
+	var missing []string
+	for _, name := range slices.Sorted(maps.Keys(inside)) {
+		g, ok := contract.Recognise(inside[name])
+		if !ok {
+			continue
+		}
+		if sel[g.Flag+".$"] != contract.FlagPath(g.Flag) && sel[g.Flag] != "{% "+contract.FlagExpr(g.Flag)+" %}" {
+			missing = append(missing, g.Flag)
+		}
+	}
+	if len(missing) == 0 {
+		return ""
+	}
+	f := missing[0]
+	return fmt.Sprintf("is a Distributed Map whose child executions would not see the flag(s) %s of the guards inside it: "+
+		"pass each in its ItemSelector, e.g. %q: %q in a JSONata Map (a JSONPath Map's %q: %q fails the run when the input leaves the flag out)",
+		strings.Join(missing, ", "), f, "{% "+contract.FlagExpr(f)+" %}", f+".$", contract.FlagPath(f))
 }

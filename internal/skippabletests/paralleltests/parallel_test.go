@@ -33,7 +33,7 @@ func machine(t *testing.T, ql sfn.QueryLanguage) map[string]map[string]any {
 		} else {
 			body = sfn.NewPass(stack, jsii.String("Work "+flag), nil)
 		}
-		g := skippable.New(stack, jsii.String(flag), &skippable.Props{Flag: flag, Body: body, QueryLanguage: ql})
+		g := skippable.New(stack, jsii.String(flag), &skippable.Props{Flag: flag, Body: body, QueryLanguage: ql, Unvalidated: true})
 		branches = append(branches, g.End())
 	}
 	if ql == sfn.QueryLanguage_JSONATA {
