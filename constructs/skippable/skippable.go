@@ -38,7 +38,7 @@ type Props struct {
 type Skippable struct {
 	sfn.StateMachineFragment
 	flag   string
-	choice sfn.Choice
+	choice *guardChoice
 	// record follows the body and records it as ran; Next connects it
 	// onward.
 	record sfn.Pass
@@ -67,13 +67,13 @@ func New(scope constructs.Construct, id *string, props *Props) *Skippable {
 	}
 	name := jsii.String(contract.GuardName(props.Flag))
 	if s.jsonata {
-		s.choice = sfn.Choice_Jsonata(s, name, &sfn.ChoiceJsonataProps{Comment: comment})
+		s.choice = newGuardChoice(s, name, props.Flag, &sfn.ChoiceProps{Comment: comment, QueryLanguage: sfn.QueryLanguage_JSONATA})
 		s.choice.When(sfn.Condition_Jsonata(jsii.String(contract.FlagCondition(props.Flag))), props.Body, &sfn.ChoiceTransitionOptions{
 			Comment: jsii.String("flag absent or true: run"),
 		})
 	} else {
 		path := jsii.String(contract.FlagPath(props.Flag))
-		s.choice = sfn.NewChoice(s, name, &sfn.ChoiceProps{Comment: comment})
+		s.choice = newGuardChoice(s, name, props.Flag, &sfn.ChoiceProps{Comment: comment})
 		// Absent first: a rule that reads a missing path is a runtime
 		// error, so the BooleanEquals rule is only reached when the flag
 		// is present.

@@ -197,9 +197,9 @@ func TestSynthErrors(t *testing.T) {
 			build: func(s awscdk.Stack) sfn.IChainable {
 				a := skippable.New(s, jsii.String("A"), &skippable.Props{Flag: "load", Body: pass(s, "One")})
 				b := skippable.New(s, jsii.String("B"), &skippable.Props{Flag: "load", Body: pass(s, "Two")})
-				return a.Next(b.End())
+				return validation.New(s, jsii.String("V"), nil).Next(a).Next(b.End())
 			},
-			want: []string{"Run load?"},
+			want: []string{`skippable: flag "load" is guarded twice in one state machine, by Test/A and by Test/B`},
 		},
 		{
 			name: "a guarded body that replaces the state",
