@@ -116,6 +116,19 @@ func list(s string) []string {
 	return out
 }
 
+// systemList is --systems as given, each entry trimmed but none dropped,
+// so that the validation sees (and refuses) an empty one.
+func (o *options) systemList() []string {
+	if o.systems == "" {
+		return nil
+	}
+	var out []string
+	for _, part := range strings.Split(o.systems, ",") {
+		out = append(out, strings.TrimSpace(part))
+	}
+	return out
+}
+
 // load reads the definition from the file or from the state machine.
 func (o *options) load(ctx context.Context) (*plan.Definition, error) {
 	switch {
@@ -202,11 +215,6 @@ func cmdFlags(ctx context.Context, args []string, out io.Writer, connect connect
 
 // selection plans a run from the options, printing the plan.
 func (o *options) selection(d *plan.Definition, out io.Writer) (string, error) {
-	if o.processDate != "" {
-		if err := contract.CheckDateRange(o.processDate, time.Now(), layout.MaxRangeDays); err != nil {
-			return "", fmt.Errorf("--process-date %w", err)
-		}
-	}
 	for name, sel := range map[string]*selection{"from": &o.from, "only": &o.only, "skip": &o.skip} {
 		if err := sel.check(name); err != nil {
 			return "", err
@@ -216,7 +224,16 @@ func (o *options) selection(d *plan.Definition, out io.Writer) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	input := d.Input(run, o.processDate, list(o.systems)...)
+	input := d.Input(run, o.processDate, o.systemList()...)
+	// The state machine's own validation decides, before anything is
+	// printed or started.
+	name, cause, err := d.Refusal(input, time.Now())
+	if err != nil {
+		return "", err
+	}
+	if name != "" {
+		return "", fmt.Errorf("%w: the state machine would fail this input with %s: %s\ninput: %s", errRefused, name, cause, input)
+	}
 	fmt.Fprintf(out, "%s\ninput: %s\n", d.Table(run), input)
 	return input, nil
 }

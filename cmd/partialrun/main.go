@@ -20,6 +20,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 )
 
 const usage = `partialrun: partial runs of a Step Functions state machine built with skippable guards.
@@ -39,6 +40,10 @@ Every command that calls AWS also takes --region and --profile.
 // errUsage marks a mistake in the command line: usage is printed with it.
 var errUsage = errors.New("usage")
 
+// errRefused marks an input the state machine's validation would refuse:
+// nothing is started.
+var errRefused = errors.New("refused")
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -47,7 +52,7 @@ func main() {
 
 // run executes one command line and returns the exit status: 0 on success,
 // 1 when the command failed (an execution that failed included), 2 on a
-// usage error.
+// usage error or an input the state machine would refuse.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, connect connector) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
@@ -72,6 +77,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, connect c
 	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprint(stdout, usage)
 		return 0
+	case errors.Is(err, errRefused):
+		fmt.Fprintf(stderr, "partialrun %s: %s\n", args[0], strings.TrimPrefix(err.Error(), errRefused.Error()+": "))
+		return 2
 	case errors.Is(err, errUsage):
 		fmt.Fprintf(stderr, "partialrun %s: %v\n\n%s", args[0], err, usage)
 		return 2

@@ -9,7 +9,9 @@ package plan
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/skippabletest"
@@ -33,6 +35,8 @@ type Guard struct {
 // Definition is a parsed state machine with its guards in execution order.
 type Definition struct {
 	Guards []Guard
+	// kit runs inputs through the definition, for Refusal.
+	kit *skippabletest.Machine
 	edges  map[string][]string
 	// parent maps a state inside a Parallel branch to that Parallel.
 	parent map[string]string
@@ -70,7 +74,11 @@ func Parse(b []byte) (*Definition, error) {
 	if m.StartAt == "" || len(m.States) == 0 {
 		return nil, fmt.Errorf("not a state machine definition: no StartAt or States")
 	}
-	d := &Definition{edges: map[string][]string{}, states: map[string]map[string]any{}, parent: map[string]string{}}
+	kit, err := skippabletest.Load(b)
+	if err != nil {
+		return nil, err
+	}
+	d := &Definition{kit: kit, edges: map[string][]string{}, states: map[string]map[string]any{}, parent: map[string]string{}}
 	d.add(m, "", "")
 	d.dropBackEdges(m.StartAt)
 	for _, name := range d.reachable(m.StartAt) {
@@ -204,4 +212,24 @@ func (d *Definition) guard(name string) (Guard, bool) {
 		}
 	}
 	return Guard{Flag: found.Flag, State: name, Task: found.Task, Body: body}, true
+}
+
+// Refusal is the error and cause with which the state machine would fail
+// input, an execution started at now, before running any step: its
+// validation's verdict, as the test kit works it out from the definition
+// itself. Both are empty for an input it accepts.
+func (d *Definition) Refusal(input string, now time.Time) (errorName, cause string, err error) {
+	res, err := d.kit.Run(input, now)
+	var undecided *skippabletest.UndecidedError
+	if errors.As(err, &undecided) {
+		// Decided past the validation: the input was accepted.
+		return "", "", nil
+	}
+	if err != nil {
+		return "", "", err
+	}
+	if res.Valid() {
+		return "", "", nil
+	}
+	return res.Error, res.Cause, nil
 }

@@ -47,16 +47,23 @@ func build(chain func(stack awscdk.Stack) sfn.IChainable) awscdk.Stack {
 // refuse.
 func render(t *testing.T, chain func(stack awscdk.Stack) sfn.IChainable) asl {
 	t.Helper()
-	var raw []byte
-	if msg := cdktest.Catch(func() { raw = definitionJSON(build(chain)) }); msg != "" {
-		t.Fatalf("synth failed: %s", msg)
-	}
-	lintJSONata(t, raw)
+	raw := renderJSON(t, chain)
 	var def asl
 	if err := json.Unmarshal(raw, &def); err != nil {
 		t.Fatal(err)
 	}
 	return def
+}
+
+// renderJSON is render's definition as text.
+func renderJSON(t *testing.T, chain func(stack awscdk.Stack) sfn.IChainable) []byte {
+	t.Helper()
+	var raw []byte
+	if msg := cdktest.Catch(func() { raw = definitionJSON(build(chain)) }); msg != "" {
+		t.Fatalf("synth failed: %s", msg)
+	}
+	lintJSONata(t, raw)
+	return raw
 }
 
 // lintJSONata fails the test on any non-portable JSONata construct in the

@@ -8,8 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/partialruns/velib-pipeline/constructs/skippable"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/skippabletest"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/validation"
 	"github.com/partialruns/velib-pipeline/internal/aslrun"
 	"github.com/partialruns/velib-pipeline/internal/flaginputs"
 	"github.com/partialruns/velib-pipeline/internal/plan"
@@ -31,10 +36,19 @@ func TestKitAgreesWithInterpreters(t *testing.T) {
 		name       string
 		definition []byte
 		jsonata    bool
+		// inputs are the machine's own, for one the shared table does not
+		// fit.
+		inputs []string
 	}{
-		{"guarded (JSONPath, Parallel)", guarded, false},
-		{"nested JSONPath", nestedMachine(t, sfn.QueryLanguage_JSON_PATH), false},
-		{"nested JSONata", nestedMachine(t, sfn.QueryLanguage_JSONATA), true},
+		{"guarded (JSONPath, Parallel)", guarded, false, nil},
+		{"nested JSONPath", nestedMachine(t, sfn.QueryLanguage_JSON_PATH), false, nil},
+		{"nested JSONata", nestedMachine(t, sfn.QueryLanguage_JSONATA), true, nil},
+		{"ready-made parameters", paramsMachine(t), false, []string{
+			`{}`, `{"note": "x", "items": [1, {"a": [2]}], "payload": {"x": [null]}}`, `{"items": [[]]}`,
+			`{"payload": null, "systems": ["bixi"]}`, `{"note": 3}`, `{"note": null}`, `{"note": ["x"]}`,
+			`{"items": {"a": 1}}`, `{"items": "a"}`, `{"items": null}`, `{"systems": ["velib", "nope"]}`,
+			`{"systems": []}`, `{"item": []}`, `{"load": false, "items": [1]}`,
+		}},
 	}
 	start, err := time.Parse(time.RFC3339, flaginputs.StartTime)
 	if err != nil {
@@ -50,7 +64,13 @@ func TestKitAgreesWithInterpreters(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			table := flaginputs.Table(parsed.Flags())
+			var table []flaginputs.Input
+			for _, in := range m.inputs {
+				table = append(table, flaginputs.Input{Name: in, JSON: in})
+			}
+			if m.inputs == nil {
+				table = flaginputs.Table(parsed.Flags())
+			}
 			cases := make([]aslrun.Case, len(table))
 			for i, in := range table {
 				cases[i] = aslrun.Case{Input: json.RawMessage(in.JSON)}
@@ -114,4 +134,18 @@ func unwrapMotoFold(output any) any {
 		return cp
 	}
 	return output
+}
+
+// paramsMachine declares every ready-made parameter.
+func paramsMachine(t *testing.T) []byte {
+	t.Helper()
+	return renderJSON(t, func(s awscdk.Stack) sfn.IChainable {
+		v := validation.New(s, jsii.String("Validate"), &validation.Props{Params: []contract.Param{
+			contract.StringParam("note", "a note"),
+			contract.ArrayParam("items", "the items to load"),
+			contract.JSONParam("payload", "anything"),
+			contract.SubsetParam("systems", []string{"velib", "bixi"}),
+		}})
+		return v.Next(skippable.New(s, jsii.String("Load"), &skippable.Props{Flag: "load", Body: pass(s, "Load data")}).End())
+	})
 }

@@ -81,7 +81,7 @@ func evaluate(src string, states map[string]any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := expr.RegisterVars(map[string]any{"states": states}); err != nil {
+	if err := expr.RegisterVars(map[string]any{"states": withNulls(states)}); err != nil {
 		return nil, err
 	}
 	v, err := expr.Eval(nil)
@@ -97,6 +97,32 @@ func evaluate(src string, states map[string]any) (any, error) {
 	}
 	var out any
 	return out, json.Unmarshal(b, &out)
+}
+
+// jsonNull is how jsonata-go's own null literal is typed. A plain nil it
+// reads as nothing, so a key set to null in the input would vanish from
+// an object built from it, where Step Functions keeps it.
+var jsonNull *any
+
+// withNulls is v with every JSON null made jsonata-go's null.
+func withNulls(v any) any {
+	switch t := v.(type) {
+	case nil:
+		return jsonNull
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			out[k] = withNulls(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = withNulls(e)
+		}
+		return out
+	}
+	return v
 }
 
 // Problems evaluates a validation's problems expression (what
