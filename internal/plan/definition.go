@@ -36,8 +36,8 @@ type Guard struct {
 type Definition struct {
 	Guards []Guard
 	// kit runs inputs through the definition, for Refusal.
-	kit *skippabletest.Machine
-	edges  map[string][]string
+	kit   *skippabletest.Machine
+	edges map[string][]string
 	// parent maps a state inside a Parallel branch to that Parallel.
 	parent map[string]string
 	states map[string]map[string]any
