@@ -3,7 +3,7 @@ package stacks_test
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 	"os"
 	"path/filepath"
 	"testing"
@@ -113,7 +113,7 @@ func allStates(def map[string]any) map[string]map[string]any {
 	for name, st := range def["States"].(map[string]any) {
 		state := st.(map[string]any)
 		out[name] = state
-		for _, graph := range contract.NestedGraphs(state) {
+		for _, graph := range render.NestedGraphs(state) {
 			for n, s := range allStates(graph) {
 				out[n] = s
 			}

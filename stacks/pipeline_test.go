@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/partialruns/velib-pipeline/constructs/schedule"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 	ingest "github.com/partialruns/velib-pipeline/lambda/loaddata/ingest"
 	"github.com/partialruns/velib-pipeline/stacks"
 	"github.com/stretchr/testify/assert"
@@ -97,8 +98,8 @@ func TestStateMachine(t *testing.T) {
 	assert.Equal(t, contract.SkipName(designFlags[3]), states[contract.GuardName(designFlags[3])]["Default"])
 	assert.Equal(t, "Parallel", states["Gold"]["Type"])
 	assert.Len(t, states["Gold"]["Branches"], 2)
-	assert.True(t, contract.IsFold(states["Gold"]), "Gold merges its branches' runs records")
-	assert.Equal(t, "Any system to load again?", states[contract.FoldName("Gold")]["Next"])
+	assert.True(t, render.IsFold(states["Gold"]), "Gold merges its branches' runs records")
+	assert.Equal(t, "Any system to load again?", states[render.FoldName("Gold")]["Next"])
 	assert.Equal(t, "Done", states["Any system to load again?"]["Default"])
 	assert.Equal(t, "Any system to refine?", states["Sort the recovered systems"]["Next"], "the recovered systems go back to refine")
 	assert.Equal(t, "Succeed", states["Done"]["Type"])

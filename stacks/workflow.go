@@ -56,7 +56,7 @@ func newWorkflow(scope constructs.Construct, p workflowProps) (sfn.IChainable, *
 	})
 
 	gold := parallel.New(scope, jsii.String("Gold"), &parallel.Props{
-		Comment:  jsii.String("Both gold tables are built from silver, independently."),
+		Comment:  "Both gold tables are built from silver, independently.",
 		Branches: []sfn.IChainable{avg.End(), avail.End()},
 	})
 

@@ -6,6 +6,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 )
 
 // register records flag on c after checking the name. It panics, as CDK
@@ -17,5 +18,5 @@ func register(c constructs.Construct, flag string) {
 	if err := contract.CheckFlag(flag); err != nil {
 		panic(fmt.Errorf("%w (guard %s)", err, *c.Node().Path()))
 	}
-	c.Node().AddMetadata(jsii.String(contract.GuardMetadata), flag, nil)
+	c.Node().AddMetadata(jsii.String(render.GuardMetadata), flag, nil)
 }

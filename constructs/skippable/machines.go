@@ -9,6 +9,7 @@ import (
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 )
 
 // machineCheck fails the synth for a guard that its state machine would
@@ -65,7 +66,7 @@ func findState(states map[string]map[string]any, name string) (map[string]any, b
 		return st, true
 	}
 	for _, st := range states {
-		for _, g := range contract.NestedGraphs(st) {
+		for _, g := range render.NestedGraphs(st) {
 			nested := map[string]map[string]any{}
 			b, _ := json.Marshal(g["States"])
 			if json.Unmarshal(b, &nested) == nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 )
 
 // Props configure a [Skippable].
@@ -19,7 +20,7 @@ type Props struct {
 	Body sfn.IChainable
 	// Comment describes the guard in the console. Default: one naming the
 	// flag and its rules.
-	Comment *string
+	Comment string
 	// QueryLanguage is the top-level query language of the state machine
 	// the guard is in: its states are rendered in it, since AWS refuses
 	// JSONPath states in a JSONata state machine (the synth names a
@@ -61,14 +62,14 @@ func New(scope constructs.Construct, id *string, props *Props) *Skippable {
 	sfn.NewStateMachineFragment_Override(s, scope, id)
 	register(s, props.Flag)
 
-	comment := props.Comment
-	if comment == nil {
+	comment := jsii.String(props.Comment)
+	if props.Comment == "" {
 		comment = jsii.String(fmt.Sprintf("Runs the next step unless the input sets %q to false.", props.Flag))
 	}
 	name := jsii.String(contract.GuardName(props.Flag))
 	if s.jsonata {
 		s.choice = newGuardChoice(s, name, props.Flag, &sfn.ChoiceProps{Comment: comment, QueryLanguage: sfn.QueryLanguage_JSONATA})
-		s.choice.When(sfn.Condition_Jsonata(jsii.String(contract.FlagCondition(props.Flag))), props.Body, &sfn.ChoiceTransitionOptions{
+		s.choice.When(sfn.Condition_Jsonata(jsii.String(render.FlagCondition(props.Flag))), props.Body, &sfn.ChoiceTransitionOptions{
 			Comment: jsii.String("flag absent or true: run"),
 		})
 	} else {
@@ -142,13 +143,13 @@ func (s *Skippable) pass(name, comment, status string) sfn.Pass {
 	if s.jsonata {
 		return sfn.Pass_Jsonata(s, jsii.String(name), &sfn.PassJsonataProps{
 			Comment: jsii.String(comment),
-			Outputs: jsii.String(contract.RecordOutputs(s.flag, contract.Status(status))),
+			Outputs: jsii.String(render.RecordOutputs(s.flag, render.Status(status))),
 		})
 	}
 	return sfn.NewPass(s, jsii.String(name), &sfn.PassProps{
 		Comment:    jsii.String(comment),
 		Result:     sfn.Result_FromObject(&map[string]interface{}{"status": status}),
-		ResultPath: jsii.String(contract.RunPath(s.flag)),
+		ResultPath: jsii.String(render.RunPath(s.flag)),
 	})
 }
 

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 )
 
 // Where aws-local-stepfunctions 3.0.0 (the only version the registry
@@ -45,7 +45,7 @@ func eachState(graph map[string]any, f func(state map[string]any)) {
 			continue
 		}
 		f(state)
-		for _, nested := range contract.NestedGraphs(state) {
+		for _, nested := range render.NestedGraphs(state) {
 			eachState(nested, f)
 		}
 	}

@@ -4,7 +4,7 @@
 // runs exactly a chosen set of tasks.
 //
 // Guards are discovered from the definition itself, by shape, with the
-// construct's own recogniser (contract.Recognise), not from a list.
+// construct's own recogniser (render.Recognise), not from a list.
 package plan
 
 import (
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/skippabletest"
 )
 
@@ -126,7 +127,7 @@ func (d *Definition) add(m machine, exit, parent string) {
 		if st["End"] == true {
 			after = exit
 		}
-		if graphs := contract.NestedGraphs(st); len(graphs) > 0 {
+		if graphs := render.NestedGraphs(st); len(graphs) > 0 {
 			for _, b := range graphs {
 				raw, _ := json.Marshal(b)
 				var branch machine
@@ -192,10 +193,10 @@ func (d *Definition) reachable(start string) []string {
 	return queue
 }
 
-// guard recognises a skippable guard (see contract.Recognise) and works out
+// guard recognises a skippable guard (see render.Recognise) and works out
 // its body: what the task leads to before the skip path rejoins.
 func (d *Definition) guard(name string) (Guard, bool) {
-	found, ok := contract.Recognise(d.states[name])
+	found, ok := render.Recognise(d.states[name])
 	if !ok {
 		return Guard{}, false
 	}

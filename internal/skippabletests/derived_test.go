@@ -17,14 +17,14 @@ import (
 )
 
 // TestDerived: a derived value is in the validated output on every engine,
-// and DaysExpr counts what CheckDateRange accepts: a range's days, both
+// and DaysExpr counts what checkDateRange (the oracle) accepts: a range's days, both
 // ends included, and one day for a single date or none.
 func TestDerived(t *testing.T) {
 	props := &validation.Props{
 		Params:  []contract.Param{contract.DateRangeParam("process_date", 366)},
 		Derived: []contract.Derived{{Name: "days", Expr: contract.DaysExpr("process_date")}},
 	}
-	def := render(t, func(s awscdk.Stack) sfn.IChainable {
+	def := synthASL(t, func(s awscdk.Stack) sfn.IChainable {
 		a := skippable.New(s, jsii.String("A"), &skippable.Props{Flag: "ingest", Body: pass(s, "Ingest")})
 		b := skippable.New(s, jsii.String("B"), &skippable.Props{Flag: "refine", Body: pass(s, "Refine")})
 		return validation.New(s, jsii.String("Validate"), props).Next(a).Next(b.End())

@@ -40,12 +40,12 @@ func build(chain func(stack awscdk.Stack) sfn.IChainable) awscdk.Stack {
 	return stack
 }
 
-// render builds and synthesizes, and decodes the definition. The states used
+// synthASL builds and synthesizes, and decodes the definition. The states used
 // in these tests hold no tokens, so the definition is a plain string. Every
 // machine rendered here also passes the JSONata portability lint, so every
 // shape the construct builds is checked for what AWS or an emulator would
 // refuse.
-func render(t *testing.T, chain func(stack awscdk.Stack) sfn.IChainable) asl {
+func synthASL(t *testing.T, chain func(stack awscdk.Stack) sfn.IChainable) asl {
 	t.Helper()
 	raw := renderJSON(t, chain)
 	var def asl
@@ -55,7 +55,7 @@ func render(t *testing.T, chain func(stack awscdk.Stack) sfn.IChainable) asl {
 	return def
 }
 
-// renderJSON is render's definition as text.
+// renderJSON is synthASL's definition as text.
 func renderJSON(t *testing.T, chain func(stack awscdk.Stack) sfn.IChainable) []byte {
 	t.Helper()
 	var raw []byte

@@ -14,6 +14,7 @@ import (
 	"github.com/partialruns/velib-pipeline/constructs/skippable"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/parallel"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/validation"
 	"github.com/partialruns/velib-pipeline/internal/cdktest"
 )
@@ -153,7 +154,7 @@ func TestGuardShapes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			def := render(t, tc.build)
+			def := synthASL(t, tc.build)
 			if tc.flag != "" {
 				guard := def.States[contract.GuardName(tc.flag)]
 				if guard["Type"] != "Choice" {
@@ -348,7 +349,7 @@ func guardWithFlag(flag string) func(s awscdk.Stack) sfn.IChainable {
 
 func TestValidationFlagsInTreeOrder(t *testing.T) {
 	var v *validation.Validation
-	def := render(t, func(s awscdk.Stack) sfn.IChainable {
+	def := synthASL(t, func(s awscdk.Stack) sfn.IChainable {
 		// The validation comes first and the chain is built back to front:
 		// its flags are found when the machine is synthesized.
 		v = validation.New(s, jsii.String("Validate"), dated)
@@ -413,12 +414,12 @@ func TestTwoMachinesInOneStack(t *testing.T) {
 }
 
 // TestRecogniserRoundTrip renders guards of every shape and reads them back
-// with contract.Recognise, the recogniser partialrun and make local use:
+// with render.Recognise, the recogniser partialrun and make local use:
 // each guard is found with its flag, body and skip path, and nothing else
 // is taken for a guard, so a change to how guards render cannot drift from
 // how they are read.
 func TestRecogniserRoundTrip(t *testing.T) {
-	def := render(t, func(s awscdk.Stack) sfn.IChainable {
+	def := synthASL(t, func(s awscdk.Stack) sfn.IChainable {
 		load := skippable.New(s, jsii.String("Load"), &skippable.Props{Flag: "load", Body: pass(s, "Fetch")})
 		refine := skippable.New(s, jsii.String("Refine"), &skippable.Props{Flag: "refine",
 			Body: sfn.Chain_Start(pass(s, "Clean")).Next(pass(s, "Dedupe"))})
@@ -429,24 +430,24 @@ func TestRecogniserRoundTrip(t *testing.T) {
 		v := validation.New(s, jsii.String("Validate"), dated)
 		return v.Next(load).Next(refine).Next(publish).Next(pass(s, "Done"))
 	})
-	want := map[string]contract.Guard{
+	want := map[string]render.Guard{
 		"load":    {Flag: "load", Task: "Fetch", Skip: contract.GuardName("refine")},
 		"refine":  {Flag: "refine", Task: "Clean", Skip: contract.GuardName("publish")},
 		"publish": {Flag: "publish", Task: "Both", Skip: "Done"},
 		"left":    {Flag: "left", Task: "Build left", Skip: contract.SkipName("left")},
 		"right":   {Flag: "right", Task: "Build right", Skip: contract.SkipName("right")},
 	}
-	found := map[string]contract.Guard{}
+	found := map[string]render.Guard{}
 	var visit func(states map[string]map[string]any)
 	visit = func(states map[string]map[string]any) {
 		for name, st := range states {
-			if g, ok := contract.Recognise(st); ok {
+			if g, ok := render.Recognise(st); ok {
 				if name != contract.GuardName(g.Flag) {
 					t.Errorf("state %q recognised as the guard of %q, whose name is %q", name, g.Flag, contract.GuardName(g.Flag))
 				}
 				found[g.Flag] = g
 			}
-			for _, g := range contract.NestedGraphs(st) {
+			for _, g := range render.NestedGraphs(st) {
 				var branch asl
 				raw, _ := json.Marshal(g)
 				if err := json.Unmarshal(raw, &branch); err != nil {

@@ -15,7 +15,7 @@ import (
 // TestSnapshot keeps the ASL the construct renders under review: a
 // validation, a guard in sequence and a guard ending a Parallel branch.
 func TestSnapshot(t *testing.T) {
-	def := render(t, func(s awscdk.Stack) sfn.IChainable {
+	def := synthASL(t, func(s awscdk.Stack) sfn.IChainable {
 		load := skippable.New(s, jsii.String("Load"), &skippable.Props{Flag: "load", Body: pass(s, "Load data")})
 		publish := skippable.New(s, jsii.String("Publish"), &skippable.Props{Flag: "publish", Body: pass(s, "Publish data")})
 		v := validation.New(s, jsii.String("Validate"), dated)

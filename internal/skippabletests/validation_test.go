@@ -20,7 +20,7 @@ import (
 
 // validatedMachine is a small machine with two guards behind a validation.
 func validatedMachine(t *testing.T) asl {
-	return render(t, func(s awscdk.Stack) sfn.IChainable {
+	return synthASL(t, func(s awscdk.Stack) sfn.IChainable {
 		a := skippable.New(s, jsii.String("A"), &skippable.Props{Flag: "ingest", Body: pass(s, "Ingest")})
 		b := skippable.New(s, jsii.String("B"), &skippable.Props{Flag: "refine", Body: pass(s, "Refine")})
 		v := validation.New(s, jsii.String("Validate"), dated)
@@ -134,7 +134,7 @@ func unwrap(t *testing.T, v any) string {
 // table.
 func TestProblems(t *testing.T) {
 	var v *validation.Validation
-	render(t, func(s awscdk.Stack) sfn.IChainable {
+	synthASL(t, func(s awscdk.Stack) sfn.IChainable {
 		a := skippable.New(s, jsii.String("A"), &skippable.Props{Flag: "ingest", Body: pass(s, "Ingest")})
 		b := skippable.New(s, jsii.String("B"), &skippable.Props{Flag: "refine", Body: pass(s, "Refine")})
 		v = validation.New(s, jsii.String("Validate"), dated)

@@ -1,34 +1,9 @@
 package contract
 
-import (
-	"fmt"
-	"time"
-)
-
 // MinDate is the earliest date the date rule accepts.
 const MinDate = "1970-01-01"
 
-// The date rule exists twice, because it runs in two places: as JSONata in
-// the validation state (DateProblemExpr) and in Go in partialrun, before an
-// execution is started (CheckDate). A test holds the two to the same
-// verdicts over one table of dates.
-
-// CheckDate applies the date rule: a YYYY-MM-DD calendar date from MinDate
-// to today's date, UTC (today being when the execution starts).
-func CheckDate(s string, today time.Time) error {
-	t, err := time.Parse(time.DateOnly, s)
-	switch {
-	case err != nil || t.Format(time.DateOnly) != s:
-		return fmt.Errorf("%q is not a YYYY-MM-DD calendar date", s)
-	case s < MinDate:
-		return fmt.Errorf("%q is before %s", s, MinDate)
-	case s > today.UTC().Format(time.DateOnly):
-		return fmt.Errorf("%q is after today, %s (UTC)", s, today.UTC().Format(time.DateOnly))
-	}
-	return nil
-}
-
-// DateProblemExpr is a JSONata expression that applies the date rule to
+// dateProblemExpr is a JSONata expression that applies the date rule to
 // $date, the value of key in the input, with $today bound to the start date
 // (YYYY-MM-DD) and $show to ShowFunc: it evaluates to a message naming key,
 // or to an empty array when the date is good.
@@ -39,7 +14,7 @@ func CheckDate(s string, today time.Time) error {
 // (engines parse them differently, and the Java lineage throws on impossible
 // dates), only a pattern and length check (Python's $ also matches before a
 // trailing newline), arithmetic on the parts, and string comparison.
-func DateProblemExpr(key string) string {
+func dateProblemExpr(key string) string {
 	return `(
 		$notDate := "` + key + ` must be a date YYYY-MM-DD, got " & $show($date);
 		$type($date) != "string" ? $notDate

@@ -3,8 +3,6 @@ package contract
 import (
 	"fmt"
 	"strconv"
-	"strings"
-	"time"
 )
 
 // RangeSep separates the first and last dates of a range, both included.
@@ -21,7 +19,7 @@ func DateRangeParam(key string, maxDays int) Param {
 		Name:     key,
 		Describe: fmt.Sprintf("a date YYYY-MM-DD from %s to the start date, or a range of at most %d such days, YYYY-MM-DD..YYYY-MM-DD", MinDate, maxDays),
 		Check: `(
-			$dateProblem := function($date) { ` + DateProblemExpr(key) + ` };
+			$dateProblem := function($date) { ` + dateProblemExpr(key) + ` };
 			$type($value) != "string" ? $dateProblem($value)
 			: $not($contains($value, "` + RangeSep + `")) ? $dateProblem($value)
 			: (
@@ -55,7 +53,7 @@ const spanFunc = `function($ends) {(
 
 // dayNumberFunc is a JSONata function numbering a valid YYYY-MM-DD date's
 // day (consecutive days, consecutive numbers), by calendar arithmetic, as
-// DateProblemExpr checks dates: no date function engines read differently.
+// dateProblemExpr checks dates: no date function engines read differently.
 const dayNumberFunc = `function($s) {(
 	$y := $number($substring($s, 0, 4));
 	$m := $number($substring($s, 5, 2));
@@ -78,31 +76,4 @@ func DaysExpr(key string) string {
 			) : 1
 		) : 1
 	)`
-}
-
-// CheckDateRange is CheckDate for a date or a range of at most maxDays
-// days, the rule DateRangeParam's check applies, for partialrun to apply
-// before it starts an execution.
-func CheckDateRange(s string, today time.Time, maxDays int) error {
-	first, last, isRange := strings.Cut(s, RangeSep)
-	if !isRange {
-		return CheckDate(s, today)
-	}
-	if strings.Contains(last, RangeSep) {
-		return fmt.Errorf("%q is not a date YYYY-MM-DD or a range YYYY-MM-DD..YYYY-MM-DD", s)
-	}
-	for _, d := range []string{first, last} {
-		if err := CheckDate(d, today); err != nil {
-			return err
-		}
-	}
-	a, _ := time.Parse(time.DateOnly, first)
-	b, _ := time.Parse(time.DateOnly, last)
-	switch days := int(b.Sub(a).Hours()/24) + 1; {
-	case days < 1:
-		return fmt.Errorf("%q ends before it starts", s)
-	case days > maxDays:
-		return fmt.Errorf("%q spans %d days; the limit is %d", s, days, maxDays)
-	}
-	return nil
 }

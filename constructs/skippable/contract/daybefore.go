@@ -23,7 +23,7 @@ func DayBeforeParam(key, dateKey string) Param {
 			: "` + dateKey + `" in $keys($in) ? "` + key + ` and ` + dateKey + ` are both given: give one"
 			: (
 				$date := $substring($value, 0, 10);
-				$problem := ` + DateProblemExpr(key) + `;
+				$problem := ` + dateProblemExpr(key) + `;
 				$problem ? $problem
 				: $date = "` + MinDate + `" ? "` + key + ` " & $show($value) & ": the day before is before ` + MinDate + `"
 				: []
@@ -40,7 +40,7 @@ func DayBeforeDefault(key string) string {
 
 // DayBeforeExpr is a JSONata expression for the date (YYYY-MM-DD) before
 // the date that starts the string ts evaluates to, which must already be
-// valid: calendar arithmetic on the parts, as DateProblemExpr checks dates,
+// valid: calendar arithmetic on the parts, as dateProblemExpr checks dates,
 // with no date function that engines read differently.
 func DayBeforeExpr(ts string) string {
 	return `(

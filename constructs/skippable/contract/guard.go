@@ -9,13 +9,6 @@ package contract
 // execution input, through the context object.
 func FlagPath(flag string) string { return "$$.Execution.Input." + flag }
 
-// FlagCondition is the JSONata condition of a JSONata guard's one rule:
-// true unless the execution input sets flag to false. A missing flag reads
-// as nothing, and nothing = false is false, so absent runs.
-func FlagCondition(flag string) string {
-	return "{% $not(" + FlagExpr(flag) + " = false) %}"
-}
-
 // FlagExpr is the JSONata expression that reads flag from the execution
 // input, e.g. to pass it to the child executions of a Distributed Map.
 func FlagExpr(flag string) string { return "$states.context.Execution.Input." + flag }

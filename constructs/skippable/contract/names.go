@@ -8,12 +8,6 @@ const (
 	InvalidName = "Invalid input"
 )
 
-// GuardMetadata is the type of the construct-tree metadata entry in which a
-// guard records its flag, so that a validation can find the guards of its
-// state machine. Keeping the registry in the tree (rather than in a Go
-// variable) scopes it to the app being synthesized.
-const GuardMetadata = "skippable:flag"
-
 // GuardName is the name of the Choice state that guards flag.
 func GuardName(flag string) string { return guardPrefix + flag + guardSuffix }
 

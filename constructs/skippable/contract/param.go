@@ -32,7 +32,7 @@ func DateParam(key string) Param {
 	return Param{
 		Name:     key,
 		Describe: "a date YYYY-MM-DD from " + MinDate + " to the start date",
-		Check:    `($date := $value; ` + DateProblemExpr(key) + `)`,
+		Check:    `($date := $value; ` + dateProblemExpr(key) + `)`,
 		Default:  `$today`,
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 )
 
 // Props configure a [Parallel].
@@ -18,8 +19,8 @@ type Props struct {
 	// keep the state an object that carries the runs record, as guards
 	// do; the synth names any state that would drop it.
 	Branches []sfn.IChainable
-	// Comment describes the Parallel state in the console.
-	Comment *string
+	// Comment describes the Parallel state in the console. Default: none.
+	Comment string
 	// QueryLanguage is the top-level query language of the state machine:
 	// in a JSONata one the fold is the Parallel's Output; in a JSONPath one
 	// it takes a Pass after the Parallel. Default: JSONPath.
@@ -27,7 +28,7 @@ type Props struct {
 }
 
 // Parallel is a Parallel state named after its id, followed in a JSONPath
-// state machine by a Pass named contract.FoldName(id). Its output is the
+// state machine by a Pass named render.FoldName(id). Its output is the
 // first branch's, with the runs records of all branches merged. It chains
 // like a state.
 type Parallel struct {
@@ -42,25 +43,29 @@ func New(scope constructs.Construct, id *string, props *Props) *Parallel {
 	if props == nil || len(props.Branches) == 0 {
 		panic(fmt.Errorf("skippable/parallel: %s: Props.Branches is required", *id))
 	}
-	if name := contract.FoldName(*id); len(name) > contract.MaxStateName {
+	if name := render.FoldName(*id); len(name) > contract.MaxStateName {
 		panic(fmt.Errorf("skippable/parallel: the id %q is too long: the state %q would exceed %d characters", *id, name, contract.MaxStateName))
 	}
 	p := &Parallel{}
+	var comment *string
+	if props.Comment != "" {
+		comment = jsii.String(props.Comment)
+	}
 	sfn.NewStateMachineFragment_Override(p, scope, id)
 	if props.QueryLanguage == sfn.QueryLanguage_JSONATA {
 		p.state = sfn.Parallel_Jsonata(p, id, &sfn.ParallelJsonataProps{
-			Comment: props.Comment,
-			Outputs: jsii.String(contract.FoldOutputs),
+			Comment: comment,
+			Outputs: jsii.String(render.FoldOutputs),
 		})
 		p.end = p.state
 	} else {
-		sel := contract.FoldSelector(len(props.Branches))
-		p.state = sfn.NewParallel(p, id, &sfn.ParallelProps{Comment: props.Comment, ResultSelector: &sel})
-		fold := sfn.NewPass(p, jsii.String(contract.FoldName(*id)), &sfn.PassProps{
+		sel := render.FoldSelector(len(props.Branches))
+		p.state = sfn.NewParallel(p, id, &sfn.ParallelProps{Comment: comment, ResultSelector: &sel})
+		fold := sfn.NewPass(p, jsii.String(render.FoldName(*id)), &sfn.PassProps{
 			Comment:    jsii.String("Puts the branches' merged runs records into the first branch's state."),
-			InputPath:  jsii.String(contract.FoldPass.InputPath),
-			ResultPath: jsii.String(contract.FoldPass.ResultPath),
-			OutputPath: jsii.String(contract.FoldPass.OutputPath),
+			InputPath:  jsii.String(render.FoldPass.InputPath),
+			ResultPath: jsii.String(render.FoldPass.ResultPath),
+			OutputPath: jsii.String(render.FoldPass.OutputPath),
 		})
 		p.state.Next(fold)
 		p.end = fold

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 )
 
 // A JSONata expression over a value the kit does not know (a task's
@@ -16,8 +17,8 @@ import (
 // copying matches the construct's own Outputs: a guard's record, a fold,
 // and a task's result kept beside the state.
 var copying = []*regexp.Regexp{
-	pattern(contract.RecordOutputs("FLAG", "RECORD"), map[string]string{"FLAG": `[A-Za-z][A-Za-z0-9_]*`, "RECORD": `\{"status": "[a-z]+"\}`}),
-	pattern(contract.FoldOutputs, nil),
+	pattern(render.RecordOutputs("FLAG", "RECORD"), map[string]string{"FLAG": `[A-Za-z][A-Za-z0-9_]*`, "RECORD": `\{"status": "[a-z]+"\}`}),
+	pattern(render.FoldOutputs, nil),
 	pattern(contract.ResultUnder("KEY"), map[string]string{"KEY": `[A-Za-z][A-Za-z0-9_]*`}),
 }
 

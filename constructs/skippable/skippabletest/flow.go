@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 )
 
 // parallel runs each branch on the state and hands on the list of their
@@ -179,7 +179,7 @@ func decodeMachine(v any) (machine, error) {
 // hasGuard reports whether m holds a guard, in nested states too.
 func hasGuard(m machine) bool {
 	for _, st := range m.States {
-		if _, ok := contract.Recognise(st); ok {
+		if _, ok := render.Recognise(st); ok {
 			return true
 		}
 		var nested []any

@@ -85,6 +85,7 @@ type UndecidedError struct {
 	Reason string
 }
 
+// Error says which state could not be decided, and why.
 func (e *UndecidedError) Error() string {
 	return fmt.Sprintf("skippabletest: cannot decide at state %q: %s", e.State, e.Reason)
 }

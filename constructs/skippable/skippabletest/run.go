@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 )
 
 // execution is one run of a definition: what it has seen so far.
@@ -144,7 +144,7 @@ func (s *step) choice(input any) (any, string, error) {
 			return nil, "", &failure{"States.NoChoiceMatched", fmt.Sprintf("no Choice rule of state %q matched, and it has no Default", s.name)}
 		}
 	}
-	if g, ok := contract.Recognise(s.def); ok {
+	if g, ok := render.Recognise(s.def); ok {
 		if next == g.Task {
 			s.x.ran = appendOnce(s.x.ran, g.Flag)
 		} else {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 )
 
 // The validation is written in JSONata because only JSONata can list an
@@ -47,7 +48,7 @@ func problemsExpr(flags []string, params []contract.Param) string {
 		$flags := ` + jsonList(flags) + `;
 		$in := $states.input;
 		$today := $substring($states.context.Execution.StartTime, 0, 10);
-		$show := ` + contract.ShowFunc + `;
+		$show := ` + render.ShowFunc + `;
 		$type($in) = "object" ? (
 			$names := $keys($in);
 			$unknown := $sort(

@@ -5,6 +5,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 )
 
 // registered lists, in construct-tree order, the flag of every guard in the
@@ -13,7 +14,7 @@ func registered(c constructs.IConstruct) []string {
 	var flags []string
 	for _, n := range *c.Node().Root().Node().FindAll(constructs.ConstructOrder_PREORDER) {
 		for _, entry := range *n.Node().Metadata() {
-			if *entry.Type == contract.GuardMetadata {
+			if *entry.Type == render.GuardMetadata {
 				flags = append(flags, entry.Data.(string))
 			}
 		}
@@ -60,7 +61,7 @@ func renderedStates(start sfn.State) map[string]map[string]any {
 
 // collectNested adds the states nested in a rendered Parallel or Map.
 func collectNested(state map[string]any, into map[string]map[string]any) {
-	for _, graph := range contract.NestedGraphs(state) {
+	for _, graph := range render.NestedGraphs(state) {
 		nested, _ := graph["States"].(map[string]any)
 		for name, s := range nested {
 			if st, ok := s.(map[string]any); ok {

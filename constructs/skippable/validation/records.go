@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 )
 
 // recordProblems lists the states that would lose the runs record the
@@ -26,13 +27,13 @@ func recordProblems(states map[string]map[string]any) []string {
 }
 
 func recordProblem(name string, st map[string]any) string {
-	if st["Type"] == "Parallel" && guardsInside(st) && !contract.IsFold(st) {
+	if st["Type"] == "Parallel" && guardsInside(st) && !render.IsFold(st) {
 		return "runs guards in its branches but drops their runs records: build it with the skippable/parallel package"
 	}
 	if p := distributedProblem(st); p != "" {
 		return p
 	}
-	if contract.IsFold(st) || contract.IsFoldPass(name, st) {
+	if render.IsFold(st) || render.IsFoldPass(name, st) {
 		return ""
 	}
 	if st["QueryLanguage"] == "JSONata" {
@@ -85,7 +86,7 @@ func guardsInside(st map[string]any) bool {
 	inside := map[string]map[string]any{}
 	collectNested(st, inside)
 	for _, s := range inside {
-		if _, ok := contract.Recognise(s); ok {
+		if _, ok := render.Recognise(s); ok {
 			return true
 		}
 	}
@@ -121,7 +122,7 @@ func distributedProblem(st map[string]any) string {
 	sel, _ := st["ItemSelector"].(map[string]any)
 	var missing []string
 	for _, name := range slices.Sorted(maps.Keys(inside)) {
-		g, ok := contract.Recognise(inside[name])
+		g, ok := render.Recognise(inside[name])
 		if !ok {
 			continue
 		}

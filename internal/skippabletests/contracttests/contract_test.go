@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 	"github.com/partialruns/velib-pipeline/internal/flaginputs"
 	"github.com/partialruns/velib-pipeline/internal/jsonata"
 )
@@ -49,34 +50,34 @@ func TestRecognise(t *testing.T) {
 	tests := []struct {
 		name  string
 		state map[string]any
-		want  contract.Guard
+		want  render.Guard
 		ok    bool
 	}{
 		{"as rendered", map[string]any{"Type": "Choice", "Default": "After", "Choices": []any{
 			rule(map[string]any{"Variable": "$.load", "IsPresent": false}),
-			rule(map[string]any{"Variable": "$.load", "BooleanEquals": true})}}, contract.Guard{Flag: "load", Task: "Task", Skip: "After"}, true},
+			rule(map[string]any{"Variable": "$.load", "BooleanEquals": true})}}, render.Guard{Flag: "load", Task: "Task", Skip: "After"}, true},
 		{"negated presence", map[string]any{"Type": "Choice", "Default": "After", "Choices": []any{
-			rule(map[string]any{"Not": map[string]any{"Variable": "$.load", "IsPresent": true}})}}, contract.Guard{Flag: "load", Task: "Task", Skip: "After"}, true},
+			rule(map[string]any{"Not": map[string]any{"Variable": "$.load", "IsPresent": true}})}}, render.Guard{Flag: "load", Task: "Task", Skip: "After"}, true},
 		{"two flags", map[string]any{"Type": "Choice", "Default": "After", "Choices": []any{
 			rule(map[string]any{"Variable": "$.a", "IsPresent": false}),
-			rule(map[string]any{"Variable": "$.b", "BooleanEquals": true})}}, contract.Guard{}, false},
+			rule(map[string]any{"Variable": "$.b", "BooleanEquals": true})}}, render.Guard{}, false},
 		{"runs on false", map[string]any{"Type": "Choice", "Default": "After", "Choices": []any{
-			rule(map[string]any{"Variable": "$.load", "BooleanEquals": false})}}, contract.Guard{}, false},
+			rule(map[string]any{"Variable": "$.load", "BooleanEquals": false})}}, render.Guard{}, false},
 		{"no default", map[string]any{"Type": "Choice", "Choices": []any{
-			rule(map[string]any{"Variable": "$.load", "IsPresent": false})}}, contract.Guard{}, false},
+			rule(map[string]any{"Variable": "$.load", "IsPresent": false})}}, render.Guard{}, false},
 		{"nested path", map[string]any{"Type": "Choice", "Default": "After", "Choices": []any{
-			rule(map[string]any{"Variable": "$.a.b", "IsPresent": false})}}, contract.Guard{}, false},
+			rule(map[string]any{"Variable": "$.a.b", "IsPresent": false})}}, render.Guard{}, false},
 		{"reading the execution input", map[string]any{"Type": "Choice", "Default": "After", "Choices": []any{
 			rule(map[string]any{"Variable": contract.FlagPath("load"), "IsPresent": false}),
-			rule(map[string]any{"Variable": contract.FlagPath("load"), "BooleanEquals": true})}}, contract.Guard{Flag: "load", Task: "Task", Skip: "After"}, true},
+			rule(map[string]any{"Variable": contract.FlagPath("load"), "BooleanEquals": true})}}, render.Guard{Flag: "load", Task: "Task", Skip: "After"}, true},
 		{"JSONata", map[string]any{"Type": "Choice", "QueryLanguage": "JSONata", "Default": "After", "Choices": []any{
-			rule(map[string]any{"Condition": contract.FlagCondition("load")})}}, contract.Guard{Flag: "load", Task: "Task", Skip: "After"}, true},
+			rule(map[string]any{"Condition": render.FlagCondition("load")})}}, render.Guard{Flag: "load", Task: "Task", Skip: "After"}, true},
 		{"JSONata, another condition", map[string]any{"Type": "Choice", "Default": "After", "Choices": []any{
-			rule(map[string]any{"Condition": "{% $states.input.load %}"})}}, contract.Guard{}, false},
-		{"not a Choice", map[string]any{"Type": "Pass", "Next": "After"}, contract.Guard{}, false},
+			rule(map[string]any{"Condition": "{% $states.input.load %}"})}}, render.Guard{}, false},
+		{"not a Choice", map[string]any{"Type": "Pass", "Next": "After"}, render.Guard{}, false},
 	}
 	for _, tc := range tests {
-		got, ok := contract.Recognise(tc.state)
+		got, ok := render.Recognise(tc.state)
 		if ok != tc.ok || got != tc.want {
 			t.Errorf("%s: Recognise = %+v, %v; want %+v, %v", tc.name, got, ok, tc.want, tc.ok)
 		}
@@ -84,21 +85,21 @@ func TestRecognise(t *testing.T) {
 }
 
 // TestDateRuleBothWays holds the date rule's two implementations to the
-// same verdicts over every date in the shared table: DateProblemExpr, which
-// runs in Step Functions (evaluated here on every engine), and CheckDate,
-// which partialrun applies before it starts an execution.
+// same verdicts over every date in the shared table: DateParam's check,
+// which runs in Step Functions (evaluated here on every engine), and
+// checkDate, the same rule written in Go as an oracle.
 func TestDateRuleBothWays(t *testing.T) {
-	expr := `($date := $states.input.d; $today := "` + flaginputs.Today + `"; $show := ` + contract.ShowFunc + `; ` + contract.DateProblemExpr("process_date") + `)`
-	sameVerdicts(t, expr, flaginputs.Options{}, contract.CheckDate)
+	expr := `($value := $states.input.d; $today := "` + flaginputs.Today + `"; $show := ` + render.ShowFunc + `; ` + contract.DateParam("process_date").Check + `)`
+	sameVerdicts(t, expr, flaginputs.Options{}, checkDate)
 }
 
 // TestDateRangeRuleBothWays does the same for DateRangeParam's check and
-// CheckDateRange, over every date and range in the shared table.
+// checkDateRange, over every date and range in the shared table.
 func TestDateRangeRuleBothWays(t *testing.T) {
 	p := contract.DateRangeParam("process_date", 366)
-	expr := `($value := $states.input.d; $in := $states.input; $today := "` + flaginputs.Today + `"; $show := ` + contract.ShowFunc + `; ` + p.Check + `)`
+	expr := `($value := $states.input.d; $in := $states.input; $today := "` + flaginputs.Today + `"; $show := ` + render.ShowFunc + `; ` + p.Check + `)`
 	sameVerdicts(t, expr, flaginputs.Options{MaxRangeDays: 366},
-		func(s string, today time.Time) error { return contract.CheckDateRange(s, today, 366) })
+		func(s string, today time.Time) error { return checkDateRange(s, today, 366) })
 }
 
 // sameVerdicts evaluates expr, a check of $states.input.d that evaluates

@@ -13,6 +13,7 @@ import (
 	"github.com/partialruns/velib-pipeline/constructs/skippable"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/parallel"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 	"github.com/partialruns/velib-pipeline/internal/aslrun"
 	"github.com/partialruns/velib-pipeline/internal/cdktest"
 )
@@ -67,13 +68,13 @@ func TestShape(t *testing.T) {
 		ql      sfn.QueryLanguage
 		endedBy string // the state that continues to Done
 	}{
-		{"JSONPath: the Parallel and a Pass", sfn.QueryLanguage_JSON_PATH, contract.FoldName("Side by side")},
+		{"JSONPath: the Parallel and a Pass", sfn.QueryLanguage_JSON_PATH, render.FoldName("Side by side")},
 		{"JSONata: the Parallel alone", sfn.QueryLanguage_JSONATA, "Side by side"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			states := machine(t, tc.ql)
-			if !contract.IsFold(states["Side by side"]) {
+			if !render.IsFold(states["Side by side"]) {
 				t.Errorf("the Parallel is not recognised as a fold: %v", states["Side by side"])
 			}
 			if got := states[tc.endedBy]["Next"]; got != "Done" {

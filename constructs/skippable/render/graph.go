@@ -1,4 +1,4 @@
-package contract
+package render
 
 // NestedGraphs returns the state graphs inside one rendered state of a
 // definition: a Parallel's branches, a Map's item processor (or its older

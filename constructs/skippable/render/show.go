@@ -1,4 +1,4 @@
-package contract
+package render
 
 // ShowFunc is a JSONata function that renders a wrong input value for a
 // message: a string as written, a boolean or null as such, and anything
