@@ -2,14 +2,17 @@ package stacks_test
 
 import (
 	"encoding/json"
-	"github.com/partialruns/velib-pipeline/internal/layout"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/partialruns/velib-pipeline/constructs/skippable/skippabletest"
 	"github.com/partialruns/velib-pipeline/internal/aslrun"
 	"github.com/partialruns/velib-pipeline/internal/flaginputs"
 	"github.com/partialruns/velib-pipeline/internal/jsonata"
+	"github.com/partialruns/velib-pipeline/internal/layout"
 )
 
 var flags = []string{layout.FlagLoadData, layout.FlagRawToSilver, layout.FlagAvgStats, layout.FlagAvailPercent}
@@ -85,6 +88,10 @@ func TestJSONataEngines(t *testing.T) {
 // the key; every valid one runs the tasks it asks for with its date.
 func TestInputTable(t *testing.T) {
 	table := flaginputs.Table(flags, pipelineRules)
+	kit, err := skippabletest.Load(flatDefinition(t))
+	if err != nil {
+		t.Fatal(err)
+	}
 	cases := make([]aslrun.Case, len(table))
 	for i, in := range table {
 		cases[i] = aslrun.Case{Input: json.RawMessage(in.JSON), Mocks: succeeding()}
@@ -93,6 +100,7 @@ func TestInputTable(t *testing.T) {
 		for i, in := range table {
 			t.Run(in.Name, func(t *testing.T) {
 				r := results[i]
+				agreesWithKit(t, kit, in.JSON, r)
 				if !in.Valid {
 					if r.Status != "FAILED" || r.Error != "InvalidInput" || r.FailedState != "Invalid input" || len(r.Calls) != 0 {
 						t.Fatalf("status %s, error %q at %q, %d task calls; want InvalidInput at the first state", r.Status, r.Error, r.FailedState, len(r.Calls))
@@ -129,4 +137,40 @@ func TestInputTable(t *testing.T) {
 			})
 		}
 	})
+}
+
+// agreesWithKit checks the construct's test kit against an interpreter's
+// run of the pipeline: the same verdict, with the same error and cause,
+// and, where the kit can decide without the tasks' outputs (ingest off),
+// the same steps run.
+func agreesWithKit(t *testing.T, kit *skippabletest.Machine, input string, r aslrun.Result) {
+	t.Helper()
+	start, err := time.Parse(time.RFC3339, startTime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := kit.Run(input, start)
+	var undecided *skippabletest.UndecidedError
+	if errors.As(err, &undecided) {
+		if r.Status != "SUCCEEDED" {
+			t.Errorf("the kit could not decide (%v); the interpreter failed with %s: %s", err, r.Error, r.Cause)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("the kit: %v", err)
+	}
+	if got.Error != r.Error || got.Cause != r.Cause {
+		t.Errorf("the kit says %q %q; the interpreter %s %q %q", got.Error, got.Cause, r.Status, r.Error, r.Cause)
+		return
+	}
+	if got.Error != "" {
+		return
+	}
+	for flag, task := range taskOf {
+		ran := slices.ContainsFunc(r.Calls, func(c aslrun.Call) bool { return c.State == task })
+		if ran != slices.Contains(got.Ran, flag) {
+			t.Errorf("%s ran on the interpreter: %v; the kit's ran: %q", flag, ran, got.Ran)
+		}
+	}
 }
