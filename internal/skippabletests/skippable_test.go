@@ -207,21 +207,21 @@ func TestSynthErrors(t *testing.T) {
 			build: validatedBody(func(s awscdk.Stack) sfn.IChainable {
 				return sfn.NewPass(s, jsii.String("Compute"), &sfn.PassProps{Result: sfn.Result_FromString(jsii.String("x"))})
 			}),
-			want: []string{`state "Compute" replaces the whole state with its result, and the runs record with it`},
+			want: []string{`skippable: flag "load" (guard Test/G): state "Compute" replaces the whole state with its result, and the runs record with it`},
 		},
 		{
 			name: "a guarded body that writes over the record",
 			build: validatedBody(func(s awscdk.Stack) sfn.IChainable {
 				return sfn.NewPass(s, jsii.String("Compute"), &sfn.PassProps{Result: sfn.Result_FromString(jsii.String("x")), ResultPath: jsii.String("$.runs")})
 			}),
-			want: []string{`state "Compute" writes its result into $.runs, which the guards own`},
+			want: []string{`skippable: flag "load" (guard Test/G): state "Compute" writes its result into $.runs, which the guards own`},
 		},
 		{
 			name: "a state that keeps part of the state",
 			build: validatedBody(func(s awscdk.Stack) sfn.IChainable {
 				return sfn.NewPass(s, jsii.String("Narrow"), &sfn.PassProps{OutputPath: jsii.String("$.load")})
 			}),
-			want: []string{`state "Narrow" keeps only part of the state (OutputPath)`},
+			want: []string{`skippable: flag "load" (guard Test/G): state "Narrow" keeps only part of the state (OutputPath)`},
 		},
 		{
 			name: "a Parallel that drops its branches' records",
@@ -248,6 +248,15 @@ func TestSynthErrors(t *testing.T) {
 				return validation.New(s, jsii.String("V"), nil).Next(pass(s, "X"))
 			},
 			want: []string{"no flags to validate: no guard can run after the validation"},
+		},
+		{
+			name: "a flag used in two branches of one Parallel",
+			build: func(s awscdk.Stack) sfn.IChainable {
+				a := skippable.New(s, jsii.String("A"), &skippable.Props{Flag: "load", Body: pass(s, "One")})
+				b := skippable.New(s, jsii.String("B"), &skippable.Props{Flag: "load", Body: pass(s, "Two")})
+				return validation.New(s, jsii.String("V"), nil).Next(parallel.New(s, jsii.String("P"), &parallel.Props{Branches: []sfn.IChainable{a.End(), b.End()}}))
+			},
+			want: []string{`skippable: flag "load" is guarded twice in one state machine, by Test/A (branch 1 of P) and by Test/B (branch 2 of P)`},
 		},
 		{
 			name: "a JSONPath guard in a JSONata state machine",

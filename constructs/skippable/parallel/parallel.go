@@ -46,6 +46,7 @@ func New(scope constructs.Construct, id *string, props *Props) *Parallel {
 	if name := render.FoldName(*id); len(name) > contract.MaxStateName {
 		panic(fmt.Errorf("skippable/parallel: the id %q is too long: the state %q would exceed %d characters", *id, name, contract.MaxStateName))
 	}
+	checkBranches(id, props.Branches)
 	p := &Parallel{}
 	var comment *string
 	if props.Comment != "" {
@@ -86,3 +87,36 @@ func (p *Parallel) StartState() sfn.State { return p.state }
 // JSONPath state machine, the Parallel in a JSONata one. It implements
 // [sfn.IChainable].
 func (p *Parallel) EndStates() *[]sfn.INextable { return &[]sfn.INextable{p.end} }
+
+// guardFlag is the flag st guards, if st is a guard's Choice: its
+// construct, a skippable guard, records its flag.
+func guardFlag(st sfn.State) (string, bool) {
+	for _, entry := range *st.Node().Scope().Node().Metadata() {
+		if flag := fmt.Sprint(entry.Data); *entry.Type == render.GuardMetadata && contract.GuardName(flag) == *st.StateId() {
+			return flag, true
+		}
+	}
+	return "", false
+}
+
+// checkBranches panics when one flag is guarded in two branches: CDK
+// would refuse the state machine for the guard's state name occurring
+// twice, naming neither guard; this names both.
+func checkBranches(id *string, branches []sfn.IChainable) {
+	seen := map[string]string{}
+	for i, b := range branches {
+		inBranch := map[string]bool{}
+		for _, st := range *sfn.State_FindReachableStates(b.StartState(), &sfn.FindStateOptions{IncludeErrorHandlers: jsii.Bool(true)}) {
+			flag, ok := guardFlag(st)
+			if !ok || inBranch[flag] {
+				continue
+			}
+			inBranch[flag] = true
+			path := fmt.Sprintf("%s (branch %d of %s)", *st.Node().Scope().Node().Path(), i+1, *id)
+			if other, ok := seen[flag]; ok {
+				panic(fmt.Errorf("skippable: flag %q is guarded twice in one state machine, by %s and by %s: give one of them another flag", flag, other, path))
+			}
+			seen[flag] = path
+		}
+	}
+}

@@ -22,6 +22,26 @@ func registered(c constructs.IConstruct) []string {
 	return flags
 }
 
+// guardPaths maps each flag of the app's guards to the construct path of
+// its guard, or to "" when guards of several state machines share it.
+func guardPaths(c constructs.IConstruct) map[string]string {
+	paths := map[string]string{}
+	for _, n := range *c.Node().Root().Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		for _, entry := range *n.Node().Metadata() {
+			if *entry.Type != render.GuardMetadata {
+				continue
+			}
+			flag := entry.Data.(string)
+			if _, twice := paths[flag]; twice {
+				paths[flag] = ""
+			} else {
+				paths[flag] = *n.Node().Path()
+			}
+		}
+	}
+	return paths
+}
+
 // reachableFlags lists the flags whose guards can run after start, in
 // construct-tree order: those reachable through transitions, error handlers
 // included, and those inside the branches of reachable Parallel and Map

@@ -16,14 +16,73 @@ import (
 // that keeps only part of the state, and a Parallel around guards that is
 // not a fold (package parallel). JSONata states other than Parallels
 // manage their own output and are left alone.
-func recordProblems(states map[string]map[string]any) []string {
+// A state in a guard's body is named with the guard's flag and construct
+// path (guards maps each flag to its path), so the message says where.
+func recordProblems(states map[string]map[string]any, guards map[string]string) []string {
+	owner := bodyOwners(states)
 	var problems []string
 	for _, name := range slices.Sorted(maps.Keys(states)) {
-		if p := recordProblem(name, states[name]); p != "" {
+		p := recordProblem(name, states[name])
+		if p == "" {
+			continue
+		}
+		if flag, ok := owner[name]; ok {
+			where := ""
+			if guards[flag] != "" {
+				where = " (guard " + guards[flag] + ")"
+			}
+			problems = append(problems, fmt.Sprintf("skippable: flag %q%s: state %q %s", flag, where, name, p))
+		} else {
 			problems = append(problems, fmt.Sprintf("skippable: state %q %s", name, p))
 		}
 	}
 	return problems
+}
+
+// bodyOwners maps each state of a guard's body to the guard's flag: the
+// states from the body's first to the Pass that records it as ran.
+func bodyOwners(states map[string]map[string]any) map[string]string {
+	owner := map[string]string{}
+	for _, st := range states {
+		g, ok := render.Recognise(st)
+		if !ok {
+			continue
+		}
+		end := contract.RecordName(g.Flag)
+		todo := []string{g.Task}
+		for len(todo) > 0 {
+			name := todo[len(todo)-1]
+			todo = todo[:len(todo)-1]
+			if _, seen := owner[name]; seen || name == end || states[name] == nil {
+				continue
+			}
+			owner[name] = g.Flag
+			todo = append(todo, successors(states[name])...)
+		}
+	}
+	return owner
+}
+
+// successors lists the states a state can lead to.
+func successors(st map[string]any) []string {
+	var next []string
+	if n, ok := st["Next"].(string); ok {
+		next = append(next, n)
+	}
+	if d, ok := st["Default"].(string); ok {
+		next = append(next, d)
+	}
+	for _, key := range []string{"Choices", "Catch"} {
+		list, _ := st[key].([]any)
+		for _, r := range list {
+			if rule, ok := r.(map[string]any); ok {
+				if n, ok := rule["Next"].(string); ok {
+					next = append(next, n)
+				}
+			}
+		}
+	}
+	return next
 }
 
 func recordProblem(name string, st map[string]any) string {

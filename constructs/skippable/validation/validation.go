@@ -181,7 +181,7 @@ func (c *flagsCheck) Validate() *[]*string {
 		return &[]*string{jsii.String("skippable: no flags to validate: no guard can run after the validation")}
 	}
 	var problems []*string
-	for _, p := range recordProblems(view.states) {
+	for _, p := range recordProblems(view.states, guardPaths(c.v)) {
 		problems = append(problems, jsii.String(p))
 	}
 	badFlag := false
