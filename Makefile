@@ -16,6 +16,9 @@ CHECKOV_VENV  := $(TOOLS)/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 MINISTACK_VENV  := $(TOOLS)/ministack
 MINISTACK_STAMP := $(MINISTACK_VENV)/.installed
+# The release make rehearse upgrades from, and its Go modules' stamp.
+BASELINE_COMMIT := $(shell sed -n '/^[0-9a-f]\{40\}$$/p' BASELINE)
+BASELINE_STAMP  := $(TOOLS)/baseline/$(BASELINE_COMMIT).modules
 PYTHON    ?= python3
 # Every Go module of the repository: the app, and the skippable construct,
 # a module of its own. go test ./... stops at a nested module, so each is
@@ -132,9 +135,21 @@ bench: tools $(PY_STAMP)
 ## through make bootstrap and make deploy; check every resource, run
 ## executions, rehearse the upgrade from the release BASELINE names
 ## (docs/rehearsal.md)
-rehearse: tools $(MINISTACK_STAMP)
+rehearse: tools $(MINISTACK_STAMP) $(BASELINE_STAMP)
 	@go build -o $(TOOLS)/bin/rehearse ./cmd/rehearse
 	@$(TOOLS)/bin/rehearse
+
+# The rehearsal synthesizes the release in BASELINE with no network, so
+# its Go modules (which may differ from the tree's) are downloaded here,
+# once per release, like make tools does for the tree's.
+$(BASELINE_STAMP): BASELINE
+	@git cat-file -e '$(BASELINE_COMMIT)^{commit}' 2>/dev/null || { echo "BASELINE names commit $(BASELINE_COMMIT), which this clone does not have (a shallow clone? git fetch --unshallow)"; exit 1; }
+	@echo "Downloading the Go modules of the release in BASELINE ..."
+	@rm -rf $(TOOLS)/baseline/src && mkdir -p $(TOOLS)/baseline/src
+	@git archive $(BASELINE_COMMIT) | tar -x -C $(TOOLS)/baseline/src
+	@cd $(TOOLS)/baseline/src && go mod download
+	@rm -rf $(TOOLS)/baseline/src
+	@touch $@
 
 $(MINISTACK_STAMP): internal/rehearse/requirements.txt
 	@echo "Creating MiniStack's environment in $(MINISTACK_VENV)/ ..."
