@@ -49,6 +49,11 @@ func TestKitAgreesWithInterpreters(t *testing.T) {
 			`{"items": {"a": 1}}`, `{"items": "a"}`, `{"items": null}`, `{"systems": ["velib", "nope"]}`,
 			`{"systems": []}`, `{"item": []}`, `{"load": false, "items": [1]}`,
 		}},
+		{"a parameter and a value derived from it", derivedMachine(t), false, []string{
+			`{}`, `{"object_key": "raw/velib/dt=2026-12-01/a.json.gz"}`, `{"object_key": "raw/velib/dt=2026-12-01/sub/a.json"}`,
+			`{"object_key": "raw/velib/a.json"}`, `{"object_key": 3}`, `{"object_key": null}`, `{"object_key": "raw/Velib/dt=2026-12-01/a"}`,
+			`{"arrival_day": "2026-12-01"}`,
+		}},
 	}
 	start, err := time.Parse(time.RFC3339, flaginputs.StartTime)
 	if err != nil {
@@ -147,5 +152,28 @@ func paramsMachine(t *testing.T) []byte {
 			contract.SubsetParam("systems", []string{"velib", "bixi"}),
 		}})
 		return v.Next(skippable.New(s, jsii.String("Load"), &skippable.Props{Flag: "load", Body: pass(s, "Load data")}).End())
+	})
+}
+
+// derivedMachine is the README's arrival example: a key checked by a
+// parameter of one's own, and a day derived from it.
+func derivedMachine(t *testing.T) []byte {
+	t.Helper()
+	return renderJSON(t, func(s awscdk.Stack) sfn.IChainable {
+		v := validation.New(s, jsii.String("Validate"), &validation.Props{
+			Params: []contract.Param{{
+				Name:     "object_key",
+				Describe: "the key of a file that arrived, raw/<system>/dt=<day>/<file>",
+				Check: `(
+					$parts := $type($value) = "string" ? $match($value, /^raw\/([a-z]+)\/dt=([0-9]{4}-[0-9]{2}-[0-9]{2})\/[^\/]+$/) : [];
+					$count($parts) = 1 ? [] : "object_key must look like raw/<system>/dt=YYYY-MM-DD/<file>, got " & $show($value)
+				)`,
+			}},
+			Derived: []contract.Derived{{
+				Name: "arrival_day",
+				Expr: `$exists($in.object_key) ? $match($in.object_key, /dt=([0-9-]{10})\//).groups[0] : $today`,
+			}},
+		})
+		return v.Next(skippable.New(s, jsii.String("Load"), &skippable.Props{Flag: "load", Body: pass(s, "Load file")}).End())
 	})
 }
