@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"math"
+	"strconv"
 	"time"
 
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
@@ -97,13 +100,9 @@ func (e *UndecidedError) Error() string {
 // read or an input that is not JSON (which Step Functions refuses before
 // any execution starts).
 func (m *Machine) Run(input string, start time.Time) (Result, error) {
-	var in any
-	dec := json.NewDecoder(bytes.NewReader([]byte(input)))
-	if err := dec.Decode(&in); err != nil {
-		return Result{}, fmt.Errorf("skippabletest: the input is not JSON: %w", err)
-	}
-	if dec.More() {
-		return Result{}, errors.New("skippabletest: the input is not JSON: text after the value")
+	in, err := decode(input)
+	if err != nil {
+		return Result{}, err
 	}
 	x := &execution{start: start.UTC(), input: in}
 	out, err := x.run(m.root, "", in, x.context(in, nil))
@@ -119,6 +118,44 @@ func (m *Machine) Run(input string, start time.Time) (Result, error) {
 	res.Output = out
 	res.Runs = runsOf(out)
 	return res, nil
+}
+
+// decode reads an execution input. JSON allows numbers that no float64
+// holds (1e400); Step Functions accepts them, so they are read as the
+// largest float64 of their sign rather than refused.
+func decode(input string) (any, error) {
+	var in any
+	dec := json.NewDecoder(bytes.NewReader([]byte(input)))
+	dec.UseNumber()
+	if err := dec.Decode(&in); err != nil {
+		return nil, fmt.Errorf("skippabletest: the input is not JSON: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("skippabletest: the input is not JSON: text after the value")
+	}
+	return numbers(in), nil
+}
+
+// numbers turns decoded json.Numbers into float64s, as a plain decode
+// would, clamping those out of range.
+func numbers(v any) any {
+	switch t := v.(type) {
+	case json.Number:
+		f, err := strconv.ParseFloat(string(t), 64)
+		if err != nil && !math.IsInf(f, 0) {
+			return 0.0
+		}
+		return math.Max(-math.MaxFloat64, math.Min(math.MaxFloat64, f))
+	case map[string]any:
+		for k, e := range t {
+			t[k] = numbers(e)
+		}
+	case []any:
+		for i, e := range t {
+			t[i] = numbers(e)
+		}
+	}
+	return v
 }
 
 // runsOf reads the runs record from an execution's output.

@@ -83,6 +83,8 @@ func TestRun(t *testing.T) {
 		{definition: "distributed map", input: `{"items": [{}], "save": false}`, ran: []string{"save"}},
 		{definition: "missing path", input: `{}`, errorName: "States.Runtime", cause: "$.size"},
 		{definition: "missing path", input: `{"size": 11}`},
+		{definition: "missing path", input: `{"size": 1e400}`},
+		{definition: "missing path", input: `{"size": -1e400}`},
 		{definition: "jsonata fail", input: `{"n": 3}`, errorName: "Stopped", cause: "got 3"},
 	}
 	for _, tt := range tests {
