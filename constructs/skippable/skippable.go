@@ -56,7 +56,7 @@ type Skippable struct {
 // guard's state name would then occur twice, which the synth refuses.
 func New(scope constructs.Construct, id *string, props *Props) *Skippable {
 	if props == nil || props.Body == nil {
-		panic(fmt.Errorf("skippable: %s: Props.Body is required", *id))
+		panic(fmt.Errorf("skippable: flag %q (guard %s/%s): Props.Body is required", flagOf(props), *scope.Node().Path(), *id))
 	}
 	s := &Skippable{flag: props.Flag, jsonata: props.QueryLanguage == sfn.QueryLanguage_JSONATA}
 	sfn.NewStateMachineFragment_Override(s, scope, id)
@@ -93,6 +93,14 @@ func New(scope constructs.Construct, id *string, props *Props) *Skippable {
 	s.Node().AddValidation(&skipPathCheck{s})
 	s.Node().AddValidation(&machineCheck{s: s, unvalidated: props.Unvalidated})
 	return s
+}
+
+// flagOf is the flag props name, for a message about props.
+func flagOf(props *Props) string {
+	if props == nil {
+		return ""
+	}
+	return props.Flag
 }
 
 // Flag returns the execution-input key that switches this fragment.

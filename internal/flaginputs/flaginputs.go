@@ -322,6 +322,10 @@ func subsetInputs(o Options) []Input {
 		invalid(key+": an unknown one", []string{first, "atlantis"}, key+` lists "atlantis", not one of `+known),
 		invalid(key+": two unknown ones", []any{"atlantis", 7}, key+` lists "atlantis", a number, not one of `+known),
 		invalid(key+": one twice", []string{first, first}, key+` lists "`+first+`" twice`),
+		// jsonata-python hands a null entry to a function as nothing.
+		invalid(key+": a null entry", []any{first, nil}, key+` lists null, not one of `+known),
+		invalid(key+": only null", []any{nil}, key+` lists null, not one of `+known),
+		invalid(key+": null", nil, key+` must be a list of at least one of `+known+`, got null`),
 		invalid(key+": an empty list", []string{}, key+` must be a list of at least one of `+known+`, got an array`),
 		invalid(key+": not a list", first, key+` must be a list of at least one of `+known+`, got "`+first+`"`),
 	}

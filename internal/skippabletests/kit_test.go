@@ -48,6 +48,7 @@ func TestKitAgreesWithInterpreters(t *testing.T) {
 			`{"payload": null, "systems": ["bixi"]}`, `{"note": 3}`, `{"note": null}`, `{"note": ["x"]}`,
 			`{"items": {"a": 1}}`, `{"items": "a"}`, `{"items": null}`, `{"systems": ["velib", "nope"]}`,
 			`{"systems": []}`, `{"item": []}`, `{"load": false, "items": [1]}`,
+			`{"systems": [null]}`, `{"systems": ["velib", null]}`, `{"items": [null, 1]}`, `{"note": ""}`,
 		}},
 		{"a parameter and a value derived from it", derivedMachine(t), false, []string{
 			`{}`, `{"object_key": "raw/velib/dt=2026-12-01/a.json.gz"}`, `{"object_key": "raw/velib/dt=2026-12-01/sub/a.json"}`,

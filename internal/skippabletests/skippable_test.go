@@ -190,7 +190,7 @@ func TestSynthErrors(t *testing.T) {
 			build: func(s awscdk.Stack) sfn.IChainable {
 				return validation.New(s, jsii.String("V"), dated).Next(guardWithFlag("process_date")(s))
 			},
-			want: []string{`flag "process_date" is reserved: the state machine declares it as an input parameter`},
+			want: []string{`skippable: flag "process_date" is reserved: the state machine declares it as an input parameter (guard Test/G)`},
 		},
 		{"reserved runs", guardWithFlag("runs"), []string{`flag "runs" is reserved`}},
 		{
@@ -259,6 +259,22 @@ func TestSynthErrors(t *testing.T) {
 			want: []string{`skippable: flag "load" is guarded twice in one state machine, by Test/A (branch 1 of P) and by Test/B (branch 2 of P)`},
 		},
 		{
+			name: "a validation's explicit flags that miss a guard and name none",
+			build: func(s awscdk.Stack) sfn.IChainable {
+				g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "load", Body: pass(s, "Load")})
+				return validation.New(s, jsii.String("V"), &validation.Props{Flags: []string{"lod"}}).Next(g.End())
+			},
+			want: []string{`skippable: flag "load" (guard Test/G) can run after the validation but is not in its Props.Flags (lod)`,
+				`the validation's Props.Flags lists "lod", which no guard after it reads`},
+		},
+		{
+			name: "a guarded Pass without a result that writes into the record",
+			build: validatedBody(func(s awscdk.Stack) sfn.IChainable {
+				return sfn.NewPass(s, jsii.String("Copy"), &sfn.PassProps{ResultPath: jsii.String("$.runs.x")})
+			}),
+			want: []string{`skippable: flag "load" (guard Test/G): state "Copy" writes its result into $.runs, which the guards own`},
+		},
+		{
 			name: "a JSONPath guard in a JSONata state machine",
 			build: jsonataMachine(func(s awscdk.Stack) sfn.IChainable {
 				g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "load", Body: sfn.Pass_Jsonata(s, jsii.String("Load"), nil)})
@@ -307,7 +323,7 @@ func TestSynthErrors(t *testing.T) {
 			build: func(s awscdk.Stack) sfn.IChainable {
 				return skippable.New(s, jsii.String("Empty"), &skippable.Props{Flag: "load"})
 			},
-			want: []string{"Empty: Props.Body is required"},
+			want: []string{`skippable: flag "load" (guard Test/Empty): Props.Body is required`},
 		},
 		{
 			name: "skip path left dangling",

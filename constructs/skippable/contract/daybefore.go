@@ -7,8 +7,9 @@ package contract
 // refuses). A schedule sets it to EventBridge Scheduler's
 // <aws.scheduler.scheduled-time>, so that a run retried or replayed hours
 // later still processes the day it was meant for. dateKey is the date
-// param it stands in for: the two may not both be given, and dateKey's
-// default should be DayBeforeDefault(key, …).
+// param it stands in for: the two may not both be given. DayBeforeParam
+// only checks key; for dateKey to become the day before it, give dateKey's
+// param the Default DayBeforeDefault(key).
 func DayBeforeParam(key, dateKey string) Param {
 	bad := `"` + key + ` must be a UTC time YYYY-MM-DDThh:mm:ssZ, got " & $show($value)`
 	return Param{
@@ -40,7 +41,7 @@ func DayBeforeDefault(key string) string {
 
 // DayBeforeExpr is a JSONata expression for the date (YYYY-MM-DD) before
 // the date that starts the string ts evaluates to, which must already be
-// valid: calendar arithmetic on the parts, as dateProblemExpr checks dates,
+// valid: calendar arithmetic on the parts, as DateParam checks dates,
 // with no date function that engines read differently.
 func DayBeforeExpr(ts string) string {
 	return `(

@@ -9,6 +9,11 @@ package contract
 // execution input, through the context object.
 func FlagPath(flag string) string { return "$$.Execution.Input." + flag }
 
-// FlagExpr is the JSONata expression that reads flag from the execution
-// input, e.g. to pass it to the child executions of a Distributed Map.
-func FlagExpr(flag string) string { return "$states.context.Execution.Input." + flag }
+// FlagValue is a JSONata field value that reads flag from the execution
+// input as a guard does: false when the input sets it to false, true
+// otherwise (absent included, so it always has a value). Pass it to the
+// child executions of a Distributed Map in the Map's ItemSelector, e.g.
+// {"load": contract.FlagValue("load")}: a child's input is its item.
+func FlagValue(flag string) string {
+	return "{% $not($states.context.Execution.Input." + flag + " = false) %}"
+}

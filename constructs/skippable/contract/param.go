@@ -9,8 +9,9 @@ package contract
 // (the execution's start date, YYYY-MM-DD, UTC); Check also has $value (the
 // key's value; Check runs only when the key is present) and $show
 // (ShowFunc, to render a value in a message). Default runs only on valid
-// input. They must keep to the rules every engine reads alike
-// (see package jsonata's lint, which the tests run on every definition).
+// input. They must keep to what every JSONata engine reads alike: test a
+// type positively ($type($value) = "string" ? … : …), show values with
+// $show, and use no date pictures.
 type Param struct {
 	// Name is the input key.
 	Name string

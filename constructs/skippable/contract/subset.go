@@ -20,19 +20,22 @@ func SubsetParam(key string, allowed []string) Param {
 		Describe: "a list of some of " + known,
 		// $append([], …) makes a list of a JSONata sequence, which is a
 		// single value when it holds one.
+		// Entries are read by index: jsonata-python hands a null entry to
+		// a function as nothing, which no predicate can tell apart, while
+		// $value[$i] is null on every engine.
 		Check: `(
 			$allowed := ` + string(list) + `;
-			$type($value) != "array" or $count($value) = 0
-				? "` + key + ` must be a list of at least one of ` + known + `, got " & $show($value)
-			: (
-				$unknown := $filter($value, function($v) { $type($v) != "string" or $not($v in $allowed) });
-				$twice := $filter($value, function($v, $i) { $count($filter($value, function($w, $j) { $j < $i and $w = $v })) > 0 });
+			$n := $type($value) = "array" ? $count($value) : 0;
+			$n > 0 ? (
+				$idx := [0..$n - 1];
+				$unknown := $filter($idx, function($i) { $not($type($value[$i]) = "string" and $value[$i] in $allowed) });
+				$twice := $filter($idx, function($i) { $count($filter($idx, function($j) { $j < $i and $value[$j] = $value[$i] })) > 0 });
 				$count($unknown) > 0
-					? "` + key + ` lists " & $join($append([], $map($unknown, $show)), ", ") & ", not one of ` + known + `"
+					? "` + key + ` lists " & $join($append([], $map($unknown, function($i) { $show($value[$i]) })), ", ") & ", not one of ` + known + `"
 				: $count($twice) > 0
-					? "` + key + ` lists " & $join($append([], $map($twice, $show)), ", ") & " twice"
+					? "` + key + ` lists " & $join($append([], $map($twice, function($i) { $show($value[$i]) })), ", ") & " twice"
 				: []
-			)
+			) : "` + key + ` must be a list of at least one of ` + known + `, got " & $show($value)
 		)`,
 		Default: string(list),
 	}

@@ -6,5 +6,5 @@ import "github.com/partialruns/velib-pipeline/constructs/skippable/contract"
 // true unless the execution input sets flag to false. A missing flag reads
 // as nothing, and nothing = false is false, so absent runs.
 func FlagCondition(flag string) string {
-	return "{% $not(" + contract.FlagExpr(flag) + " = false) %}"
+	return contract.FlagValue(flag)
 }

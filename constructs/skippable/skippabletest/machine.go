@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
@@ -58,13 +59,16 @@ type Result struct {
 	// problems. Both are empty when the execution succeeds.
 	Error, Cause string
 	// Ran lists the flags whose guarded steps ran, Skipped those whose
-	// steps were switched off, each in the order the guards were reached.
-	// A guard inside a Map is reached once per item, so its flag may be in
-	// both lists.
+	// steps were switched off, each flag once, in the order the guards were
+	// first reached. A guard inside a Map is reached once per item: its
+	// flag is in Ran if any item ran the step, in Skipped if any skipped
+	// it, so it may be in both.
 	Ran, Skipped []string
-	// Runs is the runs record the execution ended with: the status of each
-	// flag, e.g. {"load": "ran", "publish": "skipped"}. Nil when the
-	// execution failed or its output carries no record.
+	// Runs is the runs record the execution ended with, flag by status,
+	// e.g. {"load": "ran", "publish": "skipped"}: every guard reached
+	// outside a Map, and every flag set to false. A guard inside a Map
+	// records per item, in the item's output, which is in the Map's result.
+	// Nil when the execution failed or its output carries no record.
 	Runs map[string]string
 	// Output is the execution's output, decoded from JSON. A task's result
 	// in it is a string starting with UnknownPrefix and naming the task.
@@ -93,8 +97,8 @@ func (e *UndecidedError) Error() string {
 	return fmt.Sprintf("skippabletest: cannot decide at state %q: %s", e.State, e.Reason)
 }
 
-// Run runs input (execution input as JSON text, as given to the console)
-// through the definition as an execution started at start would, assuming
+// Run runs input (execution input as JSON text, as given to the console;
+// empty for none, which Step Functions makes {}) through the definition as an execution started at start would, assuming
 // every task succeeds. It returns an *UndecidedError where the path taken
 // depends on a task's output, and an error for a definition it cannot
 // read or an input that is not JSON (which Step Functions refuses before
@@ -120,10 +124,20 @@ func (m *Machine) Run(input string, start time.Time) (Result, error) {
 	return res, nil
 }
 
+// MaxInput is the largest execution input Step Functions accepts, in
+// bytes of UTF-8.
+const MaxInput = 256 * 1024
+
 // decode reads an execution input. JSON allows numbers that no float64
 // holds (1e400); Step Functions accepts them, so they are read as the
 // largest float64 of their sign rather than refused.
 func decode(input string) (any, error) {
+	if len(input) > MaxInput {
+		return nil, fmt.Errorf("skippabletest: the input is %d bytes; Step Functions refuses more than %d", len(input), MaxInput)
+	}
+	if strings.TrimSpace(input) == "" {
+		input = "{}" // an execution started with no input gets {}
+	}
 	var in any
 	dec := json.NewDecoder(bytes.NewReader([]byte(input)))
 	dec.UseNumber()

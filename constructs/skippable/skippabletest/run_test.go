@@ -83,6 +83,8 @@ func TestRun(t *testing.T) {
 		{definition: "distributed map", input: `{"items": [{}], "save": false}`, ran: []string{"save"}},
 		{definition: "missing path", input: `{}`, errorName: "States.Runtime", cause: "$.size"},
 		{definition: "missing path", input: `{"size": 11}`},
+		{definition: "missing path", input: ``, errorName: "States.Runtime", cause: "$.size"},
+		{definition: "missing path", input: " \n", errorName: "States.Runtime", cause: "$.size"},
 		{definition: "missing path", input: `{"size": 1e400}`},
 		{definition: "missing path", input: `{"size": -1e400}`},
 		{definition: "jsonata fail", input: `{"n": 3}`, errorName: "Stopped", cause: "got 3"},
@@ -125,9 +127,9 @@ func TestRunRefusesWhatIsNotJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, input := range []string{``, `{`, `{} {}`, `{"a": 1,}`} {
-		if _, err := m.Run(input, start); err == nil || !strings.Contains(err.Error(), "not JSON") {
-			t.Errorf("Run(%q): %v, want an error saying it is not JSON", input, err)
+	for _, input := range []string{`{`, `{} {}`, `{"a": 1,}`, `"` + strings.Repeat("x", skippabletest.MaxInput) + `"`} {
+		if _, err := m.Run(input, start); err == nil || !strings.Contains(err.Error(), "not JSON") && !strings.Contains(err.Error(), "refuses more than") {
+			t.Errorf("Run(%.40q): %v, want an error saying it is not JSON, or too long", input, err)
 		}
 	}
 	for _, def := range []string{`[]`, `{}`, `{"StartAt": "A"}`, `not json`} {

@@ -101,22 +101,36 @@ func recordProblem(name string, st map[string]any) string {
 	if out, ok := st["OutputPath"]; ok && out != "$" {
 		return "keeps only part of the state (OutputPath), dropping the runs record: leave OutputPath unset"
 	}
+	raw, set := st["ResultPath"]
 	if !hasResult(st) {
+		// A Pass without a result of its own still writes its input at
+		// its ResultPath.
+		if rp, ok := raw.(string); ok && st["Type"] == "Pass" && writesRuns(name, rp) {
+			return intoRuns
+		}
 		return ""
 	}
-	raw, set := st["ResultPath"]
 	if set && raw == nil {
 		return "" // JsonPath.DISCARD renders as null: the state is kept.
 	}
 	rp, _ := raw.(string)
-	runs := "$." + contract.RunsKey
 	switch {
 	case !set || rp == "$":
 		return "replaces the whole state with its result, and the runs record with it: set ResultPath to where the result belongs, or JsonPath.DISCARD"
-	case (rp == runs || strings.HasPrefix(rp, runs+".") || strings.HasPrefix(rp, runs+"[")) && !isRecordPass(name, rp):
-		return "writes its result into " + runs + ", which the guards own: set ResultPath elsewhere"
+	case writesRuns(name, rp):
+		return intoRuns
 	}
 	return ""
+}
+
+var intoRuns = "writes its result into $." + contract.RunsKey + ", which the guards own: set ResultPath elsewhere"
+
+// writesRuns reports whether a state writing at resultPath writes into
+// the runs record without being a guard's own record.
+func writesRuns(name, resultPath string) bool {
+	runs := "$." + contract.RunsKey
+	into := resultPath == runs || strings.HasPrefix(resultPath, runs+".") || strings.HasPrefix(resultPath, runs+"[")
+	return into && !isRecordPass(name, resultPath)
 }
 
 // isRecordPass reports whether a state writing at resultPath is one a
@@ -168,8 +182,10 @@ func jsonataProblem(st map[string]any) string {
 
 // distributedProblem: a Distributed Map runs each item as a child
 // execution whose input is the item, so a guard inside it reads its flag
-// from the item. Each such flag must be passed in the ItemSelector, or a
-// flag set to false would run the step in every child.
+// from the item. Each such flag must be passed in the ItemSelector with a
+// value that is always there, or a flag set to false would run the step
+// in every child. Only JSONata can: a JSONata field that reads an absent
+// flag has no value, and a JSONPath one fails the run.
 func distributedProblem(st map[string]any) string {
 	proc, _ := st["ItemProcessor"].(map[string]any)
 	cfg, _ := proc["ProcessorConfig"].(map[string]any)
@@ -182,10 +198,7 @@ func distributedProblem(st map[string]any) string {
 	var missing []string
 	for _, name := range slices.Sorted(maps.Keys(inside)) {
 		g, ok := render.Recognise(inside[name])
-		if !ok {
-			continue
-		}
-		if sel[g.Flag+".$"] != contract.FlagPath(g.Flag) && sel[g.Flag] != "{% "+contract.FlagExpr(g.Flag)+" %}" {
+		if ok && sel[g.Flag] != contract.FlagValue(g.Flag) {
 			missing = append(missing, g.Flag)
 		}
 	}
@@ -194,6 +207,6 @@ func distributedProblem(st map[string]any) string {
 	}
 	f := missing[0]
 	return fmt.Sprintf("is a Distributed Map whose child executions would not see the flag(s) %s of the guards inside it: "+
-		"pass each in its ItemSelector, e.g. %q: %q in a JSONata Map (a JSONPath Map's %q: %q fails the run when the input leaves the flag out)",
-		strings.Join(missing, ", "), f, "{% "+contract.FlagExpr(f)+" %}", f+".$", contract.FlagPath(f))
+		"make it a JSONata Map and pass each in its ItemSelector, e.g. %q: contract.FlagValue(%q), which is %q",
+		strings.Join(missing, ", "), f, f, contract.FlagValue(f))
 }

@@ -5,6 +5,7 @@ package validation
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -31,7 +32,7 @@ type Props struct {
 }
 
 // Validation is the state machine's first state: a JSONata Choice that lets
-// valid input through, with the processing date filled in and every flag's
+// valid input through, with each declared parameter's default filled in and every flag's
 // outcome initialised, and sends anything else to a Fail state with error
 // [contract.ErrorInvalidInput] and a cause that names each offending key.
 // The rest of the state machine can stay JSONPath.
@@ -184,18 +185,19 @@ func (c *flagsCheck) Validate() *[]*string {
 	for _, p := range recordProblems(view.states, guardPaths(c.v)) {
 		problems = append(problems, jsii.String(p))
 	}
-	badFlag := false
+	problems = append(problems, explicitProblems(c.v, view)...)
+	paths := guardPaths(c.v)
 	for _, f := range flags {
 		if err := contract.CheckFlag(f, contract.Names(c.v.params)...); err != nil {
-			problems = append(problems, jsii.String(err.Error()))
-			badFlag = true
+			msg := err.Error()
+			if paths[f] != "" {
+				msg += " (guard " + paths[f] + ")"
+			}
+			problems = append(problems, jsii.String(msg))
 		}
 	}
 	for _, err := range derivedProblems(c.v.derived, flags, c.v.params) {
 		problems = append(problems, jsii.String(err.Error()))
-	}
-	if badFlag {
-		problems = append(problems, jsii.String("skippable: the validation's flags are "+strings.Join(flags, ", ")))
 	}
 	return &problems
 }
@@ -206,3 +208,31 @@ func (c *flagsCheck) Validate() *[]*string {
 // so call it during synthesis or after. skippabletest.Problems evaluates
 // it, e.g. to check an input stored in a schedule at synth.
 func (v *Validation) ProblemsExpression() string { return problemsExpr(v.atSynth().flags, v.params) }
+
+// explicitProblems: flags given in Props.Flags must be exactly those of
+// the guards after the validation. A guard's flag left out could not be
+// switched off; a listed flag no guard reads would be accepted and do
+// nothing, as a typo would.
+func explicitProblems(v *Validation, view *synthView) []*string {
+	if v.explicit == nil || v.next == nil {
+		return nil
+	}
+	guards := guardsIn(v, view.states)
+	paths := guardPaths(v)
+	listed := strings.Join(v.explicit, ", ")
+	var problems []*string
+	for _, f := range guards {
+		if !slices.Contains(v.explicit, f) {
+			problems = append(problems, jsii.String(fmt.Sprintf(
+				"skippable: flag %q (guard %s) can run after the validation but is not in its Props.Flags (%s): add it, or leave Flags unset to take the guards' flags",
+				f, paths[f], listed)))
+		}
+	}
+	for _, f := range v.explicit {
+		if !slices.Contains(guards, f) {
+			problems = append(problems, jsii.String(fmt.Sprintf(
+				"skippable: the validation's Props.Flags lists %q, which no guard after it reads: an input setting it would be accepted and change nothing", f)))
+		}
+	}
+	return problems
+}

@@ -13,8 +13,12 @@ import (
 	"github.com/partialruns/velib-pipeline/constructs/skippable/skippabletest"
 )
 
-// Load synthesizes stack and loads its one state machine. A synth error
-// (e.g. a guard the construct refuses) is returned, not panicked.
+// Load synthesizes stack and loads its one state machine. An error the
+// synthesis finds (e.g. a guard in a state machine that does not start
+// with its validation) is returned, not panicked. Mistakes the constructs
+// catch when they are created or chained (a bad flag name, a flag
+// guarded twice) panic in the code that builds the stack, before Load,
+// as CDK constructors do.
 func Load(stack awscdk.Stack) (*skippabletest.Machine, error) {
 	return load(stack, "")
 }

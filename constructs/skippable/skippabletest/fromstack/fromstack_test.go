@@ -10,6 +10,7 @@ import (
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/partialruns/velib-pipeline/constructs/skippable"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/internal/synthtest"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/parallel"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/skippabletest"
@@ -95,6 +96,44 @@ func TestLoadMachine(t *testing.T) {
 					got.Error, got.Cause, got.Ran, got.Skipped, got.Runs, tt.ran, tt.skipped, tt.runs)
 			}
 		})
+	}
+}
+
+// TestDistributedMap: each item is a child execution whose input is the
+// item; the flag reaches it through the ItemSelector, absent or not.
+func TestDistributedMap(t *testing.T) {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Test"), nil)
+	v := validation.New(stack, jsii.String("Validate"), &validation.Props{Params: []contract.Param{contract.ArrayParam("items", "files")}})
+	m := sfn.DistributedMap_Jsonata(stack, jsii.String("Each"), &sfn.DistributedMapJsonataProps{
+		Items: sfn.ProvideItems_Jsonata(jsii.String("{% $states.input.items %}")),
+		ItemSelector: &map[string]any{
+			"item": "{% $states.context.Map.Item.Value %}",
+			"save": contract.FlagValue("save"),
+		},
+		Outputs: jsii.String(contract.ResultUnder("saved")),
+	})
+	m.ItemProcessor(skippable.New(stack, jsii.String("Save"), &skippable.Props{
+		Flag: "save", Body: sfn.Pass_Jsonata(stack, jsii.String("Save file"), nil), QueryLanguage: sfn.QueryLanguage_JSONATA,
+	}).End(), nil)
+	sfn.NewStateMachine(stack, jsii.String("Machine"), &sfn.StateMachineProps{
+		QueryLanguage: sfn.QueryLanguage_JSONATA, DefinitionBody: sfn.DefinitionBody_FromChainable(v.Next(m)),
+	})
+	machine, err := fromstack.Load(stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		input        string
+		ran, skipped []string
+	}{
+		{`{"items": ["a", "b"]}`, []string{"save"}, nil},
+		{`{"items": ["a"], "save": true}`, []string{"save"}, nil},
+		{`{"items": ["a", "b"], "save": false}`, nil, []string{"save"}},
+	} {
+		got, err := machine.Run(tt.input, start)
+		if err != nil || got.Error != "" || !reflect.DeepEqual(got.Ran, tt.ran) || !reflect.DeepEqual(got.Skipped, tt.skipped) {
+			t.Errorf("%s: %v %s %s, ran %q skipped %q; want ran %q skipped %q", tt.input, err, got.Error, got.Cause, got.Ran, got.Skipped, tt.ran, tt.skipped)
+		}
 	}
 }
 
