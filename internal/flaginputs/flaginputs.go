@@ -326,7 +326,7 @@ func subsetInputs(o Options) []Input {
 		invalid(key+": a null entry", []any{first, nil}, key+` lists null, not one of `+known),
 		invalid(key+": only null", []any{nil}, key+` lists null, not one of `+known),
 		invalid(key+": null", nil, key+` must be a list of at least one of `+known+`, got null`),
-		invalid(key+": an empty list", []string{}, key+` must be a list of at least one of `+known+`, got an array`),
+		invalid(key+": an empty list", []string{}, key+` is an empty list: give at least one of `+known),
 		invalid(key+": not a list", first, key+` must be a list of at least one of `+known+`, got "`+first+`"`),
 	}
 }

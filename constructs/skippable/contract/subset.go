@@ -35,7 +35,8 @@ func SubsetParam(key string, allowed []string) Param {
 				: $count($twice) > 0
 					? "` + key + ` lists " & $join($append([], $map($twice, function($i) { $show($value[$i]) })), ", ") & " twice"
 				: []
-			) : "` + key + ` must be a list of at least one of ` + known + `, got " & $show($value)
+			) : $type($value) = "array" ? "` + key + ` is an empty list: give at least one of ` + known + `"
+			: "` + key + ` must be a list of at least one of ` + known + `, got " & $show($value)
 		)`,
 		Default: string(list),
 	}
