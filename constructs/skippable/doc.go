@@ -35,8 +35,11 @@
 // writes there: the validation records each flag the input switches off as
 // "skipped", and each guard records its body as "ran" in a Pass after it. A
 // body only has to keep the state (a task's result goes beside the input,
-// with ResultPath); the synth names any state that would replace the state
-// or write into the record. Guards side by side go in a Parallel built by
-// package parallel, which merges its branches' records. A succeeded
-// execution's output therefore says, per flag, whether its body ran.
+// with ResultPath); the synth names the states it can tell would replace
+// the state or write into the record: JSONPath states by their paths,
+// JSONata Tasks, Maps and Parallels without an Output. A JSONata Pass or
+// Wait's Output is the author's: one that drops $states.input drops the
+// record too. Guards side by side go in a Parallel built by package
+// parallel, which merges its branches' records. A succeeded execution's
+// output therefore says, per flag outside a Map, whether its body ran.
 package skippable

@@ -257,6 +257,10 @@ func baseTable(flags []string) []Input {
 		// reads like a flag is unknown: the cause shows it encoded.
 		invalid("a flag with a look-alike letter and an invisible space", fmt.Sprintf(`{%s: false}`, q(lookAlike(a))),
 			`"`+lookAlike(a)+`" (URL-encoded: `+url.PathEscape(lookAlike(a))+`)`),
+		// Keys are sorted by their percent-encoded form, and JSONata's
+		// encoding is JavaScript's: a space is %20, "!" and "(" stay.
+		invalid("keys with a space and punctuation", `{"a b": 1, "a(b": 2, "é!": 3, "c*": 4}`,
+			`unknown key(s) "é!" (URL-encoded: %C3%A9!), "a b", "a(b", "c*"`),
 		invalid("a key with a control character", `{"x\u0007": true}`, "unknown key(s) \"x\a\" (URL-encoded: x%07)"),
 		invalid("a key named $", `{"$": true}`, `unknown key(s) "$"`),
 		invalid("a key named $$ and a dotted key", `{"$$": true, "a.b": false}`, `unknown key(s) "$$", "a.b"`),

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/partialruns/velib-pipeline/constructs/skippable/skippabletest"
 	jsonatago "github.com/xiatechs/jsonata-go"
+	"github.com/xiatechs/jsonata-go/jtypes"
 )
 
 // Undefined is EvalGo's error for an expression that produced no value.
@@ -26,6 +28,13 @@ func EvalGo(src string, states map[string]any) (any, error) {
 
 // evalCompiled is EvalGo for an expression already compiled.
 func evalCompiled(expr *jsonatago.Expr, states map[string]any) (any, error) {
+	// jsonata-go's own $encodeUrlComponent is Go's url.QueryEscape; the
+	// test kit's is JSONata's, and the definition is held to it.
+	if err := expr.RegisterExts(map[string]jsonatago.Extension{"encodeUrlComponent": {
+		Func: skippabletest.EncodeURIComponent, UndefinedHandler: jtypes.ArgUndefined(0),
+	}}); err != nil {
+		return nil, fmt.Errorf("jsonata-go: %w", err)
+	}
 	if err := expr.RegisterVars(map[string]any{"states": states}); err != nil {
 		return nil, fmt.Errorf("jsonata-go: %w", err)
 	}

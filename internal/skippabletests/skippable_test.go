@@ -275,6 +275,46 @@ func TestSynthErrors(t *testing.T) {
 			want: []string{`skippable: flag "load" (guard Test/G): state "Copy" writes its result into $.runs, which the guards own`},
 		},
 		{
+			name: "parameters that cannot be declared",
+			build: func(s awscdk.Stack) sfn.IChainable {
+				g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "load", Body: pass(s, "Load")})
+				return validation.New(s, jsii.String("V"), &validation.Props{Params: []contract.Param{
+					contract.StringParam("a\"b", "quoted"), contract.JSONParam("runs", "x"), contract.StringParam("note", "x"), contract.StringParam("note", "y"),
+				}}).Next(g.End())
+			},
+			want: []string{`skippable: parameter "a\"b" is not valid`},
+		},
+		{
+			name: "a parameter named like a reserved key",
+			build: func(s awscdk.Stack) sfn.IChainable {
+				g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "load", Body: pass(s, "Load")})
+				return validation.New(s, jsii.String("V"), &validation.Props{Params: []contract.Param{contract.JSONParam("runs", "x")}}).Next(g.End())
+			},
+			want: []string{`skippable: parameter "runs" is reserved`},
+		},
+		{
+			name: "a parameter declared twice",
+			build: func(s awscdk.Stack) sfn.IChainable {
+				g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "load", Body: pass(s, "Load")})
+				return validation.New(s, jsii.String("V"), &validation.Props{Params: []contract.Param{contract.StringParam("note", "x"), contract.StringParam("note", "y")}}).Next(g.End())
+			},
+			want: []string{`skippable: parameter "note" is declared twice`},
+		},
+		{
+			name: "a validation with explicit flags chained to nothing",
+			build: func(s awscdk.Stack) sfn.IChainable {
+				return validation.New(s, jsii.String("V"), &validation.Props{Flags: []string{"load"}})
+			},
+			want: []string{"the validation leads nowhere"},
+		},
+		{
+			name: "a ResultPath into the record in brackets",
+			build: validatedBody(func(s awscdk.Stack) sfn.IChainable {
+				return sfn.NewPass(s, jsii.String("Forge"), &sfn.PassProps{Result: sfn.Result_FromString(jsii.String("x")), ResultPath: jsii.String("$['runs']['x']")})
+			}),
+			want: []string{`skippable: flag "load" (guard Test/G): state "Forge" writes its result into $.runs`},
+		},
+		{
 			name: "a JSONPath guard in a JSONata state machine",
 			build: jsonataMachine(func(s awscdk.Stack) sfn.IChainable {
 				g := skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "load", Body: sfn.Pass_Jsonata(s, jsii.String("Load"), nil)})
@@ -316,7 +356,7 @@ func TestSynthErrors(t *testing.T) {
 				m.ItemProcessor(skippable.New(s, jsii.String("G"), &skippable.Props{Flag: "save", Body: pass(s, "Save")}).End(), nil)
 				return validation.New(s, jsii.String("V"), nil).Next(m)
 			},
-			want: []string{`state "Each" is a Distributed Map whose child executions would not see the flag(s) save of the guards inside it`},
+			want: []string{`state "Each" is a Distributed Map whose child executions would not see the flag(s) "save" (guard Test/G): pass each in the ItemSelector of a JSONata Distributed Map`},
 		},
 		{
 			name: "no body",

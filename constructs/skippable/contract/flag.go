@@ -51,3 +51,23 @@ func CheckFlag(name string, params ...string) error {
 	}
 	return nil
 }
+
+// CheckParams reports whether params can be declared together: each name
+// a letter followed by letters, digits or underscores (it is written into
+// the validation's JSONata), none reserved, none twice.
+func CheckParams(params []Param) error {
+	seen := map[string]bool{}
+	for _, p := range params {
+		switch {
+		case !flagPattern.MatchString(p.Name):
+			return fmt.Errorf("skippable: parameter %q is not valid: use a letter followed by letters, digits or underscores", p.Name)
+		case seen[p.Name]:
+			return fmt.Errorf("skippable: parameter %q is declared twice", p.Name)
+		}
+		if why, ok := reserved[p.Name]; ok {
+			return fmt.Errorf("skippable: parameter %q is reserved: %s", p.Name, why)
+		}
+		seen[p.Name] = true
+	}
+	return nil
+}

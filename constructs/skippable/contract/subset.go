@@ -2,6 +2,8 @@ package contract
 
 import (
 	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -9,15 +11,27 @@ import (
 // from allowed, at least one, e.g. the systems a run processes; it
 // defaults to all of allowed, in their order. An unknown value is named
 // in the cause, with the values allowed.
+//
+// It panics when allowed is empty or names a value twice: its default
+// would then be refused by its own check.
 func SubsetParam(key string, allowed []string) Param {
+	if len(allowed) == 0 {
+		panic(fmt.Errorf("skippable: SubsetParam(%q): no allowed value", key))
+	}
+	for i, a := range allowed {
+		if slices.Contains(allowed[:i], a) {
+			panic(fmt.Errorf("skippable: SubsetParam(%q): %q is allowed twice", key, a))
+		}
+	}
 	list, err := json.Marshal(allowed)
 	if err != nil {
 		panic(err) // strings only: cannot fail
 	}
-	known := strings.Join(allowed, ", ")
+	// The values go into JSONata string literals, escaped as JSON.
+	known := strings.Trim(jsonString(strings.Join(allowed, ", ")), `"`)
 	return Param{
 		Name:     key,
-		Describe: "a list of some of " + known,
+		Describe: "a list of some of " + strings.Join(allowed, ", "),
 		// $append([], …) makes a list of a JSONata sequence, which is a
 		// single value when it holds one.
 		// Entries are read by index: jsonata-python hands a null entry to
@@ -40,4 +54,13 @@ func SubsetParam(key string, allowed []string) Param {
 		)`,
 		Default: string(list),
 	}
+}
+
+// jsonString is s as a JSON string literal, which JSONata reads alike.
+func jsonString(s string) string {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(err) // a string always marshals
+	}
+	return string(b)
 }

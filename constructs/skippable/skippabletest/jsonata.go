@@ -81,6 +81,9 @@ func evaluate(src string, states map[string]any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := expr.RegisterExts(extensions); err != nil {
+		return nil, err
+	}
 	if err := expr.RegisterVars(map[string]any{"states": withNulls(states)}); err != nil {
 		return nil, err
 	}

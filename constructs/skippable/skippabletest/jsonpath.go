@@ -87,18 +87,18 @@ func (s *step) segments(path string) ([]any, error) {
 		switch {
 		case m[1] != "":
 			segs = append(segs, m[1])
-		case m[2] != "":
-			segs = append(segs, m[2])
-		default:
+		case m[3] != "":
 			i, _ := strconv.Atoi(m[3])
 			segs = append(segs, i)
+		default: // a bracketed name, which may be empty
+			segs = append(segs, m[2]+m[4])
 		}
 		rest = rest[len(m[0]):]
 	}
 	return segs, nil
 }
 
-var segment = regexp.MustCompile(`^(?:\.([^.\[\]*@?()]+)|\['([^']*)'\]|\[([0-9]+)\])`)
+var segment = regexp.MustCompile(`^(?:\.([^.\[\]*@?()]+)|\['([^']*)'\]|\[([0-9]+)\]|\["([^"]*)"\])`)
 
 // path reads a path from v, or from the context object when it starts
 // with $$. A path that does not resolve is a runtime error, as in Step

@@ -59,7 +59,8 @@ type Result struct {
 	// problems. Both are empty when the execution succeeds.
 	Error, Cause string
 	// Ran lists the flags whose guarded steps ran, Skipped those whose
-	// steps were switched off, each flag once, in the order the guards were
+	// guards were reached with the flag false (Runs also holds the
+	// validation's record of every flag set to false, reached or not), each flag once, in the order the guards were
 	// first reached. A guard inside a Map is reached once per item: its
 	// flag is in Ran if any item ran the step, in Skipped if any skipped
 	// it, so it may be in both.
@@ -98,8 +99,11 @@ func (e *UndecidedError) Error() string {
 }
 
 // Run runs input (execution input as JSON text, as given to the console;
-// empty for none, which Step Functions makes {}) through the definition as an execution started at start would, assuming
-// every task succeeds. It returns an *UndecidedError where the path taken
+// empty or blank for none, which Step Functions makes {}) through the
+// definition as an execution started at start would, assuming
+// every task succeeds. Numbers are read as float64: integers beyond 2^53
+// lose digits in Output, and a number beyond float64's range (1e400) is
+// read as the largest of its sign. It returns an *UndecidedError where the path taken
 // depends on a task's output, and an error for a definition it cannot
 // read or an input that is not JSON (which Step Functions refuses before
 // any execution starts).

@@ -138,3 +138,16 @@ func TestRunRefusesWhatIsNotJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestBracketedPaths(t *testing.T) {
+	m, err := skippabletest.Load([]byte(`{"StartAt": "Set", "States": {
+		"Set": {"Type": "Pass", "Result": 1, "ResultPath": "$['a'][\"b c\"]", "Next": "Read"},
+		"Read": {"Type": "Pass", "InputPath": "$[\"a\"]", "End": true}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.Run(`{}`, start)
+	if err != nil || !reflect.DeepEqual(got.Output, map[string]any{"b c": 1.0}) {
+		t.Errorf("got %v, %v", got.Output, err)
+	}
+}

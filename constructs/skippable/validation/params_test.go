@@ -68,3 +68,62 @@ func TestReadyMadeParams(t *testing.T) {
 		}
 	}
 }
+
+// TestSubsetValues: allowed values are written into the validation's
+// JSONata escaped, and a list that would refuse its own default panics.
+func TestSubsetValues(t *testing.T) {
+	for _, allowed := range [][]string{nil, {}, {"a", "a"}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("SubsetParam(%q) did not panic", allowed)
+				}
+			}()
+			contract.SubsetParam("sys", allowed)
+		}()
+	}
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Quoted"), nil)
+	v := validation.New(stack, jsii.String("Validate"), &validation.Props{Params: []contract.Param{
+		contract.SubsetParam("sys", []string{`a"b`, `c\d`}),
+	}})
+	load := skippable.New(stack, jsii.String("Load"), &skippable.Props{Flag: "load", Body: sfn.NewPass(stack, jsii.String("Load data"), nil)})
+	sfn.NewStateMachine(stack, jsii.String("Machine"), &sfn.StateMachineProps{DefinitionBody: sfn.DefinitionBody_FromChainable(v.Next(load.End()))})
+	m, err := fromstack.Load(stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for input, cause := range map[string]string{
+		`{"sys": ["a\"b"]}`: "",
+		`{}`:                "",
+		`{"sys": ["x"]}`:    `sys lists "x", not one of a"b, c\d`,
+	} {
+		got, err := m.Run(input, time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC))
+		if err != nil || got.Cause != cause {
+			t.Errorf("%s: %v %s %q, want cause %q", input, err, got.Error, got.Cause, cause)
+		}
+	}
+}
+
+// TestProblemsExpressionTakenEarly: taking the expression before the
+// chain is complete must not freeze the validation's flags.
+func TestProblemsExpressionTakenEarly(t *testing.T) {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Early"), nil)
+	v := validation.New(stack, jsii.String("Validate"), nil)
+	a := skippable.New(stack, jsii.String("A"), &skippable.Props{Flag: "load", Body: sfn.NewPass(stack, jsii.String("Load"), nil)})
+	b := skippable.New(stack, jsii.String("B"), &skippable.Props{Flag: "publish", Body: sfn.NewPass(stack, jsii.String("Publish"), nil)})
+	chain := v.Next(a)
+	early := v.ProblemsExpression()
+	chain.Next(b.End())
+	sfn.NewStateMachine(stack, jsii.String("Machine"), &sfn.StateMachineProps{DefinitionBody: sfn.DefinitionBody_FromChainable(chain)})
+	m, err := fromstack.Load(stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.Run(`{"publish": false}`, time.Now())
+	if err != nil || got.Error != "" {
+		t.Errorf(`{"publish": false}: %v %s %s`, err, got.Error, got.Cause)
+	}
+	if !strings.Contains(early, `"load"`) || strings.Contains(early, `"publish"`) {
+		t.Errorf("the early expression should hold the flags chained so far, load only")
+	}
+}

@@ -3,6 +3,7 @@ package validation
 import (
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -22,7 +23,7 @@ func recordProblems(states map[string]map[string]any, guards map[string]string) 
 	owner := bodyOwners(states)
 	var problems []string
 	for _, name := range slices.Sorted(maps.Keys(states)) {
-		p := recordProblem(name, states[name])
+		p := recordProblem(name, states[name], guards)
 		if p == "" {
 			continue
 		}
@@ -85,11 +86,11 @@ func successors(st map[string]any) []string {
 	return next
 }
 
-func recordProblem(name string, st map[string]any) string {
+func recordProblem(name string, st map[string]any, guards map[string]string) string {
 	if st["Type"] == "Parallel" && guardsInside(st) && !render.IsFold(st) {
 		return "runs guards in its branches but drops their runs records: build it with the skippable/parallel package"
 	}
-	if p := distributedProblem(st); p != "" {
+	if p := distributedProblem(st, guards); p != "" {
 		return p
 	}
 	if render.IsFold(st) || render.IsFoldPass(name, st) {
@@ -128,10 +129,16 @@ var intoRuns = "writes its result into $." + contract.RunsKey + ", which the gua
 // writesRuns reports whether a state writing at resultPath writes into
 // the runs record without being a guard's own record.
 func writesRuns(name, resultPath string) bool {
+	resultPath = dotted(resultPath)
 	runs := "$." + contract.RunsKey
 	into := resultPath == runs || strings.HasPrefix(resultPath, runs+".") || strings.HasPrefix(resultPath, runs+"[")
 	return into && !isRecordPass(name, resultPath)
 }
+
+// dotted writes a path's bracketed names ($['runs'], $["runs"]) with dots.
+func dotted(path string) string { return bracketed.ReplaceAllString(path, ".$1$2") }
+
+var bracketed = regexp.MustCompile(`\['([^']*)'\]|\["([^"]*)"\]`)
 
 // isRecordPass reports whether a state writing at resultPath is one a
 // guard adds to record its flag's outcome.
@@ -186,7 +193,7 @@ func jsonataProblem(st map[string]any) string {
 // value that is always there, or a flag set to false would run the step
 // in every child. Only JSONata can: a JSONata field that reads an absent
 // flag has no value, and a JSONPath one fails the run.
-func distributedProblem(st map[string]any) string {
+func distributedProblem(st map[string]any, guards map[string]string) string {
 	proc, _ := st["ItemProcessor"].(map[string]any)
 	cfg, _ := proc["ProcessorConfig"].(map[string]any)
 	if st["Type"] != "Map" || cfg["Mode"] != "DISTRIBUTED" {
@@ -205,8 +212,16 @@ func distributedProblem(st map[string]any) string {
 	if len(missing) == 0 {
 		return ""
 	}
+	var named []string
+	for _, f := range missing {
+		if guards[f] != "" {
+			named = append(named, fmt.Sprintf("%q (guard %s)", f, guards[f]))
+		} else {
+			named = append(named, fmt.Sprintf("%q", f))
+		}
+	}
 	f := missing[0]
-	return fmt.Sprintf("is a Distributed Map whose child executions would not see the flag(s) %s of the guards inside it: "+
-		"make it a JSONata Map and pass each in its ItemSelector, e.g. %q: contract.FlagValue(%q), which is %q",
-		strings.Join(missing, ", "), f, f, contract.FlagValue(f))
+	return fmt.Sprintf("is a Distributed Map whose child executions would not see the flag(s) %s: "+
+		"pass each in the ItemSelector of a JSONata Distributed Map (sfn.DistributedMap_Jsonata), e.g. %q: contract.FlagValue(%q), which is %q",
+		strings.Join(named, ", "), f, f, contract.FlagValue(f))
 }

@@ -173,7 +173,7 @@ func (p *validPath) Next(next sfn.IChainable) sfn.Chain {
 type flagsCheck struct{ v *Validation }
 
 func (c *flagsCheck) Validate() *[]*string {
-	if c.v.next == nil && c.v.explicit == nil {
+	if c.v.next == nil {
 		return &[]*string{jsii.String("skippable: the validation leads nowhere: chain the first state after it with Next")}
 	}
 	view := c.v.atSynth()
@@ -186,6 +186,9 @@ func (c *flagsCheck) Validate() *[]*string {
 		problems = append(problems, jsii.String(p))
 	}
 	problems = append(problems, explicitProblems(c.v, view)...)
+	if err := contract.CheckParams(c.v.params); err != nil {
+		problems = append(problems, jsii.String(err.Error()))
+	}
 	paths := guardPaths(c.v)
 	for _, f := range flags {
 		if err := contract.CheckFlag(f, contract.Names(c.v.params)...); err != nil {
@@ -204,10 +207,20 @@ func (c *flagsCheck) Validate() *[]*string {
 
 // ProblemsExpression is the JSONata expression, as the definition holds
 // it, whose value lists what is wrong with an input: nothing when the
-// input is valid. The flags are known once the state machine is complete,
-// so call it during synthesis or after. skippabletest.Problems evaluates
-// it, e.g. to check an input stored in a schedule at synth.
-func (v *Validation) ProblemsExpression() string { return problemsExpr(v.atSynth().flags, v.params) }
+// input is valid. skippabletest.Problems evaluates it, e.g. to check an
+// input stored in a schedule at synth. It reads the flags of the guards
+// chained after the validation when it is called, or once synthesis has
+// read them, so call it once the state machine is complete (during
+// synthesis, as a CDK validation does, or after); taken before, a guard
+// chained later would be missing from it, not from the definition.
+func (v *Validation) ProblemsExpression() string {
+	if v.synth != nil {
+		// Synthesis has read the complete chain; reading it again costs a
+		// call into the CDK runtime per state.
+		return problemsExpr(v.synth.flags, v.params)
+	}
+	return problemsExpr(v.Flags(), v.params)
+}
 
 // explicitProblems: flags given in Props.Flags must be exactly those of
 // the guards after the validation. A guard's flag left out could not be
@@ -228,7 +241,11 @@ func explicitProblems(v *Validation, view *synthView) []*string {
 				f, paths[f], listed)))
 		}
 	}
-	for _, f := range v.explicit {
+	for i, f := range v.explicit {
+		if slices.Contains(v.explicit[:i], f) {
+			problems = append(problems, jsii.String(fmt.Sprintf("skippable: the validation's Props.Flags lists %q twice", f)))
+			continue
+		}
 		if !slices.Contains(guards, f) {
 			problems = append(problems, jsii.String(fmt.Sprintf(
 				"skippable: the validation's Props.Flags lists %q, which no guard after it reads: an input setting it would be accepted and change nothing", f)))
