@@ -3,8 +3,9 @@
 # in package.json / package-lock.json) under .tools/; and, for the tests, a
 # Python virtual environment with PySpark, pytest, ruff, cfn-lint,
 # jsonata-python and moto (pinned in glue_scripts/requirements-dev.txt and
-# constraints.txt) under .tools/venv, and checkov (security/) under
-# .tools/checkov.
+# constraints.txt) under .tools/venv, checkov (security/) under
+# .tools/checkov, and Iceberg's Spark runtime (glue_scripts/jars/pom.xml,
+# with Maven) under .tools/jars.
 
 STACK     := AWSStateFunctionPartialRuns
 TOOLS     := .tools
@@ -16,6 +17,7 @@ CHECKOV_VENV  := $(TOOLS)/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 MINISTACK_VENV  := $(TOOLS)/ministack
 MINISTACK_STAMP := $(MINISTACK_VENV)/.installed
+JARS_STAMP := $(TOOLS)/jars/.installed
 # The release make rehearse upgrades from, and its Go modules' stamp.
 BASELINE_COMMIT := $(shell sed -n '/^[0-9a-f]\{40\}$$/p' BASELINE)
 BASELINE_STAMP  := $(TOOLS)/baseline/$(BASELINE_COMMIT).modules
@@ -110,7 +112,7 @@ sql: $(PY_STAMP)
 # GOTESTFLAGS and PYTESTFLAGS pass options through, e.g. for make bench.
 # A package's tests may take longer than go test's default 10 minutes on
 # a busy machine (the end-to-end runs start Spark); none waits on a clock.
-test: tools lint $(CHECKOV_STAMP)
+test: tools lint $(CHECKOV_STAMP) $(JARS_STAMP)
 	@$(call in_modules,go test -timeout 20m $(if $(FRESH),-count=1) $(GOTESTFLAGS) ./...)
 	cd glue_scripts && ../$(VENV)/bin/python run_tests.py $(if $(FRESH),--fresh) $(PYTESTFLAGS)
 	@$(MAKE) --no-print-directory rehearse
@@ -121,7 +123,7 @@ test: tools lint $(CHECKOV_STAMP)
 ## transitions per run and per schedule, ten systems' concurrent ingest,
 ## Glue jobs with 1 versus 30 days of history, a 7-day backfill versus 7
 ## single days)
-bench: tools $(PY_STAMP)
+bench: tools $(PY_STAMP) $(JARS_STAMP)
 	@bash bench/inner-loop.sh
 	go test -run '^$$' -bench . -benchmem ./lambda/...
 	go test -run '^$$' -bench Transitions -benchtime 1x ./stacks/
@@ -224,6 +226,15 @@ $(PY_STAMP): glue_scripts/requirements-dev.txt glue_scripts/constraints.txt
 	@echo "Creating the Python environment for the tests in $(VENV)/ ..."
 	@$(PYTHON) -m venv $(VENV)
 	@$(VENV)/bin/pip install --quiet --disable-pip-version-check -r glue_scripts/requirements-dev.txt -c glue_scripts/constraints.txt
+	@touch $@
+
+# The local Spark's JVM libraries (Iceberg's runtime), pinned in
+# glue_scripts/jars/pom.xml, from Maven Central with checksums checked.
+$(JARS_STAMP): glue_scripts/jars/pom.xml
+	@echo "Installing the local Spark's JVM libraries into $(TOOLS)/jars/ ..."
+	@rm -rf $(TOOLS)/jars
+	@mvn -q -B -C -f glue_scripts/jars/pom.xml -Dmaven.repo.local=$(CURDIR)/$(TOOLS)/m2 \
+		dependency:copy-dependencies -DoutputDirectory=$(CURDIR)/$(TOOLS)/jars -DexcludeTransitive=true
 	@touch $@
 
 $(CHECKOV_STAMP): security/requirements.txt security/constraints.txt

@@ -16,6 +16,7 @@ and null, or the engine's {"error", "cause"}. Everything the jobs print goes
 to stderr.
 """
 
+import glob
 import importlib.util
 import json
 import os
@@ -31,6 +32,32 @@ SMALL_DATA = {
     "spark.default.parallelism": "1",
     "spark.sql.adaptive.enabled": "false",
 }
+
+
+# Iceberg's Spark runtime: make installs it into .tools/jars, pinned in
+# jars/pom.xml to the version Glue 5.0 ships.
+JARS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".tools", "jars")
+
+
+def iceberg_config(catalog: str, warehouse: str) -> dict:
+    """Spark settings for an Iceberg catalog named catalog, kept as plain
+    folders under warehouse (Iceberg's Hadoop catalog), with the Iceberg
+    SQL extensions. Raises if the runtime is not installed."""
+    jars = sorted(glob.glob(os.path.join(JARS_DIR, "iceberg-spark-runtime-*.jar")))
+    if len(jars) != 1:
+        raise RuntimeError(
+            f"Iceberg's Spark runtime is not installed in {JARS_DIR}: run make test or make local, which install it"
+        )
+    return {
+        "spark.jars": jars[0],
+        "spark.sql.extensions": "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
+        f"spark.sql.catalog.{catalog}": "org.apache.iceberg.spark.SparkCatalog",
+        f"spark.sql.catalog.{catalog}.type": "hadoop",
+        f"spark.sql.catalog.{catalog}.warehouse": warehouse,
+        # Every read sees the newest commit, also one made by another
+        # process, as a query on Glue does.
+        f"spark.sql.catalog.{catalog}.cache-enabled": "false",
+    }
 
 
 def session(state_dir: str):

@@ -7,7 +7,10 @@ import pytest
 from pyspark.sql import SparkSession
 
 from builders import DATABASE, Lake
-from local_runner import SMALL_DATA
+from local_runner import SMALL_DATA, iceberg_config
+
+# The Iceberg catalog of the tests' session.
+ICEBERG = "iceberg"
 
 
 @pytest.fixture(scope="session")
@@ -23,6 +26,7 @@ def spark(tmp_path_factory):
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.extraJavaOptions", "-Dderby.system.home=" + str(warehouse))
+        .config(map=iceberg_config(ICEBERG, str(warehouse / "iceberg")))
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
