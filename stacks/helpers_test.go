@@ -12,7 +12,6 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/partialruns/velib-pipeline/constructs/skippable/skippabletest"
 	"github.com/partialruns/velib-pipeline/internal/cdktest"
 	"github.com/partialruns/velib-pipeline/stacks"
 )
@@ -95,7 +94,7 @@ func synthNag(t testing.TB, ctx map[string]any) *nagLog {
 // definition is the state machine's definition as plain ASL.
 func definition(t testing.TB, tpl *cdktest.Template) map[string]any {
 	t.Helper()
-	flat, err := skippabletest.FromTemplate(tpl.JSON)
+	flat, err := render.FromTemplate(tpl.JSON)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
-	"github.com/partialruns/velib-pipeline/constructs/skippable/skippabletest"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 )
 
 const (
@@ -56,7 +56,7 @@ func newFake(t *testing.T) *fakeSFN {
 		t.Fatal(err)
 	}
 	f := &fakeSFN{t: t, executions: map[string]*execution{}}
-	if f.definition, err = skippabletest.FromTemplate(doc); err != nil {
+	if f.definition, err = render.FromTemplate(doc); err != nil {
 		t.Fatal(err)
 	}
 	return f

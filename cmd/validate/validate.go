@@ -17,7 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
-	"github.com/partialruns/velib-pipeline/constructs/skippable/skippabletest"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 	"github.com/partialruns/velib-pipeline/internal/assembly"
 	"github.com/partialruns/velib-pipeline/internal/awsconfig"
 )
@@ -177,7 +177,7 @@ func readMachines(path string) (map[string]string, error) {
 	if err := json.Unmarshal(b, &template); err != nil {
 		return nil, fmt.Errorf("%s is not a JSON template: %v", path, err)
 	}
-	machines, err := skippabletest.AllFromTemplate(template)
+	machines, err := render.AllFromTemplate(template)
 	if err != nil {
 		return nil, err
 	}

@@ -80,8 +80,8 @@ func findState(states map[string]map[string]any, name string) (map[string]any, b
 }
 
 // stackMachines renders the definition of every state machine in c's
-// stack. A reference in a definition (a function's ARN, say) sits inside
-// a JSON string, so standing in a placeholder for it keeps the JSON whole.
+// stack, each reference in it (a function's ARN, say) a placeholder, as
+// render.Flatten writes them.
 func stackMachines(c constructs.IConstruct) []renderedMachine {
 	stack := awscdk.Stack_Of(c)
 	var out []renderedMachine
@@ -90,9 +90,9 @@ func stackMachines(c constructs.IConstruct) []renderedMachine {
 		if !ok || cfn.DefinitionString() == nil {
 			continue
 		}
-		text, ok := joined(stack.Resolve(cfn.DefinitionString()))
-		if !ok {
-			continue
+		text, err := render.Flatten(stack.Resolve(cfn.DefinitionString()))
+		if err != nil {
+			continue // a definition with references render cannot stand in for
 		}
 		m := renderedMachine{path: strings.TrimSuffix(*n.Node().Path(), "/Resource")}
 		if json.Unmarshal([]byte(text), &m) == nil {
@@ -100,29 +100,4 @@ func stackMachines(c constructs.IConstruct) []renderedMachine {
 		}
 	}
 	return out
-}
-
-// joined is a resolved DefinitionString as text: a string, or an
-// Fn::Join of strings and references, each reference a placeholder.
-func joined(v any) (string, bool) {
-	switch d := v.(type) {
-	case string:
-		return d, true
-	case map[string]any:
-		join, ok := d["Fn::Join"].([]any)
-		if !ok || len(join) != 2 {
-			return "", false
-		}
-		sep, _ := join[0].(string)
-		parts, _ := join[1].([]any)
-		texts := make([]string, len(parts))
-		for i, p := range parts {
-			texts[i], ok = p.(string)
-			if !ok {
-				texts[i] = "reference"
-			}
-		}
-		return strings.Join(texts, sep), true
-	}
-	return "", false
 }

@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/partialruns/velib-pipeline/constructs/skippable/skippabletest"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 )
 
 // Assembly is what a local run needs from `cdk synth`'s output: the state
@@ -44,7 +44,7 @@ func LoadAssembly(dir, stack string) (*Assembly, error) {
 	if err := json.Unmarshal(b, &doc); err != nil {
 		return nil, err
 	}
-	flat, err := skippabletest.FromTemplate(doc)
+	flat, err := render.FromTemplate(doc)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", stack, err)
 	}
@@ -64,12 +64,12 @@ func LoadAssembly(dir, stack string) (*Assembly, error) {
 		case "AWS::Glue::Job":
 			job := Job{Arguments: map[string]string{}}
 			job.Name, _ = p["Name"].(string)
-			if job.ScriptLocation, err = skippabletest.Resolve(p["Command"].(map[string]any)["ScriptLocation"]); err != nil {
+			if job.ScriptLocation, err = render.Resolve(p["Command"].(map[string]any)["ScriptLocation"]); err != nil {
 				return nil, fmt.Errorf("job %s: %w", id, err)
 			}
 			args, _ := p["DefaultArguments"].(map[string]any)
 			for k, v := range args {
-				if job.Arguments[k], err = skippabletest.Resolve(v); err != nil {
+				if job.Arguments[k], err = render.Resolve(v); err != nil {
 					return nil, fmt.Errorf("job %s, argument %s: %w", id, k, err)
 				}
 			}
@@ -79,7 +79,7 @@ func LoadAssembly(dir, stack string) (*Assembly, error) {
 			env, _ := p["Environment"].(map[string]any)
 			vars, _ := env["Variables"].(map[string]any)
 			for k, v := range vars {
-				if fn.Environment[k], err = skippabletest.Resolve(v); err != nil {
+				if fn.Environment[k], err = render.Resolve(v); err != nil {
 					return nil, fmt.Errorf("function %s, %s: %w", id, k, err)
 				}
 			}

@@ -59,7 +59,7 @@ func Load(b []byte) (*Definition, error) {
 	if _, ok := doc["Resources"]; !ok {
 		return Parse(b)
 	}
-	flat, err := skippabletest.FromTemplate(doc)
+	flat, err := render.FromTemplate(doc)
 	if err != nil {
 		return nil, err
 	}

@@ -5,8 +5,8 @@
 // the runs record a successful execution ends with.
 //
 // It reads the definition as synthesized (plain Amazon States Language,
-// or a CloudFormation template with [FromTemplate]) and follows it state
-// by state, as Step Functions would, assuming every task succeeds. A
+// or a CloudFormation template, read with render.FromTemplate) and follows
+// it state by state, as Step Functions would, assuming every task succeeds. A
 // task's output is unknown to it: where a decision depends on one (a
 // Choice that reads a task's result, a Map over a task's list), Run
 // returns an [*UndecidedError] naming the state rather than guessing.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 )
 
 // Machine is a state machine definition, ready to run inputs through.
@@ -36,7 +37,7 @@ func Load(definition []byte) (*Machine, error) {
 		return nil, fmt.Errorf("skippabletest: the definition is not JSON: %w", err)
 	}
 	if _, ok := doc["Resources"]; ok {
-		flat, err := FromTemplate(doc)
+		flat, err := render.FromTemplate(doc)
 		if err != nil {
 			return nil, fmt.Errorf("skippabletest: %w", err)
 		}

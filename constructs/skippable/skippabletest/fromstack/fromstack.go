@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/skippabletest"
 )
 
@@ -46,10 +47,10 @@ func load(stack awscdk.Stack, logicalID string) (m *skippabletest.Machine, err e
 	}
 	var definition string
 	if logicalID == "" {
-		definition, err = skippabletest.FromTemplate(template)
+		definition, err = render.FromTemplate(template)
 	} else {
 		var all map[string]string
-		if all, err = skippabletest.AllFromTemplate(template); err == nil {
+		if all, err = render.AllFromTemplate(template); err == nil {
 			var ok bool
 			if definition, ok = all[logicalID]; !ok {
 				err = fmt.Errorf("no state machine %s in the stack", logicalID)

@@ -1,6 +1,6 @@
 // This file reads state machine definitions out of CloudFormation templates.
 
-package skippabletest
+package render
 
 import (
 	"encoding/json"
@@ -31,12 +31,12 @@ func Flatten(definition any) (string, error) {
 	case map[string]any:
 		join, ok := d["Fn::Join"].([]any)
 		if !ok || len(join) != 2 {
-			return "", fmt.Errorf("skippabletest: definition is neither a string nor an Fn::Join: %v", d)
+			return "", fmt.Errorf("render: definition is neither a string nor an Fn::Join: %v", d)
 		}
 		sep, _ := join[0].(string)
 		parts, ok := join[1].([]any)
 		if !ok {
-			return "", fmt.Errorf("skippabletest: Fn::Join parts are not a list: %v", join[1])
+			return "", fmt.Errorf("render: Fn::Join parts are not a list: %v", join[1])
 		}
 		var b strings.Builder
 		for i, part := range parts {
@@ -51,10 +51,10 @@ func Flatten(definition any) (string, error) {
 		}
 		out = b.String()
 	default:
-		return "", fmt.Errorf("skippabletest: unexpected definition type %T", definition)
+		return "", fmt.Errorf("render: unexpected definition type %T", definition)
 	}
 	if !json.Valid([]byte(out)) {
-		return "", fmt.Errorf("skippabletest: flattened definition is not valid JSON")
+		return "", fmt.Errorf("render: flattened definition is not valid JSON")
 	}
 	return out, nil
 }
@@ -107,7 +107,7 @@ func Resolve(part any) (string, error) {
 			}), nil
 		}
 	}
-	return "", fmt.Errorf("skippabletest: cannot resolve %v: only strings, Ref, Fn::GetAtt, Fn::Join and Fn::Sub are supported", part)
+	return "", fmt.Errorf("render: cannot resolve %v: only strings, Ref, Fn::GetAtt, Fn::Join and Fn::Sub are supported", part)
 }
 
 var subVar = regexp.MustCompile(`\$\{([^}]+)\}`)

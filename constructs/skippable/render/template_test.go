@@ -1,4 +1,4 @@
-package skippabletest
+package render
 
 import (
 	"encoding/json"
