@@ -16,6 +16,6 @@
 // binding $states as Step Functions does, and [Differences] lists where the
 // engines disagree. The engines are jsonata (JavaScript) from npm and
 // jsonata-python, a port of the Java implementation, from PyPI, both pinned
-// packages make installs under .tools/, and jsonata-go, a Go module, which
-// [EvalGo] also offers to Go code that applies a definition's expressions.
+// packages make installs under .tools/, and jsonata-go, a Go module, run
+// in process.
 package jsonata

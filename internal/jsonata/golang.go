@@ -10,37 +10,21 @@ import (
 	"github.com/xiatechs/jsonata-go/jtypes"
 )
 
-// Undefined is EvalGo's error for an expression that produced no value.
-var Undefined = errors.New("jsonata: undefined")
+// undefined is evalCompiled's error for an expression that produced no
+// value.
+var undefined = errors.New("jsonata: undefined")
 
-// EvalGo evaluates src with jsonata-go, in this process, with $states bound
-// to states and no context item, as Step Functions evaluates. The result is
-// what JSON would carry: numbers as float64, arrays as []any, objects as
-// map[string]any. It lets Go code apply a definition's own expression
-// without a Node or Python process, e.g. to check stored inputs at synth.
-func EvalGo(src string, states map[string]any) (any, error) {
-	expr, err := jsonatago.Compile(src)
-	if err != nil {
-		return nil, fmt.Errorf("jsonata-go: %w", err)
-	}
-	return evalCompiled(expr, states)
-}
-
-// evalCompiled is EvalGo for an expression already compiled.
+// evalCompiled evaluates expr with jsonata-go, in this process, with
+// $states bound to states and no context item, as Step Functions
+// evaluates. The result is what JSON would carry: numbers as float64,
+// arrays as []any, objects as map[string]any.
 func evalCompiled(expr *jsonatago.Expr, states map[string]any) (any, error) {
-	// jsonata-go's own $encodeUrlComponent is Go's url.QueryEscape; the
-	// test kit's is JSONata's, and the definition is held to it.
-	if err := expr.RegisterExts(map[string]jsonatago.Extension{"encodeUrlComponent": {
-		Func: skippabletest.EncodeURIComponent, UndefinedHandler: jtypes.ArgUndefined(0),
-	}}); err != nil {
-		return nil, fmt.Errorf("jsonata-go: %w", err)
-	}
 	if err := expr.RegisterVars(map[string]any{"states": states}); err != nil {
 		return nil, fmt.Errorf("jsonata-go: %w", err)
 	}
 	v, err := expr.Eval(nil)
 	if errors.Is(err, jsonatago.ErrUndefined) {
-		return nil, Undefined
+		return nil, undefined
 	}
 	if err != nil {
 		return nil, fmt.Errorf("jsonata-go: %w", err)
@@ -62,6 +46,13 @@ func evaluateGo(exprs []Expression, cases []Case) ([][]Outcome, error) {
 	compileErrs := make([]error, len(exprs))
 	for i, x := range exprs {
 		compiled[i], compileErrs[i] = jsonatago.Compile(x.Source)
+		if compileErrs[i] == nil {
+			// jsonata-go's own $encodeUrlComponent is Go's url.QueryEscape;
+			// the test kit's is JSONata's, and the definition is held to it.
+			compileErrs[i] = compiled[i].RegisterExts(map[string]jsonatago.Extension{"encodeUrlComponent": {
+				Func: skippabletest.EncodeURIComponent, UndefinedHandler: jtypes.ArgUndefined(0),
+			}})
+		}
 	}
 	out := make([][]Outcome, len(cases))
 	for c, cs := range cases {
@@ -81,7 +72,7 @@ func evaluateGo(exprs []Expression, cases []Case) ([][]Outcome, error) {
 				err = fmt.Errorf("jsonata-go: %w", err)
 			}
 			switch {
-			case errors.Is(err, Undefined):
+			case errors.Is(err, undefined):
 				out[c] = append(out[c], Outcome{})
 			case err != nil:
 				msg := err.Error()
