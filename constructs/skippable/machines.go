@@ -66,14 +66,8 @@ func findState(states map[string]map[string]any, name string) (map[string]any, b
 		return st, true
 	}
 	for _, st := range states {
-		for _, g := range render.NestedGraphs(st) {
-			nested := map[string]map[string]any{}
-			b, _ := json.Marshal(g["States"])
-			if json.Unmarshal(b, &nested) == nil {
-				if found, ok := findState(nested, name); ok {
-					return found, true
-				}
-			}
+		if found, ok := render.Nested(st)[name]; ok {
+			return found, true
 		}
 	}
 	return nil, false

@@ -19,3 +19,23 @@ func NestedGraphs(state map[string]any) []map[string]any {
 	}
 	return graphs
 }
+
+// Nested lists, by name, every state inside one rendered state's nested
+// graphs, at any depth.
+func Nested(state map[string]any) map[string]map[string]any {
+	into := map[string]map[string]any{}
+	collect(state, into)
+	return into
+}
+
+func collect(state map[string]any, into map[string]map[string]any) {
+	for _, graph := range NestedGraphs(state) {
+		nested, _ := graph["States"].(map[string]any)
+		for name, s := range nested {
+			if st, ok := s.(map[string]any); ok {
+				into[name] = st
+				collect(st, into)
+			}
+		}
+	}
+}

@@ -182,15 +182,8 @@ func hasGuard(m machine) bool {
 		if _, ok := render.Recognise(st); ok {
 			return true
 		}
-		var nested []any
-		nested, _ = st["Branches"].([]any)
-		for _, key := range []string{"ItemProcessor", "Iterator"} {
-			if p, ok := st[key]; ok {
-				nested = append(nested, p)
-			}
-		}
-		for _, n := range nested {
-			if inner, err := decodeMachine(n); err == nil && hasGuard(inner) {
+		for _, inner := range render.Nested(st) {
+			if _, ok := render.Recognise(inner); ok {
 				return true
 			}
 		}

@@ -1,6 +1,8 @@
 package validation
 
 import (
+	"maps"
+
 	sfn "github.com/aws/aws-cdk-go/awscdk/v2/awsstepfunctions"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -8,35 +10,32 @@ import (
 	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 )
 
-// registered lists, in construct-tree order, the flag of every guard in the
-// app that c belongs to.
-func registered(c constructs.IConstruct) []string {
-	var flags []string
+// treeGuard is a guard of the app: its flag and its construct path.
+type treeGuard struct{ flag, path string }
+
+// treeGuards lists, in construct-tree order, every guard of the app that
+// c belongs to, as their metadata records them.
+func treeGuards(c constructs.IConstruct) []treeGuard {
+	var guards []treeGuard
 	for _, n := range *c.Node().Root().Node().FindAll(constructs.ConstructOrder_PREORDER) {
 		for _, entry := range *n.Node().Metadata() {
 			if *entry.Type == render.GuardMetadata {
-				flags = append(flags, entry.Data.(string))
+				guards = append(guards, treeGuard{entry.Data.(string), *n.Node().Path()})
 			}
 		}
 	}
-	return flags
+	return guards
 }
 
-// guardPaths maps each flag of the app's guards to the construct path of
-// its guard, or to "" when guards of several state machines share it.
-func guardPaths(c constructs.IConstruct) map[string]string {
+// pathsOf maps each flag of guards to its guard's construct path, or to ""
+// when guards of several state machines share it.
+func pathsOf(guards []treeGuard) map[string]string {
 	paths := map[string]string{}
-	for _, n := range *c.Node().Root().Node().FindAll(constructs.ConstructOrder_PREORDER) {
-		for _, entry := range *n.Node().Metadata() {
-			if *entry.Type != render.GuardMetadata {
-				continue
-			}
-			flag := entry.Data.(string)
-			if _, twice := paths[flag]; twice {
-				paths[flag] = ""
-			} else {
-				paths[flag] = *n.Node().Path()
-			}
+	for _, g := range guards {
+		if _, twice := paths[g.flag]; twice {
+			paths[g.flag] = ""
+		} else {
+			paths[g.flag] = g.path
 		}
 	}
 	return paths
@@ -49,18 +48,18 @@ func guardPaths(c constructs.IConstruct) map[string]string {
 // unique within a state machine, so guards of other state machines that
 // reuse a flag do not count.
 func reachableFlags(scope constructs.IConstruct, start sfn.State) []string {
-	return guardsIn(scope, renderedStates(start))
+	return guardsIn(treeGuards(scope), renderedStates(start))
 }
 
-// guardsIn lists, in construct-tree order, the flags of the app's guards
-// among states.
-func guardsIn(scope constructs.IConstruct, states map[string]map[string]any) []string {
+// guardsIn lists, in construct-tree order, the flags of guards among
+// states.
+func guardsIn(guards []treeGuard, states map[string]map[string]any) []string {
 	var flags []string
 	seen := map[string]bool{}
-	for _, f := range registered(scope) {
-		if _, ok := states[contract.GuardName(f)]; ok && !seen[f] {
-			seen[f] = true
-			flags = append(flags, f)
+	for _, g := range guards {
+		if _, ok := states[contract.GuardName(g.flag)]; ok && !seen[g.flag] {
+			seen[g.flag] = true
+			flags = append(flags, g.flag)
 		}
 	}
 	return flags
@@ -74,20 +73,7 @@ func renderedStates(start sfn.State) map[string]map[string]any {
 	for _, st := range *sfn.State_FindReachableStates(start, &sfn.FindStateOptions{IncludeErrorHandlers: jsii.Bool(true)}) {
 		rendered := *st.ToStateJson(sfn.QueryLanguage_JSON_PATH)
 		states[*st.StateId()] = rendered
-		collectNested(rendered, states)
+		maps.Copy(states, render.Nested(rendered))
 	}
 	return states
-}
-
-// collectNested adds the states nested in a rendered Parallel or Map.
-func collectNested(state map[string]any, into map[string]map[string]any) {
-	for _, graph := range render.NestedGraphs(state) {
-		nested, _ := graph["States"].(map[string]any)
-		for name, s := range nested {
-			if st, ok := s.(map[string]any); ok {
-				into[name] = st
-				collectNested(st, into)
-			}
-		}
-	}
 }

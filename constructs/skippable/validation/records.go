@@ -163,9 +163,7 @@ func hasResult(st map[string]any) bool {
 
 // guardsInside reports whether a rendered Parallel or Map holds a guard.
 func guardsInside(st map[string]any) bool {
-	inside := map[string]map[string]any{}
-	collectNested(st, inside)
-	for _, s := range inside {
+	for _, s := range render.Nested(st) {
 		if _, ok := render.Recognise(s); ok {
 			return true
 		}
@@ -199,8 +197,7 @@ func distributedProblem(st map[string]any, guards map[string]string) string {
 	if st["Type"] != "Map" || cfg["Mode"] != "DISTRIBUTED" {
 		return ""
 	}
-	inside := map[string]map[string]any{}
-	collectNested(st, inside)
+	inside := render.Nested(st)
 	sel, _ := st["ItemSelector"].(map[string]any)
 	var missing []string
 	for _, name := range slices.Sorted(maps.Keys(inside)) {

@@ -53,7 +53,13 @@ type Validation struct {
 // sees it.
 type synthView struct {
 	states map[string]map[string]any
-	flags  []string
+	// flags are those the validation accepts: Props.Flags, or guarded.
+	flags []string
+	// guarded are the flags of the guards among states.
+	guarded []string
+	// paths maps each flag of the app's guards to its guard's path ("" when
+	// several share it), for messages.
+	paths map[string]string
 }
 
 // New builds the validation states. The synth fails if the
@@ -113,12 +119,14 @@ func (v *Validation) Flags() []string {
 // expressions and the synth check), when the state machine is complete.
 func (v *Validation) atSynth() *synthView {
 	if v.synth == nil {
-		view := &synthView{flags: v.explicit}
+		guards := treeGuards(v)
+		view := &synthView{flags: v.explicit, paths: pathsOf(guards)}
 		if v.next != nil {
 			view.states = renderedStates(v.next.StartState())
 		}
+		view.guarded = guardsIn(guards, view.states)
 		if view.flags == nil {
-			view.flags = guardsIn(v, view.states)
+			view.flags = view.guarded
 		}
 		v.synth = view
 	}
@@ -182,19 +190,18 @@ func (c *flagsCheck) Validate() *[]*string {
 		return &[]*string{jsii.String("skippable: no flags to validate: no guard can run after the validation")}
 	}
 	var problems []*string
-	for _, p := range recordProblems(view.states, guardPaths(c.v)) {
+	for _, p := range recordProblems(view.states, view.paths) {
 		problems = append(problems, jsii.String(p))
 	}
 	problems = append(problems, explicitProblems(c.v, view)...)
 	if err := contract.CheckParams(c.v.params); err != nil {
 		problems = append(problems, jsii.String(err.Error()))
 	}
-	paths := guardPaths(c.v)
 	for _, f := range flags {
 		if err := contract.CheckFlag(f, contract.Names(c.v.params)...); err != nil {
 			msg := err.Error()
-			if paths[f] != "" {
-				msg += " (guard " + paths[f] + ")"
+			if view.paths[f] != "" {
+				msg += " (guard " + view.paths[f] + ")"
 			}
 			problems = append(problems, jsii.String(msg))
 		}
@@ -230,8 +237,7 @@ func explicitProblems(v *Validation, view *synthView) []*string {
 	if v.explicit == nil || v.next == nil {
 		return nil
 	}
-	guards := guardsIn(v, view.states)
-	paths := guardPaths(v)
+	guards, paths := view.guarded, view.paths
 	listed := strings.Join(v.explicit, ", ")
 	var problems []*string
 	for _, f := range guards {
