@@ -4,8 +4,9 @@
 # Python virtual environment with PySpark, pytest, ruff, cfn-lint,
 # jsonata-python and moto (pinned in glue_scripts/requirements-dev.txt and
 # constraints.txt) under .tools/venv, checkov (security/) under
-# .tools/checkov, and Iceberg's Spark runtime (glue_scripts/jars/pom.xml,
-# with Maven) under .tools/jars.
+# .tools/checkov, and Iceberg's Spark runtime and the SQLite driver of the
+# local Iceberg catalog (glue_scripts/jars/pom.xml, with Maven) under
+# .tools/jars.
 
 STACK     := AWSStateFunctionPartialRuns
 TOOLS     := .tools
@@ -89,7 +90,7 @@ LOCAL_SYSTEMS  := [{"id":"velib","url":"https://velib.example.org/"},{"id":"city
 LOCAL_TEMPLATE := $(LOCAL_ASSEMBLY)/$(STACK).template.json
 $(LOCAL_TEMPLATE): $(APP_SOURCES) | tools
 	@$(CDK_OFFLINE) cdk synth $(STACK) --quiet $(CDK_FLAGS) -o $(LOCAL_ASSEMBLY) -c 'systems=$(LOCAL_SYSTEMS)'
-local: $(LOCAL_TEMPLATE) $(PY_STAMP)
+local: $(LOCAL_TEMPLATE) $(PY_STAMP) $(JARS_STAMP)
 	$(if $(and $(value FLAGS),$(value FLAGS_FILE)),$(error give FLAGS or FLAGS_FILE, not both))
 	@go build -o $(TOOLS)/bin/local ./cmd/local
 	@$(TOOLS)/bin/local -assembly $(LOCAL_ASSEMBLY)
@@ -99,7 +100,7 @@ local: $(LOCAL_TEMPLATE) $(PY_STAMP)
 ## (LOCAL_DIR as for make local; exits non-zero with the engine's message)
 # Like FLAGS, the query reaches the runner in the environment.
 sql: export LOCAL_SQL := $(value Q)
-sql: $(PY_STAMP)
+sql: $(PY_STAMP) $(JARS_STAMP)
 	$(if $(value Q),,$(error give the query as Q="SELECT ..."))
 	@go build -o $(TOOLS)/bin/local ./cmd/local
 	@$(TOOLS)/bin/local
@@ -122,7 +123,7 @@ test: tools lint $(CHECKOV_STAMP) $(JARS_STAMP)
 ## snapshot time, peak heap of a 64 MiB feed, Lambda binary size, state
 ## transitions per run and per schedule, ten systems' concurrent ingest,
 ## Glue jobs with 1 versus 30 days of history, a 7-day backfill versus 7
-## single days)
+## single days, a day on the Iceberg tables beside the last Parquet release)
 bench: tools $(PY_STAMP) $(JARS_STAMP)
 	@bash bench/inner-loop.sh
 	go test -run '^$$' -bench . -benchmem ./lambda/...

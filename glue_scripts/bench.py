@@ -11,23 +11,41 @@ Data: 1,500 stations × 96 snapshots a day (one every 15 minutes). The newest
 day arrives as raw snapshots, as the ingest Lambda writes them; the history is
 generated straight into the silver and gold tables, which is where the jobs
 would find it. Run with `make bench`.
+
+Last, the tables' cost: the same newest day with one day of history, on
+Iceberg (this tree) and on the plain Parquet tables of the last release
+before them (PARQUET_RELEASE, its glue_scripts/lib taken from git), each in
+a Spark process of its own on the same data (target: Iceberg at most 1.3×
+Parquet).
 """
 
+import contextlib
+import json
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-sys.path[:0] = [str(Path(__file__).parent / d) for d in ("lib", "tests")]
+HERE = Path(__file__).parent
+# --lib DIR measures the jobs of another tree (see tables_cost).
+LIB = Path(sys.argv[sys.argv.index("--lib") + 1]) if "--lib" in sys.argv else HERE / "lib"
+sys.path[:0] = [str(LIB), str(HERE / "tests"), str(HERE)]
 
 from pyspark.sql import SparkSession  # noqa: E402
 from pyspark.sql import functions as F  # noqa: E402
 
 import velib_io  # noqa: E402
-from builders import DATABASE, Lake, snapshot, station_info, station_status  # noqa: E402
+from builders import DATABASE, Lake, drop_lake, snapshot, station_info, station_status  # noqa: E402
+from local_runner import CATALOG, iceberg_config  # noqa: E402
 from velib_transforms import avail_percent, avg_stats  # noqa: E402
+
+# The last release whose tables were plain Parquet, for tables_cost.
+PARQUET_RELEASE = "651dd1aa0aaa62cf083b6e13b5a5628a13d45060"
+ICEBERG_TARGET = 1.3
 
 STATIONS = 1500
 PER_DAY = 96
@@ -80,7 +98,7 @@ def history_silver(spark, days: int):
 
 
 def prepare(spark, lake: Lake, days: int) -> None:
-    spark.sql(f"DROP DATABASE IF EXISTS {DATABASE} CASCADE")
+    drop_lake(spark, CATALOG)
     spark.sql(f"CREATE DATABASE {DATABASE}")
     dates = [(NEWEST - timedelta(days=d)).isoformat() for d in range(days, 0, -1)]
     silver = history_silver(spark, days).cache()
@@ -90,13 +108,18 @@ def prepare(spark, lake: Lake, days: int) -> None:
         ("velib_avail_percent_gold", avail_percent(silver)),
     ]:
         parts = [("velib", d) for d in dates]
-        velib_io.write_partitions(spark, df, DATABASE, table, lake.table_path(TABLES[table]), parts, "velib")
+        if hasattr(velib_io, "write_partitions"):  # the Parquet release
+            velib_io.write_partitions(spark, df, DATABASE, table, lake.table_path(TABLES[table]), parts, "velib")
+        else:
+            catalog = velib_io.velib_tables.Catalog(CATALOG, DATABASE, "velib", "bench")
+            velib_io.velib_tables.write(spark, catalog, df, table, lake.table_path(TABLES[table]), parts)
     silver.unpersist()
     put_newest_day(lake)
 
 
 def run_newest(spark, lake: Lake, process_date: str = NEWEST.isoformat()) -> float:
-    common = ["--database", DATABASE, "--process_date", process_date, "--systems", "velib", "--legacy_system", "velib"]
+    common = ["--catalog", CATALOG, "--database", DATABASE, "--process_date", process_date]
+    common += ["--systems", "velib", "--legacy_system", "velib"]
     start = time.perf_counter()
     velib_io.silver(
         "bench",
@@ -128,7 +151,7 @@ def run_newest(spark, lake: Lake, process_date: str = NEWEST.isoformat()) -> flo
     return time.perf_counter() - start
 
 
-def main() -> None:
+def session(state: str):
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     spark = (
         SparkSession.builder.master("local[2]")
@@ -138,15 +161,76 @@ def main() -> None:
         .config("spark.driver.memory", "4g")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.warehouse.dir", os.path.join(state, "warehouse"))
+        .config(map=iceberg_config(CATALOG, os.path.join(state, "iceberg")))
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
     velib_io.log = lambda *a, **k: None  # keep the output to the figures
+    return spark
+
+
+def one_day(spark) -> float:
+    """The newest day with a day of history, after a warm-up: the faster of
+    two runs."""
+    best = None
+    for _ in range(2):
+        with fresh_lake(spark) as lake:
+            prepare(spark, lake, 1)
+            best = min(run_newest(spark, lake), run_newest(spark, lake))
+    return best
+
+
+@contextlib.contextmanager
+def fresh_lake(spark):
+    """A lake in a folder of its own, its tables dropped from the catalogs
+    before the folder goes (Iceberg reads a table's metadata to drop it)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            yield Lake(Path(tmp))
+        finally:
+            drop_lake(spark, CATALOG)
+
+
+def tables_cost() -> None:
+    """One day on Iceberg and on the Parquet release, each in a process of
+    its own."""
+    figures = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        old = Path(tmp) / "parquet"
+        old.mkdir()
+        archive = subprocess.run(
+            ["git", "archive", PARQUET_RELEASE, "glue_scripts/lib"], cwd=HERE.parent, check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+        for label, lib in [("Parquet", old / "glue_scripts" / "lib"), ("Iceberg", HERE / "lib")]:
+            out = subprocess.run(
+                [sys.executable, __file__, "--one-day", "--lib", str(lib)], check=True, capture_output=True, text=True
+            ).stdout
+            figures[label] = json.loads(out.strip().splitlines()[-1])["seconds"]
+    ratio = figures["Iceberg"] / figures["Parquet"]
+    verdict = "pass" if ratio <= ICEBERG_TARGET else "FAIL"
+    print(
+        f"a day's raw → silver → gold: Iceberg {figures['Iceberg']:.1f} s, Parquet ({PARQUET_RELEASE[:7]}) "
+        f"{figures['Parquet']:.1f} s: {ratio:.2f}× (target ≤ {ICEBERG_TARGET}×): {verdict}",
+        flush=True,
+    )
+
+
+def main() -> None:
+    if "--one-day" in sys.argv:
+        with tempfile.TemporaryDirectory() as state:
+            spark = session(state)
+            print(json.dumps({"seconds": one_day(spark)}), flush=True)
+            spark.stop()
+        return
+    tables_cost()
+    state = tempfile.mkdtemp()
+    spark = session(state)
     results = {}
     # The first pass warms the JVM up and is not reported.
     for label, days in [("warm-up", 1), ("1 day", 1), ("30 days", 30)]:
-        with tempfile.TemporaryDirectory() as tmp:
-            lake = Lake(Path(tmp))
+        with fresh_lake(spark) as lake:
             prepare(spark, lake, days)
             # Twice, keeping the faster: the second run is a re-run of the
             # same day, which the jobs make safe, and the minimum is the
@@ -160,14 +244,13 @@ def main() -> None:
     print(f"ratio 30 days / 1 day: {results['30 days'] / results['1 day']:.2f} (target ≤ 1.5)")
     backfill(spark)
     spark.stop()
+    shutil.rmtree(state, ignore_errors=True)
 
 
 def backfill(spark) -> None:
     """7 raw days, refined once as a range and once day by day."""
     days = [NEWEST - timedelta(days=d) for d in range(6, -1, -1)]
-    with tempfile.TemporaryDirectory() as tmp:
-        lake = Lake(Path(tmp))
-        spark.sql(f"DROP DATABASE IF EXISTS {DATABASE} CASCADE")
+    with fresh_lake(spark) as lake:
         spark.sql(f"CREATE DATABASE {DATABASE}")
         for d in days:
             put_newest_day(lake, d)

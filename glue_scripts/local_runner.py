@@ -34,30 +34,68 @@ SMALL_DATA = {
 }
 
 
-# Iceberg's Spark runtime: make installs it into .tools/jars, pinned in
-# jars/pom.xml to the version Glue 5.0 ships.
+# Iceberg's Spark runtime and the SQLite driver of its local catalog: make
+# installs them into .tools/jars, pinned in jars/pom.xml (Iceberg at the
+# version Glue 5.0 ships).
 JARS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".tools", "jars")
+JARS = ("iceberg-spark-runtime-", "sqlite-jdbc-")
+# The Iceberg catalog of make local and the tests: the name the deployed
+# jobs give Glue's, so a query reads the same here and on Athena or Glue.
+CATALOG = "glue_catalog"
 
 
-def iceberg_config(catalog: str, warehouse: str) -> dict:
-    """Spark settings for an Iceberg catalog named catalog, kept as plain
-    folders under warehouse (Iceberg's Hadoop catalog), with the Iceberg
-    SQL extensions. Raises if the runtime is not installed."""
-    jars = sorted(glob.glob(os.path.join(JARS_DIR, "iceberg-spark-runtime-*.jar")))
-    if len(jars) != 1:
-        raise RuntimeError(
-            f"Iceberg's Spark runtime is not installed in {JARS_DIR}: run make test or make local, which install it"
-        )
+def iceberg_jars() -> list[str]:
+    """The installed jars, one per prefix of JARS. Raises if one is
+    missing."""
+    found = []
+    for prefix in JARS:
+        jars = sorted(glob.glob(os.path.join(JARS_DIR, prefix + "*.jar")))
+        if len(jars) != 1:
+            raise RuntimeError(
+                f"{prefix}*.jar is not installed in {JARS_DIR}: run make test or make local, which install it"
+            )
+        found.append(jars[0])
+    return found
+
+
+def iceberg_session_config() -> dict:
+    """Spark settings a session needs before it starts to have Iceberg
+    catalogs: the jars on the driver's class path (where JDBC finds its
+    driver) and Iceberg's SQL extensions (CALL, snapshots)."""
     return {
-        "spark.jars": jars[0],
+        "spark.driver.extraClassPath": os.pathsep.join(iceberg_jars()),
+        # Iceberg 1.7.1's vectorized (Arrow) Parquet reader crashed the JVM
+        # (SIGSEGV in its compiler threads) in each of 7 runs of the
+        # bench's day on this OpenJDK 17.0.15, and in none of 3 without it;
+        # the row reader gives the same rows. Glue's own runtime keeps its
+        # default.
+        "spark.sql.iceberg.vectorization.enabled": "false",
         "spark.sql.extensions": "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
+    }
+
+
+def iceberg_catalog_config(catalog: str, state_dir: str) -> dict:
+    """Spark settings for an Iceberg catalog named catalog: Iceberg's JDBC
+    catalog in a SQLite database under state_dir. Like the Glue Data
+    Catalog, it keeps a table at the location it is created with. A running
+    session takes them too (spark.conf.set), before the catalog is first
+    used."""
+    os.makedirs(state_dir, exist_ok=True)
+    return {
         f"spark.sql.catalog.{catalog}": "org.apache.iceberg.spark.SparkCatalog",
-        f"spark.sql.catalog.{catalog}.type": "hadoop",
-        f"spark.sql.catalog.{catalog}.warehouse": warehouse,
+        f"spark.sql.catalog.{catalog}.catalog-impl": "org.apache.iceberg.jdbc.JdbcCatalog",
+        f"spark.sql.catalog.{catalog}.uri": "jdbc:sqlite:" + os.path.join(state_dir, "iceberg-catalog.db"),
+        f"spark.sql.catalog.{catalog}.jdbc.schema-version": "V1",
+        f"spark.sql.catalog.{catalog}.warehouse": os.path.join(state_dir, "iceberg-warehouse"),
         # Every read sees the newest commit, also one made by another
         # process, as a query on Glue does.
         f"spark.sql.catalog.{catalog}.cache-enabled": "false",
     }
+
+
+def iceberg_config(catalog: str, state_dir: str) -> dict:
+    """Both of the above, for a session made with them."""
+    return {**iceberg_session_config(), **iceberg_catalog_config(catalog, state_dir)}
 
 
 def session(state_dir: str):
@@ -78,11 +116,20 @@ def session(state_dir: str):
         .config(map=SMALL_DATA)
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
+        .config(map=iceberg_config(CATALOG, state_dir))
         .enableHiveSupport()
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def define_catalog(spark, catalog: str, state_dir: str) -> None:
+    """Gives a job that names another catalog than CATALOG one of its own,
+    kept in the same state folder."""
+    if catalog != CATALOG and not spark.conf.get(f"spark.sql.catalog.{catalog}", None):
+        for key, value in iceberg_catalog_config(catalog, state_dir).items():
+            spark.conf.set(key, value)
 
 
 def _quoted(text: str) -> str:
@@ -114,9 +161,13 @@ def load(path: str):
 
 
 def query(spark, text: str, limit: int) -> dict:
-    """Runs one SQL statement on the local catalog, in the pipeline's
-    database when there is exactly one, so that tables need no prefix."""
-    databases = [d.name for d in spark.catalog.listDatabases() if d.name != "default"]
+    """Runs one SQL statement on the local Iceberg catalog, in the
+    pipeline's database when there is exactly one, so that tables need no
+    prefix. Iceberg's time travel reads a table as it was:
+    ``SELECT ... FROM t VERSION AS OF <snapshot>`` or ``TIMESTAMP AS OF
+    '<time>'``, and ``t.snapshots`` lists its commits."""
+    spark.catalog.setCurrentCatalog(CATALOG)
+    databases = [r[0] for r in spark.sql("SHOW NAMESPACES").collect()]
     if len(databases) == 1:
         spark.catalog.setCurrentDatabase(databases[0])
     df = spark.sql(text)
@@ -138,7 +189,8 @@ def main() -> None:
     exit_with_parent(int(os.environ.get("LOCAL_RUN_PID", os.getppid())))
     protocol = sys.stdout
     sys.stdout = sys.stderr  # the jobs' own output must not mix with replies
-    spark = session(os.path.abspath(sys.argv[1]))
+    state_dir = os.path.abspath(sys.argv[1])
+    spark = session(state_dir)
 
     def reply(message: dict) -> None:
         protocol.write(json.dumps(message) + "\n")
@@ -159,6 +211,8 @@ def main() -> None:
         argv = request["argv"]
         database = argv[argv.index("--database") + 1]
         spark.sql(f"CREATE DATABASE IF NOT EXISTS `{database}`")
+        if "--catalog" in argv:
+            define_catalog(spark, argv[argv.index("--catalog") + 1], state_dir)
         start = time.perf_counter()
         try:
             result = load(request["script"]).run(argv, spark)

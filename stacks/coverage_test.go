@@ -25,6 +25,7 @@ var unscanned = map[string]string{
 	"AWS::Logs::MetricFilter":       "Counts log lines into a metric; grants nothing and holds nothing (asserted by `alert.TestSilence` and `TestNoSnapshotsAlarm`).",
 	"AWS::Scheduler::Schedule":      "Its target, role, retries, dead-letter queue and time window are asserted by `schedule.TestSchedules` and `schedule.TestRole`, its stored input by the synth's check; Scheduler encrypts it at rest with an AWS owned key.",
 	"AWS::Scheduler::ScheduleGroup": "Holds nothing: a name, which the schedules' role's trust policy is scoped to.",
+	"AWS::Glue::Trigger":            "Holds a schedule and the maintenance job's name; it runs the job with the job's own role, which cdk-nag and checkov check.",
 	"Custom::S3AutoDeleteObjects":   "A request to CDK's auto-delete function, holding the bucket's name only; checkov checks the function and its role.",
 }
 

@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"maps"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -18,6 +19,8 @@ import (
 type lake struct {
 	database                            awsglue.Database
 	rawToSilver, avgStats, availPercent *sparkjob.Job
+	// maintenance keeps the tables and undoes an execution's commits.
+	maintenance *sparkjob.Job
 }
 
 // databaseName turns the name prefix into a Glue database name: Athena wants
@@ -43,42 +46,51 @@ func newLake(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key a
 	// keeps their file names, which a single-file asset (named by its hash)
 	// would lose, and Python imports modules by file name.
 	libCode := sparkjob.Asset(scope, "GlueLib", scripts+"/lib")
+	// What every job shares: code, data bucket, catalog, encryption, logs.
+	common := func(id, flag, description string) sparkjob.Props {
+		return sparkjob.Props{
+			JobName:               cfg.NamePrefix + "-" + jobName(flag),
+			Description:           description,
+			Script:                sparkjob.Asset(scope, id+"Script", scripts+"/"+flag+".py"),
+			ExtraPythonFiles:      []sparkjob.Object{libCode},
+			Bucket:                bucket,
+			TempPrefix:            layout.PrefixTmp + flag + "/",
+			SparkUIPrefix:         layout.PrefixLogs + "spark-ui/" + flag + "/",
+			Database:              db,
+			IcebergCatalog:        layout.IcebergCatalog,
+			SecurityConfiguration: security,
+			Key:                   key,
+			Workers:               cfg.GlueWorkers,
+			Timeout:               awscdk.Duration_Minutes(jsii.Number(float64(cfg.GlueTimeoutMinutes))),
+			LogRetention:          cfg.LogRetention(),
+			Arguments: map[string]string{
+				"--bucket": *bucket.BucketName(), "--database": databaseName(cfg), "--catalog": layout.IcebergCatalog,
+			},
+		}
+	}
 	job := func(id, flag, description string, reads, writes, readTables, writeTables []string, args map[string]string) *sparkjob.Job {
-		args["--bucket"] = *bucket.BucketName()
-		args["--database"] = databaseName(cfg)
+		p := common(id, flag, description)
 		// A run started by hand processes every system; the state
 		// machine names them.
 		args["--systems"] = strings.Join(cfg.systemIDs(), ",")
 		// A table written before the system partition holds this
 		// system's rows; its writer moves it onto the partition.
 		args["--legacy_system"] = layout.DefaultSystem
-		j := sparkjob.New(scope, jsii.String(id), &sparkjob.Props{
-			JobName:               cfg.NamePrefix + "-" + jobName(flag),
-			Description:           description,
-			Script:                sparkjob.Asset(scope, id+"Script", scripts+"/"+flag+".py"),
-			ExtraPythonFiles:      []sparkjob.Object{libCode},
-			Bucket:                bucket,
-			Reads:                 reads,
-			Writes:                writes,
-			TempPrefix:            layout.PrefixTmp + flag + "/",
-			SparkUIPrefix:         layout.PrefixLogs + "spark-ui/" + flag + "/",
-			Database:              db,
-			ReadTables:            readTables,
-			WriteTables:           writeTables,
-			SecurityConfiguration: security,
-			Key:                   key,
-			Workers:               cfg.GlueWorkers,
-			Timeout:               awscdk.Duration_Minutes(jsii.Number(float64(cfg.GlueTimeoutMinutes))),
-			LogRetention:          cfg.LogRetention(),
-			Arguments:             args,
-		})
+		maps.Copy(p.Arguments, args)
+		p.Reads, p.Writes, p.ReadTables = reads, writes, readTables
+		// An upgrade from Parquet keeps a pending definition beside each
+		// table it writes.
+		for _, t := range writeTables {
+			p.WriteTables = append(p.WriteTables, t, t+layout.PendingUpgradeSuffix)
+		}
+		j := sparkjob.New(scope, jsii.String(id), &p)
 		keepLogicalID(j.Resource, deployedJobs[id])
 		return j
 	}
 	s3url := func(prefix string) string { return *bucket.S3UrlForObject(jsii.String(prefix)) }
 	silver, rejects := layout.TablePrefix(layout.TableSilver), layout.TablePrefix(layout.TableRejects)
 	gold := func(table string) []string { return []string{layout.TablePrefix(table)} }
-	return &lake{
+	l := &lake{
 		database: db,
 		rawToSilver: job("RawToSilver", layout.FlagRawToSilver,
 			"Raw GBFS snapshots of the processing date to table "+layout.TableSilver+"; rows failing a check to "+layout.TableRejects+".",
@@ -99,6 +111,8 @@ func newLake(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key a
 			map[string]string{"--source_table": layout.TableSilver,
 				"--target_table": layout.TableAvailPercent, "--target_path": s3url(layout.TablePrefix(layout.TableAvailPercent))}),
 	}
+	l.maintenance = newMaintenance(scope, cfg, common)
+	return l
 }
 
 // jobName names a job after its flag, less the pipeline's own prefix, in

@@ -111,15 +111,23 @@ func Suppressions() []Suppression {
 		{"RawToSilver/Role", layout.FlagRawToSilver, layout.PrefixRawRoot, []string{layout.TablePrefix(layout.TableSilver), layout.TablePrefix(layout.TableRejects)}},
 		{"AvgStats/Role", layout.FlagAvgStats, layout.TablePrefix(layout.TableSilver), []string{layout.TablePrefix(layout.TableAvgStats)}},
 		{"AvailPercent/Role", layout.FlagAvailPercent, layout.TablePrefix(layout.TableSilver), []string{layout.TablePrefix(layout.TableAvailPercent)}},
+		{"Maintenance/Role", layout.FlagMaintenance, "", tablePrefixes()},
 	} {
 		var findings []string
-		for _, prefix := range append(append([]string{j.read}, j.writes...), layout.PrefixTmp+j.flag+"/", layout.PrefixLogs+"spark-ui/"+j.flag+"/") {
-			findings = append(findings, "Resource::<Data.Arn>/"+prefix+"*")
+		prefixes := append(append([]string{j.read}, j.writes...), layout.PrefixTmp+j.flag+"/", layout.PrefixLogs+"spark-ui/"+j.flag+"/")
+		for _, prefix := range prefixes {
+			if prefix != "" {
+				findings = append(findings, "Resource::<Data.Arn>/"+prefix+"*")
+			}
+		}
+		does := "it reads " + j.read + ", commits table files under " + strings.Join(j.writes, " and ")
+		if j.read == "" {
+			does = "it expires snapshots and removes unreferenced files under " + strings.Join(j.writes, ", ")
 		}
 		out = append(out,
 			Suppression{
 				Path: j.role, Rule: "AwsSolutions-IAM5", Findings: findings,
-				Reason: "Spark names the objects it writes, so the job can only be given prefixes (the keys under each, besides the folder's own key and its _$folder$ marker): it reads " + j.read + ", rewrites partitions under " + strings.Join(j.writes, " and ") + ", and uses its own temporary and Spark UI prefixes.",
+				Reason: "Spark and Iceberg name the objects they write, so the job can only be given prefixes (the keys under each, besides the folder's own key and its _$folder$ marker): " + does + ", and uses its own temporary and Spark UI prefixes.",
 			},
 			Suppression{
 				Path: j.role, Rule: "AwsSolutions-IAM5",
@@ -181,4 +189,13 @@ func suppress(stack awscdk.Stack) {
 		cdknag.NagSuppressions_AddResourceSuppressionsByPath(stack, jsii.String("/"+*stack.Node().Path()+"/"+s.Path),
 			&[]*cdknag.NagPackSuppression{suppression}, jsii.Bool(true))
 	}
+}
+
+// tablePrefixes are the prefixes of every table.
+func tablePrefixes() []string {
+	var out []string
+	for _, t := range layout.Tables {
+		out = append(out, layout.TablePrefix(t))
+	}
+	return out
 }

@@ -69,6 +69,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 
 	output(stack, "BucketName", "Data bucket: raw snapshots and table files.", bucket.BucketName())
 	output(stack, "DatabaseName", "Glue database holding the silver and gold tables.", lake.database.DatabaseName())
+	output(stack, "MaintenanceJob", "Glue job that undoes an execution's commits (partialrun undo --job) and keeps the tables.", lake.maintenance.Name)
 	output(stack, "StateMachineArn", "The pipeline state machine.", machine.StateMachineArn())
 	output(stack, "StateMachineConsoleUrl", "Start executions here.", awscdk.Fn_Sub(
 		jsii.String("https://${AWS::Region}.console.aws.amazon.com/states/home?region=${AWS::Region}#/statemachines/view/${Arn}"),

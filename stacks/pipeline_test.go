@@ -9,6 +9,7 @@ import (
 	"github.com/partialruns/velib-pipeline/constructs/schedule"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/contract"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
+	"github.com/partialruns/velib-pipeline/internal/layout"
 	ingest "github.com/partialruns/velib-pipeline/lambda/loaddata/ingest"
 	"github.com/partialruns/velib-pipeline/stacks"
 	"github.com/stretchr/testify/assert"
@@ -155,7 +156,7 @@ func TestRetriesAreForTransientErrorsOnly(t *testing.T) {
 func TestGlueJobs(t *testing.T) {
 	s := synth(t, nil)
 	jobs := s.Resources("AWS::Glue::Job")
-	require.Len(t, jobs, 3)
+	require.Len(t, jobs, 4)
 	names := map[string]bool{}
 	for id, j := range jobs {
 		p := j["Properties"].(map[string]any)
@@ -168,16 +169,31 @@ func TestGlueJobs(t *testing.T) {
 		assert.NotEmpty(t, p["SecurityConfiguration"], id)
 		args := p["DefaultArguments"].(map[string]any)
 		for _, a := range []string{"--enable-metrics", "--custom-logGroup-prefix", "--enable-spark-ui",
-			"--spark-event-logs-path", "--TempDir", "--bucket", "--database", "--target_table", "--target_path",
-			"--extra-py-files"} {
+			"--spark-event-logs-path", "--TempDir", "--bucket", "--database", "--extra-py-files"} {
 			assert.Contains(t, args, a, id)
+		}
+		// Every job reaches the tables as Iceberg's, by the same catalog.
+		assert.Equal(t, "iceberg", args["--datalake-formats"], id)
+		assert.Equal(t, layout.IcebergCatalog, args["--catalog"], id)
+		if p["Name"] == "velib-maintenance" {
+			assert.Equal(t, "housekeeping", args["--action"], id)
+			assert.Equal(t, strings.Join(layout.Tables, ","), args["--tables"], id)
+		} else {
+			assert.Contains(t, args, "--target_table", id)
+			assert.Contains(t, args, "--target_path", id)
 		}
 		assert.Equal(t, "python", args["--job-language"], id)
 	}
 	// The prefix once, then what the job does: no velib-velib_….
 	assert.Equal(t, map[string]bool{
 		"velib-raw-to-silver": true, "velib-silver-to-gold-avg-stats": true, "velib-silver-to-gold-avail-percent": true,
+		"velib-maintenance": true,
 	}, names)
+	// Housekeeping runs daily, and starts with the schedules.
+	s.Has(t, "AWS::Glue::Trigger", map[string]any{
+		"Type": "SCHEDULED", "Schedule": "cron(15 3 * * ? *)", "StartOnCreation": true,
+		"Actions": []any{map[string]any{"JobName": map[string]any{"Ref": "MaintenanceJobE2CEDF0E"}}},
+	})
 
 	s.Has(t, "AWS::Glue::Database", map[string]any{"DatabaseInput": map[string]any{
 		"Name": "velib_lake", "Description": assertions.Match_AnyValue(),

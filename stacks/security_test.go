@@ -12,7 +12,7 @@ import (
 // the stack's key.
 func TestEveryLogGroupIsEncryptedAndExpires(t *testing.T) {
 	groups := synth(t, nil).Resources("AWS::Logs::LogGroup")
-	assert.Len(t, groups, 14, "ingest, state machine, and output and error, unencrypted and encrypted, for each of three jobs")
+	assert.Len(t, groups, 18, "ingest, state machine, and output and error, unencrypted and encrypted, for each of four jobs")
 	for id, g := range groups {
 		p := g["Properties"].(map[string]any)
 		assert.Equal(t, float64(30), p["RetentionInDays"], id)

@@ -55,6 +55,14 @@ var deployed = map[string]string{
 	"Schedulesingest2A9163DF":      "AWS::Scheduler::Schedule",
 	"SchedulesUndelivered227B55D0": "AWS::CloudWatch::Alarm",
 	"NoSnapshotsAlarm32AFFCC3":     "AWS::CloudWatch::Alarm",
+	// The Iceberg tables' maintenance job, its logs and its daily trigger
+	// (issue 32).
+	"MaintenanceJobE2CEDF0E":              "AWS::Glue::Job",
+	"MaintenanceOutputLogs7F19CF6E":       "AWS::Logs::LogGroup",
+	"MaintenanceErrorLogsFF4A330D":        "AWS::Logs::LogGroup",
+	"MaintenanceSecureOutputLogs24A7522A": "AWS::Logs::LogGroup",
+	"MaintenanceSecureErrorLogs8456888C":  "AWS::Logs::LogGroup",
+	"Housekeeping":                        "AWS::Glue::Trigger",
 }
 
 // deployedWithEmail adds what the configuration with an e-mail address

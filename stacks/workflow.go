@@ -105,6 +105,8 @@ func glueTask(scope constructs.Construct, name string, job *string) sfn.IChainab
 			// All the systems of the date in one run; JSON, as a Glue
 			// argument is text.
 			"--" + layout.SystemsKey: sfn.JsonPath_JsonToString(sfn.JsonPath_ListAt(jsii.String("$." + layout.SystemsKey))),
+			// Every table commit names the execution, which undo reads.
+			"--" + layout.ExecutionArg: sfn.JsonPath_StringAt(jsii.String("$$.Execution.Id")),
 		}),
 		WorkerConfiguration: &tasks.WorkerConfigurationProperty{
 			WorkerTypeV2:    tasks.WorkerTypeV2_Of(jsii.String(sparkjob.WorkerType)),

@@ -7,6 +7,7 @@
 //	partialrun start  --state-machine ARN [plan options] [--wait]
 //	partialrun resume EXECUTION_ARN [--skip T1,T2] [--dry-run] [--wait]
 //	partialrun redrive EXECUTION_ARN
+//	partialrun undo    EXECUTION_ARN --job NAME [--force] [--wait] | --local [--dir DIR] [--force]
 //
 // AWS access uses the standard credential chain; --region and --profile
 // choose among configured ones.
@@ -31,9 +32,14 @@ Usage:
   partialrun start   --state-machine ARN [--from TASK] [--only T1,T2] [--skip T1,T2] [--process-date YYYY-MM-DD[..YYYY-MM-DD]] [--systems S1,S2] [--wait]
   partialrun resume  EXECUTION_ARN [--skip T1,T2] [--dry-run] [--wait]
   partialrun redrive EXECUTION_ARN
+  partialrun undo    EXECUTION_ARN --job MAINTENANCE_JOB [--force] [--wait]
+  partialrun undo    EXECUTION_ID --local [--dir .local] [--force]
 
 TASK is a flag name or the name of the task it guards. --definition takes a
-plain ASL definition or a template written by cdk synth.
+plain ASL definition or a template written by cdk synth. undo restores the
+tables an execution committed to as they were before it (refusing if a
+later execution committed since, unless --force), with the stack's
+maintenance job, or on make local's tables.
 Every command that calls AWS also takes --region and --profile.
 `
 
@@ -63,7 +69,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, connect c
 		return 0
 	}
 	commands := map[string]func(context.Context, []string, io.Writer, connector) error{
-		"flags": cmdFlags, "plan": cmdPlan, "start": cmdStart, "resume": cmdResume, "redrive": cmdRedrive,
+		"flags": cmdFlags, "plan": cmdPlan, "start": cmdStart, "resume": cmdResume, "redrive": cmdRedrive, "undo": cmdUndo,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

@@ -9,17 +9,21 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// grantData allows reading the declared read prefixes and reading, writing
-// and deleting (Spark overwrites partitions by deleting them) the write,
-// temporary and Spark UI prefixes. Listing is limited to the same prefixes
-// by an s3:prefix condition: the role lists nothing else in the bucket.
+// grantData allows reading the declared read prefixes, reading and writing
+// the write prefixes, and reading, writing and deleting the prune,
+// temporary and Spark UI prefixes (Spark clears its scratch space).
+// Listing is limited to the same prefixes by an s3:prefix condition: the
+// role lists nothing else in the bucket.
 func grantData(role awsiam.Role, p Props) {
-	rw := append(append([]string(nil), p.Writes...), p.TempPrefix, p.SparkUIPrefix)
-	all := append(append([]string(nil), p.Reads...), rw...)
+	rwd := append(append([]string(nil), p.Prunes...), p.TempPrefix, p.SparkUIPrefix)
+	all := append(append(append([]string(nil), p.Reads...), p.Writes...), rwd...)
 	if len(p.Reads) > 0 {
 		role.AddToPolicy(statement([]string{"s3:GetObject"}, objects(p, p.Reads)))
 	}
-	role.AddToPolicy(statement([]string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, objects(p, rw)))
+	if len(p.Writes) > 0 {
+		role.AddToPolicy(statement([]string{"s3:GetObject", "s3:PutObject"}, objects(p, p.Writes)))
+	}
+	role.AddToPolicy(statement([]string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, objects(p, rwd)))
 	var listed []*string
 	for _, prefix := range all {
 		listed = append(listed, *jsii.Strings(Keys(prefix)...)...)

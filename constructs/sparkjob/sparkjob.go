@@ -46,8 +46,11 @@ type Props struct {
 	// Bucket holds the data, the temporary directory and the Spark UI logs.
 	Bucket awss3.IBucket
 	// Reads and Writes are the key prefixes (ending in "/") that the job
-	// reads, and reads and writes. The role allows nothing else in Bucket.
-	Reads, Writes []string
+	// reads, and reads and writes. Prunes are prefixes where it may also
+	// delete objects: Iceberg tables are written without deleting a file,
+	// so only a job that expires snapshots or removes orphan files needs
+	// them. The role allows nothing else in Bucket.
+	Reads, Writes, Prunes []string
 	// TempPrefix is the job's scratch space (--TempDir). Default:
 	// "tmp/<JobName>/".
 	TempPrefix string
@@ -55,9 +58,14 @@ type Props struct {
 	// "logs/spark-ui/<JobName>/".
 	SparkUIPrefix string
 	// Database holds the tables. ReadTables are only read; WriteTables are
-	// created, altered and given partitions by the job.
+	// created, altered (an Iceberg commit is a table update) and given
+	// partitions by the job.
 	Database                awsglue.IDatabase
 	ReadTables, WriteTables []string
+	// IcebergCatalog, when set, is the name under which the job's Spark
+	// session reaches the Glue Data Catalog's Iceberg tables (Glue's own
+	// Iceberg runtime, with Iceberg's SQL extensions and S3 file I/O).
+	IcebergCatalog string
 	// SecurityConfiguration encrypts the job's S3 output, logs and
 	// bookmarks; Key is the KMS key it uses for logs and bookmarks, and
 	// encrypts the log groups.
@@ -132,6 +140,10 @@ func New(scope constructs.Construct, id *string, props *Props) *Job {
 		}
 		args["--extra-py-files"] = awscdk.Fn_Join(jsii.String(","), &urls)
 	}
+	if p.IcebergCatalog != "" {
+		args["--datalake-formats"] = jsii.String("iceberg")
+		args["--conf"] = icebergConf(p)
+	}
 	for k, v := range p.Arguments {
 		args[k] = jsii.String(v)
 	}
@@ -158,6 +170,23 @@ func New(scope constructs.Construct, id *string, props *Props) *Job {
 	job.Node().AddDependency(role)
 	j.Resource, j.Name = job, job.Ref()
 	return j
+}
+
+// icebergConf is the --conf value that defines the Iceberg catalog: Glue
+// takes one --conf argument, so the settings after the first each start
+// with "--conf ", as AWS's Glue guide writes them. Tables are always
+// created with a location; the warehouse, where one without would go, is
+// the job's scratch space.
+func icebergConf(p Props) *string {
+	c := "spark.sql.catalog." + p.IcebergCatalog
+	settings := []*string{
+		jsii.String("spark.sql.extensions=org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions"),
+		jsii.String(c + "=org.apache.iceberg.spark.SparkCatalog"),
+		awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String(c + ".warehouse="), p.Bucket.S3UrlForObject(jsii.String(p.TempPrefix + "iceberg/"))}),
+		jsii.String(c + ".catalog-impl=org.apache.iceberg.aws.glue.GlueCatalog"),
+		jsii.String(c + ".io-impl=org.apache.iceberg.aws.s3.S3FileIO"),
+	}
+	return awscdk.Fn_Join(jsii.String(" --conf "), &settings)
 }
 
 func withDefaults(p Props) Props {

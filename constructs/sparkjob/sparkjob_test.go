@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 	"github.com/partialruns/velib-pipeline/constructs/sparkjob"
 	"github.com/partialruns/velib-pipeline/internal/cdktest"
 	"github.com/stretchr/testify/assert"
@@ -99,6 +100,33 @@ func TestDefaults(t *testing.T) {
 	}
 }
 
+// TestIcebergCatalog: the job gets Glue's Iceberg runtime and a catalog of
+// the given name on the Glue Data Catalog, set as AWS's Glue guide says;
+// without the prop, neither.
+func TestIcebergCatalog(t *testing.T) {
+	for _, catalog := range []string{"", "glue_catalog"} {
+		f := newFixture(t, func(p *sparkjob.Props) { p.IcebergCatalog = catalog })
+		for _, j := range f.template.Resources("AWS::Glue::Job") {
+			args := j["Properties"].(map[string]any)["DefaultArguments"].(map[string]any)
+			if catalog == "" {
+				assert.NotContains(t, args, "--datalake-formats")
+				assert.NotContains(t, args, "--conf")
+				continue
+			}
+			assert.Equal(t, "iceberg", args["--datalake-formats"])
+			conf, err := render.Resolve(args["--conf"])
+			require.NoError(t, err)
+			settings := strings.Split(conf, " --conf ")
+			require.Len(t, settings, 5, conf)
+			assert.Equal(t, "spark.sql.extensions=org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions", settings[0])
+			assert.Equal(t, "spark.sql.catalog.glue_catalog=org.apache.iceberg.spark.SparkCatalog", settings[1])
+			assert.Regexp(t, `^spark\.sql\.catalog\.glue_catalog\.warehouse=s3://.*/tmp/refine/iceberg/$`, settings[2])
+			assert.Equal(t, "spark.sql.catalog.glue_catalog.catalog-impl=org.apache.iceberg.aws.glue.GlueCatalog", settings[3])
+			assert.Equal(t, "spark.sql.catalog.glue_catalog.io-impl=org.apache.iceberg.aws.s3.S3FileIO", settings[4])
+		}
+	}
+}
+
 func TestOverrides(t *testing.T) {
 	f := newFixture(t, func(p *sparkjob.Props) {
 		p.Workers = 10
@@ -134,11 +162,14 @@ func objectAccess(f *fixture) map[string][]string {
 }
 
 func TestRoleTouchesOnlyDeclaredData(t *testing.T) {
-	f := newFixture(t, nil)
-	rw := []string{"s3:DeleteObject", "s3:GetObject", "s3:PutObject"}
+	f := newFixture(t, func(p *sparkjob.Props) { p.Prunes = []string{"gold/t/"} })
+	rw := []string{"s3:GetObject", "s3:PutObject"}
+	rwd := []string{"s3:DeleteObject", "s3:GetObject", "s3:PutObject"}
 	want := map[string][]string{}
 	for prefix, actions := range map[string][]string{
-		"raw": {"s3:GetObject"}, "silver/t": rw, "tmp/refine": rw, "logs/spark-ui/refine": rw,
+		// Written tables are Iceberg's: written, never deleted from, but
+		// by a job told to prune them.
+		"raw": {"s3:GetObject"}, "silver/t": rw, "gold/t": rwd, "tmp/refine": rwd, "logs/spark-ui/refine": rwd,
 	} {
 		for _, k := range []string{"/*", "", "_$folder$"} {
 			want["/"+prefix+k] = actions
@@ -163,7 +194,7 @@ func TestRoleTouchesOnlyDeclaredData(t *testing.T) {
 			case actions == "s3:ListBucket":
 				listed = true
 				var prefixes []any
-				for _, p := range []string{"raw", "silver/t", "tmp/refine", "logs/spark-ui/refine"} {
+				for _, p := range []string{"raw", "silver/t", "gold/t", "tmp/refine", "logs/spark-ui/refine"} {
 					prefixes = append(prefixes, p+"/*", p, p+"_$folder$")
 				}
 				assert.ElementsMatch(t, prefixes, st["Condition"].(map[string]any)["StringLike"].(map[string]any)["s3:prefix"])

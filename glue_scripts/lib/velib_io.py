@@ -1,8 +1,9 @@
 """I/O shared by the Glue entry scripts: arguments, session, raw input, tables.
 
-Nothing here imports ``awsglue``: on Glue the Spark session already uses the
-Glue Data Catalog as its metastore (``--enable-glue-datacatalog``), and
-locally the same code runs against Spark's own catalog.
+Nothing here imports ``awsglue``: on Glue the job's arguments define the
+Iceberg catalog (``--catalog``, glue_catalog, the Glue Data Catalog), and
+locally the same code runs against a local Iceberg catalog of that name.
+The tables themselves are velib_tables'.
 """
 
 import datetime as dt
@@ -10,17 +11,18 @@ import json
 import re
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 
-from pyspark.sql import Column, DataFrame, SparkSession
+import velib_tables
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
+from velib_tables import PARTITIONS, in_parts
 
 import velib_silver
 
 MAX_DAYS = 366
 RANGE_SEP = ".."
-# A table's partitions: the bike-share system, then the date.
-PARTITIONS = ("system", "dt")
 SYSTEM_ID = re.compile(r"[a-z][a-z0-9-]{0,31}")
 
 
@@ -70,11 +72,23 @@ def parse_dates(spec: str) -> list[str]:
 
 
 def configure(spark: SparkSession) -> SparkSession:
-    """Settings every job relies on: times in UTC, and an overwrite that
-    replaces only the partitions written, which is what makes re-runs safe."""
+    """Settings every job relies on: times in UTC."""
     spark.conf.set("spark.sql.session.timeZone", "UTC")
-    spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
     return spark
+
+
+# The arguments that say where a job's tables are and who writes them.
+CATALOG_ARGS = ["catalog", "database", "legacy_system"]
+
+
+def catalog_of(args: dict[str, str]) -> velib_tables.Catalog:
+    """The tables' catalog from a job's arguments. Every commit is tagged
+    with ``--execution_id`` (the state machine passes its execution's id),
+    or, for a run started by hand, Glue's own job run id."""
+    execution = args.get("execution_id") or (
+        "glue-job-run:" + args["JOB_RUN_ID"] if args.get("JOB_RUN_ID") else "manual:" + uuid.uuid4().hex
+    )
+    return velib_tables.Catalog(args["catalog"], args["database"], args["legacy_system"], execution)
 
 
 def parse_systems(spec: str) -> list[str]:
@@ -223,120 +237,6 @@ def _files(spark: SparkSession, folder: str) -> list[tuple[str, int, bool]]:
     return sorted(found)
 
 
-def _in_parts(parts: list[tuple]) -> Column:
-    """True for the rows of the given (system, date) partitions."""
-    return F.concat_ws("/", "system", "dt").isin([f"{s}/{d}" for s, d in parts])
-
-
-def _partition_columns(spark: SparkSession, name: str) -> list[str]:
-    return [c.name for c in spark.catalog.listColumns(name) if c.isPartition]
-
-
-def read_partitions(spark: SparkSession, database: str, table: str, legacy_system: str) -> DataFrame:
-    """The rows of a catalog table partitioned by PARTITIONS. A table an
-    earlier version wrote, partitioned by ``dt`` alone, is read as it is,
-    its rows those of legacy_system: a reader (a gold job) may not migrate
-    the table it reads; its writer does, on its next run."""
-    if not spark.catalog.tableExists(f"{database}.{table}"):
-        raise JobError(f"table {database}.{table} does not exist yet: run the job that writes it first")
-    rows = spark.table(f"`{database}`.`{table}`")
-    if "system" not in _partition_columns(spark, f"{database}.{table}"):
-        rows = rows.withColumn("system", F.lit(legacy_system))
-    return rows
-
-
-def write_partitions(
-    spark: SparkSession,
-    df: DataFrame,
-    database: str,
-    table: str,
-    path: str,
-    parts: list[tuple],
-    legacy_system: str,
-    allow_empty=False,
-) -> int:
-    """Replaces the given (system, date) partitions of a Parquet table
-    partitioned by PARTITIONS, creating the table at ``path`` first if
-    needed (or moving one partitioned by ``dt`` alone onto PARTITIONS, see
-    _migrate), and registers the partitions in the catalog. Returns the
-    number of rows now in them.
-
-    A column the table lacks is added to it first, so a table created by an
-    earlier version keeps every column the job now writes. Partitions with no
-    rows are an error unless allow_empty: writing nothing would leave the old
-    rows in place and report success. With allow_empty, they are emptied.
-    """
-    name = f"`{database}`.`{table}`"
-    if not spark.catalog.tableExists(f"{database}.{table}"):
-        _create(spark, name, df.schema, path)
-    elif "system" not in _partition_columns(spark, f"{database}.{table}"):
-        _migrate(spark, name, path, legacy_system)
-    _add_columns(spark, name, df)
-    columns = [f.name for f in spark.table(name).schema.fields]
-    df = df.where(_in_parts(parts)).select(columns).cache()
-    try:
-        present = {(r.system, r.dt) for r in df.select(*PARTITIONS).distinct().collect()}
-        empty = [p for p in parts if p not in present]
-        if empty and not allow_empty:
-            listed = ", ".join(f"{d} of {s}" for s, d in empty)
-            raise JobError(f"no rows for {listed} to write to {database}.{table}")
-        if present:
-            df.write.insertInto(name, overwrite=True)
-        for s, d in empty:
-            _empty_partition(spark, name, df, s, d)
-    finally:
-        df.unpersist()
-    return spark.table(name).where(_in_parts(parts)).count()
-
-
-def _create(spark: SparkSession, name: str, schema, path: str) -> None:
-    columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in schema.fields if f.name not in PARTITIONS)
-    spark.sql(
-        f"CREATE TABLE IF NOT EXISTS {name} ({columns}, `system` string, `dt` string) "
-        f"USING PARQUET PARTITIONED BY (system, dt) LOCATION '{path}'"
-    )
-
-
-def _migrate(spark: SparkSession, name: str, path: str, legacy_system: str) -> None:
-    """Moves a table partitioned by ``dt`` alone, as versions before the
-    system partition wrote it, onto PARTITIONS without rewriting a file: the
-    table is defined again at its location, and each old partition
-    registered as legacy_system's partition of its date at the folder it
-    already has. Only the definition is dropped (the table is external), and
-    the columns the old table had stay; the caller adds any new ones."""
-    partitions = [r.partition for r in spark.sql(f"SHOW PARTITIONS {name}").collect()]
-    old = [(p.split("=", 1)[1], _partition_location(spark, name, p)) for p in partitions]
-    schema = spark.table(name).schema
-    spark.sql(f"DROP TABLE {name}")
-    _create(spark, name, schema, path)
-    for d, location in old:
-        spark.sql(
-            f"ALTER TABLE {name} ADD IF NOT EXISTS PARTITION (system = '{legacy_system}', dt = '{d}') LOCATION '{location}'"
-        )
-    log("migration", table=name, event="partitioned by system and dt", system=legacy_system, partitions=len(old))
-
-
-def _partition_location(spark: SparkSession, name: str, partition: str) -> str:
-    key, value = partition.split("=", 1)
-    info = spark.sql(f"DESCRIBE TABLE EXTENDED {name} PARTITION ({key} = '{value}')").collect()
-    return next(r.data_type for r in info if r.col_name == "Location")
-
-
-def _add_columns(spark: SparkSession, name: str, df: DataFrame) -> None:
-    have = {f.name for f in spark.table(name).schema.fields}
-    new = [f"`{f.name}` {f.dataType.simpleString()}" for f in df.schema.fields if f.name not in have]
-    if new:
-        spark.sql(f"ALTER TABLE {name} ADD COLUMNS ({', '.join(new)})")
-
-
-def _empty_partition(spark: SparkSession, name: str, df: DataFrame, system: str, date: str) -> None:
-    """Overwrites one partition with no rows: a static partition overwrite
-    deletes what the partition held."""
-    data = [c for c in df.columns if c not in PARTITIONS]
-    df.limit(0).select(data).createOrReplaceTempView("_nothing")
-    spark.sql(f"INSERT OVERWRITE TABLE {name} PARTITION (system = '{system}', dt = '{date}') SELECT * FROM _nothing")
-
-
 def flag_arg(args: dict[str, str], name: str) -> bool:
     """A true/false job argument; absent is false."""
     value = args.get(name, "false").strip().lower()
@@ -363,17 +263,9 @@ def silver(job: str, argv: list[str], spark: SparkSession) -> dict:
     and a partial run of that system can follow."""
     args = job_args(
         argv,
-        [
-            "database",
-            "raw_path",
-            "systems",
-            "legacy_system",
-            "target_table",
-            "target_path",
-            "rejects_table",
-            "rejects_path",
-        ],
+        CATALOG_ARGS + ["raw_path", "systems", "target_table", "target_path", "rejects_table", "rejects_path"],
     )
+    catalog = catalog_of(args)
     dates = parse_dates(args["process_date"])
     systems = parse_systems(args["systems"])
     accept = flag_arg(args, ACCEPT_BAD_FILES)
@@ -401,11 +293,17 @@ def silver(job: str, argv: list[str], spark: SparkSession) -> dict:
         rows = velib_silver.station_rows(snaps).cache()
         try:
             kept, refused = velib_silver.silver(rows), velib_silver.rejects(rows)
-            legacy = args["legacy_system"]
-            write = {"spark": spark, "database": db, "parts": parts, "legacy_system": legacy, "allow_empty": True}
-            written = write_partitions(df=kept, table=args["target_table"], path=args["target_path"], **write)
-            write_partitions(df=refused, table=args["rejects_table"], path=args["rejects_path"], **write)
-            result = silver_result(rows, kept, refused, parts, written, bad, new_fields, without, listing.hidden)
+            # Rejects first, then silver: there is no commit across two
+            # tables, and silver is what gold reads. A run killed between
+            # the two leaves silver as it was and new rejects, which the
+            # next run of the same days replaces again: it converges.
+            write = {"spark": spark, "catalog": catalog, "parts": parts, "allow_empty": True}
+            bounced = _written(write, refused, args["rejects_table"], args["rejects_path"])
+            written = _written(write, kept, args["target_table"], args["target_path"])
+            result = silver_result(
+                rows, kept, refused, parts, written["rows"], bad, new_fields, without, listing.hidden
+            )
+            result["commits"] = {**bounced["commits"], **written["commits"]}
         finally:
             rows.unpersist()
     finally:
@@ -458,7 +356,7 @@ def silver_result(rows, kept, refused, parts, written, bad, new_fields, without,
     entry of the files read is a silver row, a repeat or a reject. The
     counts come from the rows just written (still cached), not from reading
     the tables back."""
-    in_dates = _in_parts(parts)
+    in_dates = in_parts(parts)
     rejected: dict = {}
     by_day: dict = {}
     for r in (
@@ -489,21 +387,41 @@ def gold(job: str, transform, argv: list[str], spark: SparkSession) -> dict:
     system from the silver table, applies transform and replaces those
     partitions of the gold table. A system's day without silver rows is
     skipped and reported; none for any is an error."""
-    args = job_args(argv, ["database", "systems", "legacy_system", "source_table", "target_table", "target_path"])
+    args = job_args(argv, CATALOG_ARGS + ["systems", "source_table", "target_table", "target_path"])
+    catalog = catalog_of(args)
     dates = parse_dates(args["process_date"])
     systems = parse_systems(args["systems"])
     configure(spark)
-    db, legacy = args["database"], args["legacy_system"]
-    source = read_partitions(spark, db, args["source_table"], legacy)
+    db = args["database"]
+    source = _tables(velib_tables.read, spark, catalog, args["source_table"])
     source = source.where(F.col("system").isin(systems) & F.col("dt").isin(dates))
     present = {(r.system, r.dt) for r in source.select(*PARTITIONS).distinct().collect()}
     where = f"rows in {db}.{args['source_table']} for {{days}} of {{systems}}"
     parts, without = with_data(args["process_date"], systems, dates, present, where)
     if without:
         log(job, event="days without silver rows, skipped", days=without)
-    rows = write_partitions(spark, transform(source), db, args["target_table"], args["target_path"], parts, legacy)
-    log(job, dates=dates, systems=systems, table=f"{db}.{args['target_table']}", rows=rows, days_without_data=without)
-    return {"rows": rows, "days_without_data": without}
+    write = {"spark": spark, "catalog": catalog, "parts": parts}
+    written = _written(write, transform(source), args["target_table"], args["target_path"])
+    result = {"rows": written["rows"], "days_without_data": without, "commits": written["commits"]}
+    log(job, dates=dates, systems=systems, table=f"{db}.{args['target_table']}", **result)
+    return result
+
+
+def _written(write: dict, df: DataFrame, table: str, path: str) -> dict:
+    """velib_tables.write, its result given as the job's: the ``rows`` now
+    in the partitions, and under ``commits`` the table's snapshot and the
+    one before."""
+    done = _tables(velib_tables.write, df=df, table=table, path=path, **write)
+    name = f"{write['catalog'].database}.{table}"
+    return {"rows": done["rows"], "commits": {name: done["commit"]}}
+
+
+def _tables(do, *args, **kwargs):
+    """Runs a velib_tables function, its refusal a JobError."""
+    try:
+        return do(*args, **kwargs)
+    except velib_tables.TableError as err:
+        raise JobError(str(err)) from None
 
 
 def main(job: str, run) -> None:

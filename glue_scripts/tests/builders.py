@@ -9,6 +9,16 @@ from pathlib import Path
 DATABASE = "velib_lake"
 
 
+def drop_lake(spark, catalog: str) -> None:
+    """Drops the lake's database from the session's catalog and from the
+    Iceberg catalog (the tables' files are the caller's to remove)."""
+    spark.sql(f"DROP DATABASE IF EXISTS spark_catalog.{DATABASE} CASCADE")
+    if spark.sql(f"SHOW NAMESPACES IN {catalog} LIKE '{DATABASE}'").count():
+        for t in spark.sql(f"SHOW TABLES IN {catalog}.{DATABASE}").collect():
+            spark.sql(f"DROP TABLE {catalog}.{DATABASE}.`{t.tableName}`")
+        spark.sql(f"DROP NAMESPACE IF EXISTS {catalog}.{DATABASE}")
+
+
 class Lake:
     def __init__(self, root: Path):
         self.root = root

@@ -5,12 +5,11 @@ import shutil
 
 import pytest
 from pyspark.sql import SparkSession
+from velib_tables import SESSION_CATALOG
 
-from builders import DATABASE, Lake
+from builders import DATABASE, Lake, drop_lake
+from local_runner import CATALOG as ICEBERG
 from local_runner import SMALL_DATA, iceberg_config
-
-# The Iceberg catalog of the tests' session.
-ICEBERG = "iceberg"
 
 
 @pytest.fixture(scope="session")
@@ -37,8 +36,11 @@ def spark(tmp_path_factory):
 @pytest.fixture
 def lake(spark, tmp_path):
     """An empty lake: a fresh database and folders for raw data and tables."""
-    spark.sql(f"DROP DATABASE IF EXISTS {DATABASE} CASCADE")
-    spark.sql(f"CREATE DATABASE {DATABASE}")
+    drop_lake(spark, ICEBERG)
+    spark.sql(f"CREATE DATABASE {SESSION_CATALOG}.{DATABASE}")
+    # The tables are Iceberg's: velib_lake.x names one, as on Athena.
+    # Parquet tables from earlier versions are in the session's catalog.
+    spark.catalog.setCurrentCatalog(ICEBERG)
     yield Lake(tmp_path)
-    spark.sql(f"DROP DATABASE IF EXISTS {DATABASE} CASCADE")
+    drop_lake(spark, ICEBERG)
     shutil.rmtree(tmp_path, ignore_errors=True)

@@ -6,6 +6,8 @@ import os
 import shutil
 
 import pytest
+from conftest import ICEBERG
+from velib_tables import SESSION_CATALOG
 
 import velib_io
 import velib_raw_to_silver
@@ -42,6 +44,7 @@ def day(lake, date, snapshots=3, system="velib"):
 def args(lake, date, **extra):
     base = {
         "--JOB_NAME": "test",  # Glue adds arguments of its own; they are ignored
+        "--catalog": ICEBERG,
         "--database": DATABASE,
         "--raw_path": str(lake.raw_root),
         "--systems": "velib",
@@ -88,7 +91,14 @@ def rows(spark, table):
 
 
 def partitions(spark, table):
-    return sorted(r[0] for r in spark.sql(f"SHOW PARTITIONS {DATABASE}.{table}").collect())
+    """The table's partitions with rows, as system=s/dt=d."""
+    found = spark.sql(f"SELECT partition FROM {DATABASE}.{table}.partitions WHERE record_count > 0").collect()
+    return sorted(f"system={r.partition.system}/dt={r.partition.dt}" for r in found)
+
+
+def current(spark, table):
+    """The table's current snapshot."""
+    return spark.sql(f"SELECT snapshot_id FROM {DATABASE}.{table}.history ORDER BY made_current_at DESC").first()[0]
 
 
 def files(path):
@@ -105,7 +115,13 @@ def files(path):
 def test_full_run_writes_and_registers_all_tables(spark, lake):
     day(lake, "2026-11-20")
     # Station 2 repeats its last_reported in every snapshot: one row survives.
-    assert run_silver(spark, lake, "2026-11-20") == {
+    result = run_silver(spark, lake, "2026-11-20")
+    commits = result.pop("commits")
+    assert commits == {
+        f"{DATABASE}.velib_data_rejects": {"snapshot": current(spark, "velib_data_rejects"), "previous": None},
+        f"{DATABASE}.velib_data_silver": {"snapshot": current(spark, "velib_data_silver"), "previous": None},
+    }
+    assert result == {
         "rows": 3 + 1 + 3,
         "over_capacity": 0,
         "repeats": 2,
@@ -270,6 +286,7 @@ def test_rejects_go_to_their_table_and_are_counted(spark, lake, capsys):
     extra = dict(station_status(1, "c1", 1, 1, 10, t - 5), num_bikes_disabled=0)
     lake.put_snapshot(snapshot(t, INFO, [extra, over, broken, station_status(1, "c1", 0, 0, 0, t - 5), {"x": 1}]))
     result = run_silver(spark, lake, "2026-11-20")
+    assert set(result.pop("commits")) == {f"{DATABASE}.velib_data_rejects", f"{DATABASE}.velib_data_silver"}
     assert result == {
         "rows": 2,
         "over_capacity": 1,
@@ -306,10 +323,9 @@ def test_a_rerun_replaces_the_rejects_of_its_dates(spark, lake):
 def test_a_silver_table_from_before_over_capacity_gains_the_column(spark, lake):
     day(lake, "2026-11-20")
     spark.sql(
-        f"CREATE TABLE {DATABASE}.velib_data_silver (station_id string, num_bikes_available int, "
+        f"CREATE TABLE {SESSION_CATALOG}.{DATABASE}.velib_data_silver (station_id string, num_bikes_available int, "
         f"snapshot_time timestamp, dt string) USING PARQUET PARTITIONED BY (dt) LOCATION '{lake.table_path('silver')}'"
     )
     run_silver(spark, lake, "2026-11-20")
-    columns = spark.table(f"{DATABASE}.velib_data_silver").columns
-    assert "over_capacity" in columns and columns[-1] == "dt"
+    assert "over_capacity" in spark.table(f"{DATABASE}.velib_data_silver").columns
     assert spark.table(f"{DATABASE}.velib_data_silver").where("over_capacity is not null").count() == 7

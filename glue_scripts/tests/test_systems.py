@@ -2,10 +2,9 @@
 system partition."""
 
 import os
-import shutil
 
 import pytest
-from test_jobs import args, day, files, partitions, rows, run_gold, run_silver
+from test_jobs import args, day, files, partitions, run_gold, run_silver
 
 import velib_io
 from builders import DATABASE
@@ -55,10 +54,10 @@ def test_a_run_for_one_system_leaves_the_others_alone(spark, lake):
     day(lake, "2026-11-20")
     day(lake, "2026-11-20", system="citybikes")
     run_silver(spark, lake, "2026-11-20", **TWO)
-    velib_files = files(os.path.join(lake.table_path("silver"), "system=velib"))
+    velib_files = files(os.path.join(lake.table_path("silver"), "data", "system=velib"))
     day(lake, "2026-11-20", snapshots=1, system="citybikes")
     run_silver(spark, lake, "2026-11-20", **{"--systems": "citybikes"})
-    assert files(os.path.join(lake.table_path("silver"), "system=velib")) == velib_files
+    assert files(os.path.join(lake.table_path("silver"), "data", "system=velib")) == velib_files
 
 
 @pytest.mark.parametrize("spec", ["", "Velib", "velib,,", "a b", "velib;other"])
@@ -91,40 +90,3 @@ def test_systems_as_the_state_machine_passes_them(spec, want):
             velib_io.parse_systems(spec)
     else:
         assert velib_io.parse_systems(spec) == want
-
-
-def legacy_silver(spark, lake, date):
-    """A silver table as versions before the system partition wrote it:
-    partitioned by dt alone, with one day of rows."""
-    run_silver(spark, lake, date)
-    name = f"{DATABASE}.velib_data_silver"
-    old = spark.table(name).drop("system")
-    old = spark.createDataFrame(old.collect(), old.schema)
-    spark.sql(f"DROP TABLE {name}")
-    path = lake.table_path("silver")
-    shutil.rmtree(path)
-    old.write.format("parquet").partitionBy("dt").option("path", path).saveAsTable(name)
-
-
-def test_a_table_partitioned_by_date_alone_moves_onto_systems_without_a_rewrite(spark, lake, capsys):
-    day(lake, "2026-11-20")
-    legacy_silver(spark, lake, "2026-11-20")
-    before = rows(spark, "velib_data_silver")
-    old_files = files(os.path.join(lake.table_path("silver"), "dt=2026-11-20"))
-    assert old_files and partitions(spark, "velib_data_silver") == ["dt=2026-11-20"]
-
-    # Gold reads the old table as Vélib's before silver has moved it.
-    assert run_gold(spark, lake, "2026-11-20") == (3, 7)
-
-    day(lake, "2026-11-21")
-    run_silver(spark, lake, "2026-11-21")
-    assert '"event": "partitioned by system and dt"' in capsys.readouterr().out
-    assert partitions(spark, "velib_data_silver") == ["system=velib/dt=2026-11-20", "system=velib/dt=2026-11-21"]
-    assert files(os.path.join(lake.table_path("silver"), "dt=2026-11-20")) == old_files
-    moved = spark.table(f"{DATABASE}.velib_data_silver").where("dt = '2026-11-20'").drop("system").collect()
-    assert sorted(tuple(r) for r in moved) == [r for r in before]
-
-    # The moved day re-runs in place, and gold keeps reading it.
-    run_silver(spark, lake, "2026-11-20")
-    assert spark.table(f"{DATABASE}.velib_data_silver").where("dt = '2026-11-20'").count() == 7
-    assert run_gold(spark, lake, "2026-11-20..2026-11-21") == (6, 14)

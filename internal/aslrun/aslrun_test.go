@@ -118,7 +118,7 @@ func TestRunLive(t *testing.T) {
 		defer mu.Unlock()
 		events = append(events, e.State)
 	}
-	r, err := RunLive([]byte(machine), "2026-11-21T23:50:18.000Z", json.RawMessage(`{"n": 1}`), handle, onEvent)
+	r, err := RunLive([]byte(machine), "", "2026-11-21T23:50:18.000Z", json.RawMessage(`{"n": 1}`), handle, onEvent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestRunLive(t *testing.T) {
 	failing := func(string, json.RawMessage) (any, error) {
 		return nil, &TaskError{Name: "States.TaskFailed", Cause: "job failed"}
 	}
-	r, err = RunLive([]byte(machine), "2026-11-21T23:50:18.000Z", json.RawMessage(`{"n": 1}`), failing, nil)
+	r, err = RunLive([]byte(machine), "", "2026-11-21T23:50:18.000Z", json.RawMessage(`{"n": 1}`), failing, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestRunLiveLargeInput(t *testing.T) {
 	big, _ := json.Marshal(map[string]any{"n": 1, "note": strings.Repeat("x", 250_000)})
 	handle := func(string, json.RawMessage) (any, error) { return "worked", nil }
 	entered := 0
-	r, err := RunLive([]byte(machine), "2026-11-21T23:50:18.000Z", big, handle, func(Event) { entered++ })
+	r, err := RunLive([]byte(machine), "", "2026-11-21T23:50:18.000Z", big, handle, func(Event) { entered++ })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,7 @@ type Event struct {
 // in order. A task is handed over only after onEvent has seen it entered,
 // so what the handler prints follows what led to it. Unlike Run, nothing
 // is mocked: the handler does the work.
-func RunLive(definition []byte, startTime string, input json.RawMessage, handle Handler, onEvent func(Event)) (Result, error) {
+func RunLive(definition []byte, executionID, startTime string, input json.RawMessage, handle Handler, onEvent func(Event)) (Result, error) {
 	rewritten, err := Rewrite(definition)
 	if err != nil {
 		return Result{}, err
@@ -43,7 +43,7 @@ func RunLive(definition []byte, startTime string, input json.RawMessage, handle 
 	if input == nil {
 		input = json.RawMessage(`{}`)
 	}
-	request, err := json.Marshal(map[string]any{"definition": json.RawMessage(rewritten), "startTime": startTime, "live": map[string]any{"input": input}})
+	request, err := json.Marshal(map[string]any{"definition": json.RawMessage(rewritten), "startTime": startTime, "live": map[string]any{"input": input, "executionId": executionID}})
 	if err != nil {
 		return Result{}, err
 	}

@@ -161,7 +161,7 @@ func TestTimersOnTheInterpreter(t *testing.T) {
 			}
 			var mu sync.Mutex
 			var entered []string
-			r, err := RunLive([]byte(def), "2026-11-21T23:50:18.000Z", nil, work, func(e Event) {
+			r, err := RunLive([]byte(def), "", "2026-11-21T23:50:18.000Z", nil, work, func(e Event) {
 				mu.Lock()
 				defer mu.Unlock()
 				if e.State != "P" {

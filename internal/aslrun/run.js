@@ -105,7 +105,8 @@ function answerer(taskName, mock) {
 
 async function runCase(definition, startTime, c, handlerFor, emit = () => {}) {
   const input = c.input === undefined ? {} : c.input;
-  const context = { Execution: { Input: input, StartTime: startTime, Id: 'arn:aws:states:us-east-1:123456789012:execution:local:case' } };
+  const id = c.executionId || 'arn:aws:states:us-east-1:123456789012:execution:local:case';
+  const context = { Execution: { Input: input, StartTime: startTime, Id: id } };
   const trace = { entered: [], retries: [], transitions: 0, calls: [] };
 
   // Leading JSONata states.

@@ -45,6 +45,29 @@ const (
 	TableAvailPercent = "velib_avail_percent_gold"
 )
 
+// IcebergCatalog is the name the jobs' Spark sessions give the Glue Data
+// Catalog's Iceberg tables (and make local its local catalog), so that a
+// query names a table the same way everywhere.
+const IcebergCatalog = "glue_catalog"
+
+// PendingUpgradeSuffix names the definition an upgrade from Parquet keeps
+// over a table's files while it adopts them into Iceberg
+// (glue_scripts/lib/velib_upgrade.py); the job writing the table may
+// create and drop it.
+const PendingUpgradeSuffix = "__parquet_upgrade"
+
+// ExecutionArg is the job argument naming the Step Functions execution a
+// run belongs to: every Iceberg commit carries it, and undo finds an
+// execution's commits by it.
+const ExecutionArg = "execution_id"
+
+// Tables lists the pipeline's tables, in the order the jobs write them.
+var Tables = []string{TableRejects, TableSilver, TableAvgStats, TableAvailPercent}
+
+// FlagMaintenance is not a flag but the maintenance job's script name, as
+// the pipeline jobs' scripts are named after their flags.
+const FlagMaintenance = "velib_maintenance"
+
 // Bucket prefixes. Raw snapshots are immutable, each system's under
 // raw/<system>/; tables live under their layer, partitioned by system and
 // date; tmp/ and logs/ expire.

@@ -40,3 +40,24 @@ func TestSystemIDIsTheJobs(t *testing.T) {
 		t.Errorf("the jobs take ids %s, the synth %s", got, layout.SystemIDPattern)
 	}
 }
+
+// TestPythonNamesAreTheStacks: the names the stack grants or passes are
+// the ones the Glue scripts use.
+func TestPythonNamesAreTheStacks(t *testing.T) {
+	for _, c := range []struct{ file, pattern, want string }{
+		{"lib/velib_upgrade.py", `(?m)^PENDING_SUFFIX = "(.+)"$`, layout.PendingUpgradeSuffix},
+		{"local_runner.py", `(?m)^CATALOG = "(.+)"$`, layout.IcebergCatalog},
+		{"lib/velib_io.py", `args\.get\("(\w+)"\) or \(`, layout.ExecutionArg},
+	} {
+		src, err := os.ReadFile("../../glue_scripts/" + c.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(c.pattern).FindSubmatch(src)
+		if m == nil {
+			t.Errorf("%s has no %s", c.file, c.pattern)
+		} else if string(m[1]) != c.want {
+			t.Errorf("%s says %q, the stack %q", c.file, m[1], c.want)
+		}
+	}
+}

@@ -87,7 +87,7 @@ func BenchmarkIngestTenSystems(b *testing.B) {
 	var wall time.Duration
 	for b.Loop() {
 		mapStart, mapEnd = time.Time{}, time.Time{}
-		res, err := aslrun.RunLive(asm.Definition, time.Now().UTC().Format("2006-01-02T15:04:05.000Z"), input, handle, func(e aslrun.Event) {
+		res, err := aslrun.RunLive(asm.Definition, "", time.Now().UTC().Format("2006-01-02T15:04:05.000Z"), input, handle, func(e aslrun.Event) {
 			mu.Lock()
 			defer mu.Unlock()
 			switch {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -192,6 +193,9 @@ func TestPipelineEndToEnd(t *testing.T) {
 		}
 	}
 	checkSequential(t, out)
+	if !strings.HasPrefix(rep.Execution, "arn:aws:states:local:") || !strings.Contains(out, "execution id: "+rep.Execution+" (undo") {
+		t.Errorf("the summary does not give the execution id %q:\n%s", rep.Execution, out)
+	}
 	before := files(t, tables)
 	if len(under(before, "/silver/velib_data_silver/")) == 0 || len(under(before, "/gold/velib_avg_stats_gold/")) == 0 {
 		t.Errorf("no silver or gold Parquet under %s: %v", tables, before)
@@ -288,6 +292,37 @@ func TestPipelineEndToEnd(t *testing.T) {
 	var refused *local.QueryError
 	if err := local.Query(q); !errors.As(err, &refused) || !strings.Contains(err.Error(), "the query failed: [UNRESOLVED_COLUMN") {
 		t.Errorf("a bad query: %v", err)
+	}
+
+	// Undo that last run (partialrun undo --local): its silver day and
+	// its reject are gone again; time travel still reads them.
+	var undone bytes.Buffer
+	u := local.UndoOptions{Dir: dir, Assembly: asm, Stack: layout.StackID, Python: python,
+		Runner: filepath.Join(root, "glue_scripts", "local_runner.py"), Execution: rep.Execution, Out: &undone}
+	if err := local.Undo(u); err != nil {
+		t.Fatalf("undo %s: %v", rep.Execution, err)
+	}
+	m := regexp.MustCompile(`velib_lake\.velib_data_silver: snapshot (\d+) -> snapshot \d+`).FindStringSubmatch(undone.String())
+	if m == nil || !strings.Contains(undone.String(), "velib_lake.velib_data_rejects: snapshot ") {
+		t.Fatalf("undo printed:\n%s", undone.String())
+	}
+	for sql, want := range map[string]string{
+		"SELECT count(*) FROM velib_data_silver WHERE dt = '2025-11-26'":                            "0",
+		"SELECT count(*) FROM velib_data_silver VERSION AS OF " + m[1] + " WHERE dt = '2025-11-26'": "1",
+		"SELECT count(*) FROM velib_data_silver WHERE dt = '2025-11-21'":                            "16",
+	} {
+		table.Reset()
+		q.SQL = sql
+		if err := local.Query(q); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Fields(table.String()); len(got) < 2 || got[1] != want {
+			t.Errorf("%s after the undo:\n%s", sql, table.String())
+		}
+	}
+	var nothing *local.UndoError
+	if err := local.Undo(u); !errors.As(err, &nothing) || !strings.Contains(err.Error(), "has no commit to undo") {
+		t.Errorf("undoing it again: %v", err)
 	}
 }
 

@@ -42,24 +42,11 @@ func Query(opts QueryOptions) error {
 	if opts.Limit <= 0 {
 		opts.Limit = 1000
 	}
-	state := filepath.Join(opts.Dir, "spark")
-	if _, err := os.Stat(state); err != nil {
-		return fmt.Errorf("no local tables in %s yet: run make local first (or give the LOCAL_DIR it used)", opts.Dir)
-	}
-	held, err := lock(opts.Dir)
+	spark, done, err := openTables(opts.Dir, opts.Python, opts.Runner)
 	if err != nil {
 		return err
 	}
-	defer held.Close()
-	log, err := openLog(opts.Dir)
-	if err != nil {
-		return err
-	}
-	spark, err := startSpark(opts.Python, opts.Runner, state, log, held)
-	if err != nil {
-		return err
-	}
-	defer spark.close()
+	defer done()
 	var reply struct {
 		Columns []string    `json:"columns"`
 		Rows    [][]*string `json:"rows"`
@@ -93,4 +80,28 @@ func Query(opts QueryOptions) error {
 		fmt.Fprintf(opts.Out, "(%d rows)\n", len(reply.Rows))
 	}
 	return nil
+}
+
+// openTables starts a Spark runner on the tables of a local run's state
+// folder, for a request that is no run (a query, an undo). It holds the
+// folder's lock, as a run does, so it never meets a run at work; done
+// stops the runner and frees the lock.
+func openTables(dir, python, runner string) (spark *sparkRunner, done func(), err error) {
+	state := filepath.Join(dir, "spark")
+	if _, err := os.Stat(state); err != nil {
+		return nil, nil, fmt.Errorf("no local tables in %s yet: run make local first (or give the LOCAL_DIR it used)", dir)
+	}
+	held, err := lock(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	log, err := openLog(dir)
+	if err == nil {
+		spark, err = startSpark(python, runner, state, log, held)
+	}
+	if err != nil {
+		held.Close()
+		return nil, nil, err
+	}
+	return spark, func() { spark.close(); held.Close() }, nil
 }

@@ -3,6 +3,7 @@ package local
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -71,6 +72,18 @@ type Report struct {
 	// Raw is the folder the ingest writes each system's snapshots under
 	// (<Raw><system>/dt=<day>/), where files of one's own may go too.
 	Raw string
+	// Execution is the run's execution id, which its table commits carry
+	// (partialrun undo --local takes it).
+	Execution string
+}
+
+// executionID names a local run as Step Functions names an execution,
+// unique per run (the time and a random suffix), so that its commits can
+// be told from another run's.
+func executionID(stack string, start time.Time) string {
+	var b [3]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("arn:aws:states:local:000000000000:execution:%s:local-%s-%x", stack, start.UTC().Format("20060102T150405Z"), b)
 }
 
 // Run executes the synthesized state machine once with opts.Input, every
@@ -129,11 +142,12 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	json.Unmarshal(input, &r.input)
 	start := r.start.UTC().Format("2006-01-02T15:04:05.000Z")
 	r.say("running state machine %s locally, input %s", opts.Stack, abbreviate(compact(input), 200))
-	res, err := aslrun.RunLive(asm.Definition, start, input, r.handle, r.event)
+	r.execution = executionID(opts.Stack, r.start)
+	res, err := aslrun.RunLive(asm.Definition, r.execution, start, input, r.handle, r.event)
 	if err != nil {
 		return nil, err
 	}
-	report := &Report{Status: res.Status, Error: res.Error, Cause: res.Cause, FailedState: res.FailedState, Output: res.Output, Buckets: store.Root, Raw: asm.rawFolder(store)}
+	report := &Report{Status: res.Status, Error: res.Error, Cause: res.Cause, FailedState: res.FailedState, Output: res.Output, Buckets: store.Root, Raw: asm.rawFolder(store), Execution: r.execution}
 	// A task the interpreter gave up on (its timeout struck) failed, even
 	// if its work went on to finish.
 	if s, ok := r.steps[res.FailedState]; ok && s.Status == StepRan {
@@ -157,6 +171,8 @@ type runner struct {
 	start   time.Time // the execution's start, on the run's clock
 	began   time.Time // the wall-clock start, for progress lines
 	guards  []plan.Guard
+	// execution is the run's execution id (executionID).
+	execution string
 
 	mu    sync.Mutex // guards steps, runs and the output
 	steps map[string]*Step
@@ -390,6 +406,8 @@ func (r *runner) summary(rep *Report) {
 	if rep.Raw != "" {
 		fmt.Fprintf(out, "raw snapshots: %s<system>/dt=<YYYY-MM-DD>/ (files of your own there are refined with ingest off)\n", rep.Raw)
 	}
+	// Its table commits carry it, so it is what an undo names.
+	fmt.Fprintf(out, "execution id: %s (undo its table commits: go run ./cmd/partialrun undo %s --local)\n", rep.Execution, rep.Execution)
 }
 
 // abbreviate shortens s to about n bytes for a progress line.

@@ -89,6 +89,10 @@ var resourceChecks = map[string]func(ctx context.Context, c *clients, d *deploye
 		_, err := c.glue.GetJob(ctx, &glue.GetJobInput{JobName: aws.String(phys)})
 		return err
 	},
+	"AWS::Glue::Trigger": func(ctx context.Context, c *clients, _ *deployed, _, phys string) error {
+		_, err := c.glue.GetTrigger(ctx, &glue.GetTriggerInput{Name: aws.String(phys)})
+		return err
+	},
 	"AWS::IAM::Role": func(ctx context.Context, c *clients, _ *deployed, _, phys string) error {
 		_, err := c.iam.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(phys)})
 		return err
