@@ -2,9 +2,10 @@
 
 One SparkSession serves every job of a local pipeline run, as the Glue
 service would serve them one after another: it saves a Spark start per job.
-Its catalog is a Hive metastore in a local Derby database, so tables written
-by one `make local` are there for the next, as they are in the Glue Data
-Catalog. Requests come one per line on stdin:
+Its tables are Iceberg's, in a JDBC catalog on SQLite (iceberg_config), and
+a Hive metastore in a local Derby database holds any Parquet table of an
+earlier version; both persist, so tables written by one `make local` are
+there for the next, as they are in the Glue Data Catalog. Requests come one per line on stdin:
 
     {"script": path, "pythonpath": [dirs], "argv": ["--name", "value", ...]}
 
@@ -114,6 +115,9 @@ def session(state_dir: str):
         )
         .config("spark.driver.extraJavaOptions", java)
         .config(map=SMALL_DATA)
+        # Times in UTC, as the jobs and Athena read them: a query's
+        # TIMESTAMP AS OF means the same on every machine.
+        .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config(map=iceberg_config(CATALOG, state_dir))

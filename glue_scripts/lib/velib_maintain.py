@@ -3,6 +3,7 @@ undoing what one execution committed, expiring old snapshots and removing
 files no snapshot refers to."""
 
 import datetime as dt
+import re
 
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
@@ -20,10 +21,15 @@ def _commits(spark: SparkSession, name: str) -> list:
         r.snapshot_id for r in spark.sql(f"SELECT snapshot_id FROM {name}.history WHERE is_current_ancestor").collect()
     }
     rows = spark.sql(
-        f"SELECT snapshot_id, parent_id, committed_at, summary['{EXECUTION_PROPERTY}'] AS execution "
-        f"FROM {name}.snapshots ORDER BY committed_at, snapshot_id"
+        f"SELECT snapshot_id, parent_id, committed_at, summary['{EXECUTION_PROPERTY}'] AS execution, "
+        f"summary['{UNDO_PROPERTY}'] AS undo_of FROM {name}.snapshots ORDER BY committed_at, snapshot_id"
     ).collect()
     return [r for r in rows if r.snapshot_id in current]
+
+
+def _kept(spark: SparkSession, name: str) -> set:
+    """The snapshots the table still has (expiry removes old ones)."""
+    return {r.snapshot_id for r in spark.sql(f"SELECT snapshot_id FROM {name}.snapshots").collect()}
 
 
 def undo_plan(spark: SparkSession, catalog: Catalog, tables: list[str], execution: str) -> dict:
@@ -36,12 +42,19 @@ def undo_plan(spark: SparkSession, catalog: Catalog, tables: list[str], executio
         if not catalog.is_iceberg(spark, table):
             plan[table] = {"skip": "not an Iceberg table (yet)"}
             continue
-        line = _commits(spark, catalog.table(table))
+        name = catalog.table(table)
+        line = _commits(spark, name)
         ours = [i for i, c in enumerate(line) if c.execution == execution]
-        if not ours:
+        # A table the execution created is undone by emptying it, a commit
+        # of its own after the execution's.
+        emptied = [i for i, c in enumerate(line) if c.undo_of == execution]
+        if not ours or (emptied and emptied[-1] > ours[-1]):
             plan[table] = {"skip": "no commit of this execution in its current state (none, or already undone)"}
             continue
         first = line[ours[0]]
+        if first.parent_id is not None and first.parent_id not in _kept(spark, name):
+            plan[table] = {"expired": first.parent_id}
+            continue
         later = sorted(
             {c.execution or f"snapshot {c.snapshot_id}" for c in line[ours[0] :] if c.execution != execution}
         )
@@ -57,15 +70,28 @@ def undo(spark: SparkSession, catalog: Catalog, tables: list[str], execution: st
     if not execution.strip():
         raise TableError("give the execution to undo (its id or ARN)")
     plan = undo_plan(spark, catalog, tables, execution)
+    # Every refusal comes before the first change: an undo changes all its
+    # tables or none.
+    expired = {t: p["expired"] for t, p in plan.items() if "expired" in p}
+    if expired:
+        listed = "; ".join(
+            f"{t}: the snapshot before {execution} ({s}) has expired" for t, s in sorted(expired.items())
+        )
+        raise TableError(
+            f"cannot undo {execution}: {listed} (snapshots are kept for the housekeeping's --keep_days); "
+            "nothing was changed. Read an older state with a time travel query instead"
+        )
     todo = {t: p for t, p in plan.items() if "restore" in p}
     if not todo:
-        raise TableError(f"execution {execution} has no commit to undo in {', '.join(tables)}")
+        raise TableError(
+            f"execution {execution} has no commit to undo in {', '.join(tables)} (it wrote none, or is already undone)"
+        )
     later = {t: p["later"] for t, p in todo.items() if p["later"]}
     if later and not force:
         listed = "; ".join(f"{t}: {', '.join(x)}" for t, x in sorted(later.items()))
         raise TableError(
             f"undoing {execution} would also undo what later commits wrote ({listed}); nothing was changed. "
-            "Undo those first, or force it"
+            "Undo those first, or undo with --force"
         )
     done = {}
     for table, p in sorted(todo.items()):
@@ -121,6 +147,9 @@ def _stamp(t: dt.datetime) -> str:
     return t.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
+# A table name --tables may hold: it is written into SQL.
+TABLE_NAME = re.compile(r"[A-Za-z0-9_]{1,255}")
+
 # The job's actions, by --action.
 ACTIONS = ("undo", "housekeeping")
 
@@ -138,14 +167,22 @@ def job(name: str, argv: list[str], spark: SparkSession) -> dict:
         raise velib_io.JobError(f"--action must be one of {', '.join(ACTIONS)}, not {action!r}")
     velib_io.configure(spark)
     catalog = Catalog(args["catalog"], args["database"], args.get("legacy_system", ""))
-    tables = [t.strip() for t in args["tables"].split(",") if t.strip()]
+    tables = list(dict.fromkeys(t.strip() for t in args["tables"].split(",") if t.strip()))
+    if not tables or not all(TABLE_NAME.fullmatch(t) for t in tables):
+        raise velib_io.JobError(
+            f"--tables must name tables (letters, digits, _), comma-separated, not {args['tables']!r}"
+        )
     try:
         if action == "undo":
             force = velib_io.flag_arg(args, "force")
             result = undo(spark, catalog, tables, args.get("execution_id", ""), force)
         else:
             keep, orphans = _days(args, "keep_days", KEEP_DAYS), _days(args, "orphan_days", ORPHAN_DAYS)
-            result = {"housekeeping": housekeeping(spark, catalog, tables, keep, orphans)}
+            done = housekeeping(spark, catalog, tables, keep, orphans)
+            # A table not there yet (before its writer's first run) is
+            # named, so a misspelt --tables cannot pass for work done.
+            missing = [t for t in tables if f"{catalog.database}.{t}" not in done]
+            result = {"housekeeping": done, "missing": missing}
     except TableError as err:
         raise velib_io.JobError(str(err)) from None
     velib_io.log(name, action=action, **result)
@@ -163,6 +200,6 @@ def _days(args: dict, name: str, default: int) -> int:
     import velib_io
 
     text = args.get(name, str(default)).strip()
-    if not text.isdigit() or not 1 <= int(text) <= 3650:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 3650:
         raise velib_io.JobError(f"--{name} must be a whole number of days from 1 to 3650, not {text!r}")
     return int(text)

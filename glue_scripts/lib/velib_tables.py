@@ -13,6 +13,7 @@ catalog, is adopted by velib_upgrade on its writer's next run.
 """
 
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -133,8 +134,12 @@ def ensure(spark: SparkSession, catalog: Catalog, table: str, path: str, schema)
 
 def plain_location(url: str) -> str:
     """A location as comparable text: no trailing slash, and a local
-    path's file: scheme dropped (the catalog adds it)."""
+    path's file: scheme dropped (the catalog adds it). A location given as
+    a URI (with a scheme) has its %-escapes decoded, as a catalog writes a
+    space as %20."""
     url = url.rstrip("/")
+    if ":" in url.split("/", 1)[0]:
+        url = unquote(url)
     for scheme in ("file://", "file:"):
         if url.startswith(scheme):
             return url[len(scheme) :]
@@ -147,7 +152,7 @@ def create(spark: SparkSession, catalog: Catalog, table: str, path: str, schema)
     spark.sql(f"CREATE NAMESPACE IF NOT EXISTS `{catalog.name}`.`{catalog.database}`")
     spark.sql(
         f"CREATE TABLE IF NOT EXISTS {catalog.table(table)} ({columns}, `system` string, `dt` string) "
-        f"USING iceberg PARTITIONED BY (system, dt) LOCATION '{path}' "
+        f"USING iceberg PARTITIONED BY (system, dt) LOCATION '{sql_text(path)}' "
         "TBLPROPERTIES ('format-version' = '2')"
     )
 
@@ -196,11 +201,12 @@ def last_commit(spark: SparkSession, name: str, execution: str) -> dict:
     parent."""
     found = spark.sql(
         f"SELECT snapshot_id, parent_id FROM {name}.snapshots "
-        f"WHERE summary['{EXECUTION_PROPERTY}'] = {_literal(execution)} ORDER BY committed_at DESC LIMIT 1"
+        f"WHERE summary['{EXECUTION_PROPERTY}'] = '{sql_text(execution)}' ORDER BY committed_at DESC LIMIT 1"
     ).first()
     return {"snapshot": found.snapshot_id, "previous": found.parent_id}
 
 
-def _literal(text: str) -> str:
-    """text as a SQL string literal."""
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+def sql_text(text: str) -> str:
+    """text as the inside of a Spark SQL string literal ('...'): a path or
+    a value may hold quotes and backslashes."""
+    return text.replace("\\", "\\\\").replace("'", "\\'")

@@ -24,12 +24,16 @@ Catalog cannot do.
 
 import json
 import time
+from urllib.parse import unquote
 
 from pyspark.sql import SparkSession
-from velib_tables import PARTITIONS, SESSION_CATALOG, Catalog, TableError, partition_columns
+from velib_tables import PARTITIONS, SESSION_CATALOG, Catalog, TableError, partition_columns, sql_text
 from velib_tables import plain_location as _plain
 
 PENDING_SUFFIX = "__parquet_upgrade"
+# The pending definition's property recording the rows the Parquet table
+# held: the Iceberg table must hold as many.
+ROWS_PROPERTY = "velib.rows-to-adopt"
 # How many unknown paths a refusal names; it counts them all.
 SHOWN = 20
 
@@ -58,6 +62,18 @@ def upgrade(spark: SparkSession, catalog: Catalog, table: str, path: str) -> dic
             "nothing was changed"
         )
     partitions = _partitions(spark, name)
+    # A partition elsewhere would be adopted where housekeeping's expiry
+    # may delete its files, outside the prefixes it is meant to touch.
+    outside = sorted(loc for _, _, loc in partitions if not _plain(loc).startswith(_plain(path) + "/"))
+    if outside:
+        raise TableError(
+            f"{catalog.database}.{table} cannot become an Iceberg table yet: {len(outside)} partition(s) outside "
+            f"{path}: "
+            + ", ".join(outside[:SHOWN])
+            + (", ..." if len(outside) > SHOWN else "")
+            + ". Move their files under the table's folder and register them there, then run the job again; "
+            "nothing was changed"
+        )
     unknown = unknown_paths(spark, path, [loc for _, _, loc in partitions])
     if unknown:
         raise TableError(
@@ -68,7 +84,10 @@ def upgrade(spark: SparkSession, catalog: Catalog, table: str, path: str) -> dic
             + ". Move them out of the table's folder (or delete them), then run the job again; nothing was changed"
         )
     schema = spark.table(name).schema
-    _define(spark, catalog.session_table(pending), schema, path, partitions)
+    # The rows to find again after adopting the files, kept with the
+    # pending definition so that a resumed upgrade compares with them too.
+    rows = spark.table(name).count()
+    _define(spark, catalog.session_table(pending), schema, path, partitions, rows)
     spark.sql(f"DROP TABLE {name}")
     return _adopt(spark, catalog, table, path)
 
@@ -95,7 +114,7 @@ def _adopt(spark: SparkSession, catalog: Catalog, table: str, path: str) -> dict
             )
         finally:
             spark.catalog.setCurrentCatalog(current)
-    before, after = source.count(), spark.table(name).count()
+    before, after = _rows_before(spark, pending), spark.table(name).count()
     if before != after:
         raise TableError(
             f"{catalog.database}.{table}: the Iceberg table has {after} rows where its Parquet files hold {before}; "
@@ -105,6 +124,16 @@ def _adopt(spark: SparkSession, catalog: Catalog, table: str, path: str) -> dict
     done = {"table": f"{catalog.database}.{table}", "partitions": len(partitions), "rows": after}
     _log(event="upgraded to Iceberg, files adopted as they are", **done)
     return done
+
+
+def _rows_before(spark: SparkSession, pending: str) -> int:
+    """The rows the Parquet table held, as its pending definition records."""
+    props = {r.key: r.value for r in spark.sql(f"SHOW TBLPROPERTIES {pending}").collect()}
+    if ROWS_PROPERTY not in props:
+        raise TableError(
+            f"{pending} does not record the rows to adopt ({ROWS_PROPERTY}): it was not made by an upgrade"
+        )
+    return int(props[ROWS_PROPERTY])
 
 
 def _refuse_managed(spark: SparkSession, catalog: Catalog, table: str) -> None:
@@ -130,16 +159,24 @@ def move_to_systems(spark: SparkSession, catalog: Catalog, table: str, path: str
     _log(event="partitioned by system and dt", table=name, system=catalog.legacy_system, partitions=len(old))
 
 
-def _define(spark: SparkSession, name: str, schema, path: str, partitions: list[tuple]) -> None:
+def _define(
+    spark: SparkSession, name: str, schema, path: str, partitions: list[tuple], rows: int | None = None
+) -> None:
     """A Parquet table partitioned by PARTITIONS at path, with the given
-    (system, dt, location) partitions."""
+    (system, dt, location) partitions, and the count of rows it must hold
+    as a property (a pending definition's)."""
     columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in schema.fields if f.name not in PARTITIONS)
+    # parquet in lower case: Iceberg's add_files knows formats by that name.
     spark.sql(
         f"CREATE TABLE {name} ({columns}, `system` string, `dt` string) "
-        f"USING parquet PARTITIONED BY (system, dt) LOCATION '{path}'"
+        f"USING parquet PARTITIONED BY (system, dt) LOCATION '{sql_text(path)}'"
+        + ("" if rows is None else f" TBLPROPERTIES ('{ROWS_PROPERTY}' = '{rows}')")
     )
     for s, d, location in partitions:
-        spark.sql(f"ALTER TABLE {name} ADD IF NOT EXISTS PARTITION (system = '{s}', dt = '{d}') LOCATION '{location}'")
+        spark.sql(
+            f"ALTER TABLE {name} ADD IF NOT EXISTS PARTITION (system = '{sql_text(s)}', dt = '{sql_text(d)}') "
+            f"LOCATION '{sql_text(location)}'"
+        )
 
 
 def _partitions(spark: SparkSession, name: str) -> list[tuple]:
@@ -150,10 +187,12 @@ def _partitions(spark: SparkSession, name: str) -> list[tuple]:
 def _specs(spark: SparkSession, name: str) -> list[tuple]:
     found = []
     for row in spark.sql(f"SHOW PARTITIONS {name}").collect():
-        spec = dict(part.split("=", 1) for part in row.partition.split("/"))
-        where = ", ".join(f"{k} = '{v}'" for k, v in spec.items())
+        # SHOW PARTITIONS escapes values as Hive names folders (: as %3A).
+        spec = {k: unquote(v) for k, v in (part.split("=", 1) for part in row.partition.split("/"))}
+        where = ", ".join(f"{k} = '{sql_text(v)}'" for k, v in spec.items())
         info = spark.sql(f"DESCRIBE TABLE EXTENDED {name} PARTITION ({where})").collect()
-        found.append((spec, next(r.data_type for r in info if r.col_name == "Location")))
+        # The location as a path: DESCRIBE gives a URI, %-escaped.
+        found.append((spec, unquote(next(r.data_type for r in info if r.col_name == "Location"))))
     return found
 
 

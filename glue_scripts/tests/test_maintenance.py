@@ -107,3 +107,53 @@ def test_housekeeping_keeps_only_the_newest_snapshots_once_old(spark, lake, monk
     assert done[f"{DATABASE}.velib_data_silver"]["expired_data_files"] == 2
     assert spark.sql(f"SELECT count(*) FROM {DATABASE}.velib_data_silver.snapshots").first()[0] == 1
     assert spark.table(f"{DATABASE}.velib_data_silver").count() == 7
+
+
+def _expire_all_but_the_newest(spark, monkeypatch, tables):
+    monkeypatch.setattr(velib_maintain, "KEEP_LAST", 1)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=30)
+    catalog = velib_tables.Catalog(ICEBERG, DATABASE, "velib")
+    velib_maintain.housekeeping(spark, catalog, tables, 7, 32, now=later)
+
+
+def test_undo_changes_nothing_when_one_tables_snapshot_before_has_expired(spark, lake, monkeypatch):
+    day(lake, "2026-11-20")
+    run_silver(spark, lake, "2026-11-20", **{"--execution_id": "a"})
+    run_silver(spark, lake, "2026-11-20", **{"--execution_id": "b"})
+    rejects = spark.sql(f"SELECT count(*) FROM {DATABASE}.velib_data_rejects.snapshots").first()[0]
+    _expire_all_but_the_newest(spark, monkeypatch, ["velib_data_silver"])
+    with pytest.raises(velib_io.JobError, match=r"velib_data_silver: the snapshot before b .* has expired"):
+        maintenance(spark, action="undo", execution_id="b", tables="velib_data_rejects,velib_data_silver")
+    history = spark.sql(f"SELECT count(*) FROM {DATABASE}.velib_data_rejects.history").first()[0]
+    assert history == rejects, "rejects was rolled back by an undo that failed"
+
+
+def test_undo_of_a_run_that_created_the_tables_can_be_run_again(spark, lake):
+    day(lake, "2026-11-20")
+    run_silver(spark, lake, "2026-11-20", **{"--execution_id": "a"})
+    maintenance(spark, action="undo", execution_id="a")
+    assert rows(spark, "velib_data_silver") == []
+    with pytest.raises(velib_io.JobError, match="execution a has no commit to undo .*already undone"):
+        maintenance(spark, action="undo", execution_id="a")
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ({"keep_days": "²"}, "--keep_days must be a whole number of days"),
+        ({"keep_days": "٣"}, "--keep_days must be a whole number of days"),
+        ({"tables": ",,"}, "--tables must name tables"),
+        ({"tables": "velib_data_silver;drop"}, "--tables must name tables"),
+    ],
+)
+def test_housekeeping_arguments_are_checked(spark, lake, extra, message):
+    with pytest.raises(velib_io.JobError, match=message):
+        maintenance(spark, action="housekeeping", **extra)
+
+
+def test_housekeeping_names_the_tables_it_did_not_find(spark, lake):
+    day(lake, "2026-11-20")
+    run_silver(spark, lake, "2026-11-20")
+    done = maintenance(spark, action="housekeeping", tables="velib_data_silver,velib_data_silverr")
+    assert list(done["housekeeping"]) == [f"{DATABASE}.velib_data_silver"]
+    assert done["missing"] == ["velib_data_silverr"]

@@ -14,7 +14,7 @@ from test_jobs import day as raw_day
 from test_jobs import files, partitions, run_gold, run_silver
 
 import velib_io
-from builders import DATABASE
+from builders import DATABASE, Lake
 
 OLD = f"{velib_tables.SESSION_CATALOG}.{DATABASE}.velib_data_silver"
 PENDING = OLD + velib_upgrade.PENDING_SUFFIX
@@ -137,7 +137,8 @@ def _stop_after(step, spark, lake):
     name = velib_tables.Catalog(ICEBERG, DATABASE, "velib").session_table("velib_data_silver")
     parts = velib_upgrade._partitions(spark, name)
     schema = spark.table(name).schema
-    velib_upgrade._define(spark, PENDING, schema, lake.table_path("silver"), parts)
+    rows = spark.table(name).count()
+    velib_upgrade._define(spark, PENDING, schema, lake.table_path("silver"), parts, rows)
     if step == "pending definition made":
         return
     spark.sql(f"DROP TABLE {OLD}")
@@ -161,3 +162,60 @@ def test_an_upgrade_stopped_after_any_step_resumes_without_losing_or_doubling_a_
     run_silver(spark, lake, "2026-11-21")
     assert not spark.catalog.tableExists(OLD) and not spark.catalog.tableExists(PENDING)
     assert as_dicts(spark.table(f"{DATABASE}.velib_data_silver").where("dt < '2026-11-21'")) == before
+
+
+def _parquet_table(spark, path, partitions):
+    """An external Parquet silver table at path with the given (dt,
+    folder) partitions of Vélib', one file of two rows each."""
+    spark.sql(
+        f"CREATE TABLE {OLD} (station_id string, system string, dt string) USING parquet "
+        f"PARTITIONED BY (system, dt) LOCATION '{velib_tables.sql_text(path)}'"
+    )
+    rows = spark.createDataFrame([("s1",), ("s2",)], "station_id string")
+    for d, folder in partitions:
+        rows.coalesce(1).write.parquet(folder)
+        spark.sql(
+            f"ALTER TABLE {OLD} ADD PARTITION (system = 'velib', dt = '{velib_tables.sql_text(d)}') "
+            f"LOCATION '{velib_tables.sql_text(folder)}'"
+        )
+
+
+def test_a_partition_outside_the_tables_folder_is_refused(spark, lake, tmp_path):
+    path = lake.table_path("silver")
+    outside = str(tmp_path / "elsewhere" / "dt=2026-11-19")
+    _parquet_table(spark, path, [("2026-11-19", outside)])
+    raw_day(lake, "2026-11-20")
+    with pytest.raises(velib_io.JobError, match=r"1 partition\(s\) outside .*silver.*elsewhere/dt=2026-11-19"):
+        run_silver(spark, lake, "2026-11-20")
+    assert spark.catalog.tableExists(OLD)
+
+
+@pytest.mark.parametrize("value", ["a:b", "it's", "50%", "x y", "é"])
+def test_partition_values_hive_escapes_are_adopted(spark, lake, value):
+    path = lake.table_path("silver")
+    _parquet_table(spark, path, [(value, os.path.join(path, "legacy", "p1"))])
+    raw_day(lake, "2026-11-20")
+    run_silver(spark, lake, "2026-11-20")
+    got = spark.sql(f"SELECT dt, count(*) AS n FROM {DATABASE}.velib_data_silver GROUP BY dt").collect()
+    assert {r.dt: r.n for r in got} == {value: 2, "2026-11-20": 7}
+
+
+def test_a_lake_whose_path_has_a_quote_and_a_percent(spark, lake, tmp_path):
+    lake = Lake(tmp_path / "it's 50% é")
+    before = parquet_silver(spark, lake, ["2026-11-19"])
+    raw_day(lake, "2026-11-21")
+    run_silver(spark, lake, "2026-11-21")
+    assert as_dicts(spark.table(f"{DATABASE}.velib_data_silver").where("dt < '2026-11-21'")) == before
+
+
+def test_an_upgrade_that_would_lose_rows_stops_and_keeps_its_pending_definition(spark, lake):
+    parquet_silver(spark, lake, ["2026-11-19"])
+    name = CATALOG.session_table("velib_data_silver")
+    parts, schema = velib_upgrade._partitions(spark, name), spark.table(name).schema
+    # The Parquet table held one row more than its files give now.
+    velib_upgrade._define(spark, PENDING, schema, lake.table_path("silver"), parts, spark.table(name).count() + 1)
+    spark.sql(f"DROP TABLE {OLD}")
+    raw_day(lake, "2026-11-21")
+    with pytest.raises(velib_io.JobError, match="the Iceberg table has 7 rows where its Parquet files hold 8"):
+        run_silver(spark, lake, "2026-11-21")
+    assert spark.catalog.tableExists(PENDING)

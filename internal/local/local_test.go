@@ -310,6 +310,8 @@ func TestPipelineEndToEnd(t *testing.T) {
 		"SELECT count(*) FROM velib_data_silver WHERE dt = '2025-11-26'":                            "0",
 		"SELECT count(*) FROM velib_data_silver VERSION AS OF " + m[1] + " WHERE dt = '2025-11-26'": "1",
 		"SELECT count(*) FROM velib_data_silver WHERE dt = '2025-11-21'":                            "16",
+		// The commit the run made, by its execution id, in the metadata table.
+		"SELECT count(*) FROM velib_lake.velib_data_silver.snapshots WHERE summary['velib.execution-id'] = '" + rep.Execution + "'": "1",
 	} {
 		table.Reset()
 		q.SQL = sql

@@ -402,12 +402,16 @@ func (r *runner) summary(rep *Report) {
 	if rep.Status != "SUCCEEDED" {
 		fmt.Fprintf(out, " at %s\n  error: %s\n  cause: %s", rep.FailedState, rep.Error, rep.Cause)
 	}
-	fmt.Fprintf(out, "\ndata (raw snapshots and table files): %s\ncatalog (local metastore): %s\n", rep.Buckets, filepath.Join(r.opts.Dir, "spark"))
+	fmt.Fprintf(out, "\ndata (raw snapshots and table files): %s\ncatalogs (Iceberg's in iceberg-catalog.db, and a Hive metastore for Parquet tables of earlier versions): %s\n", rep.Buckets, filepath.Join(r.opts.Dir, "spark"))
 	if rep.Raw != "" {
 		fmt.Fprintf(out, "raw snapshots: %s<system>/dt=<YYYY-MM-DD>/ (files of your own there are refined with ingest off)\n", rep.Raw)
 	}
 	// Its table commits carry it, so it is what an undo names.
-	fmt.Fprintf(out, "execution id: %s (undo its table commits: go run ./cmd/partialrun undo %s --local)\n", rep.Execution, rep.Execution)
+	fmt.Fprintf(out, "execution id: %s", rep.Execution)
+	if slices.ContainsFunc(rep.Steps, func(s Step) bool { return (s.Status == StepRan || s.Status == StepFailed) && s.Task != r.ingestStep() }) {
+		fmt.Fprintf(out, " (undo its table commits: go run ./cmd/partialrun undo %s --local)", rep.Execution)
+	}
+	fmt.Fprintln(out)
 }
 
 // abbreviate shortens s to about n bytes for a progress line.
