@@ -120,9 +120,7 @@ def ensure(spark: SparkSession, catalog: Catalog, table: str, path: str, schema)
     name = catalog.table(table)
     if not catalog.is_iceberg(spark, table):
         create(spark, catalog, table, path, schema)
-    location = (
-        spark.sql(f"DESCRIBE TABLE EXTENDED {name}").where("col_name = 'Location'").select("data_type").first()[0]
-    )
+    location = table_detail(spark, name, "Location")
     if plain_location(location) != plain_location(path):
         raise TableError(f"table {catalog.database}.{table} is at {location}, not at {path} as the job is told")
     have = {f.name for f in spark.table(name).schema.fields}
@@ -130,6 +128,16 @@ def ensure(spark: SparkSession, catalog: Catalog, table: str, path: str, schema)
     if new:
         spark.sql(f"ALTER TABLE {name} ADD COLUMNS ({', '.join(new)})")
     return [f.name for f in spark.table(name).schema.fields]
+
+
+def table_detail(spark: SparkSession, name: str, key: str) -> str:
+    """One line of DESCRIBE TABLE EXTENDED: the table's Location, Type, …"""
+    return spark.sql(f"DESCRIBE TABLE EXTENDED {name}").where(f"col_name = '{key}'").first().data_type
+
+
+def columns_sql(schema) -> str:
+    """schema's columns but the partitions, as a CREATE TABLE lists them."""
+    return ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in schema.fields if f.name not in PARTITIONS)
 
 
 def plain_location(url: str) -> str:
@@ -148,7 +156,7 @@ def plain_location(url: str) -> str:
 
 def create(spark: SparkSession, catalog: Catalog, table: str, path: str, schema) -> None:
     """An empty Iceberg table of schema's columns at path."""
-    columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in schema.fields if f.name not in PARTITIONS)
+    columns = columns_sql(schema)
     spark.sql(f"CREATE NAMESPACE IF NOT EXISTS `{catalog.name}`.`{catalog.database}`")
     spark.sql(
         f"CREATE TABLE IF NOT EXISTS {catalog.table(table)} ({columns}, `system` string, `dt` string) "

@@ -27,7 +27,15 @@ import time
 from urllib.parse import unquote
 
 from pyspark.sql import SparkSession
-from velib_tables import PARTITIONS, SESSION_CATALOG, Catalog, TableError, partition_columns, sql_text
+from velib_tables import (
+    SESSION_CATALOG,
+    Catalog,
+    TableError,
+    columns_sql,
+    partition_columns,
+    sql_text,
+    table_detail,
+)
 from velib_tables import plain_location as _plain
 
 PENDING_SUFFIX = "__parquet_upgrade"
@@ -55,7 +63,7 @@ def upgrade(spark: SparkSession, catalog: Catalog, table: str, path: str) -> dic
     _refuse_managed(spark, catalog, table)
     if "system" not in partition_columns(spark, f"{SESSION_CATALOG}.{catalog.database}.{table}"):
         move_to_systems(spark, catalog, table, path)
-    location = _detail(spark, name, "Location")
+    location = table_detail(spark, name, "Location")
     if _plain(location) != _plain(path):
         raise TableError(
             f"{catalog.database}.{table} is a Parquet table at {location}, not at {path} as the job is told: "
@@ -137,7 +145,7 @@ def _rows_before(spark: SparkSession, pending: str) -> int:
 
 
 def _refuse_managed(spark: SparkSession, catalog: Catalog, table: str) -> None:
-    kind = _detail(spark, catalog.session_table(table), "Type")
+    kind = table_detail(spark, catalog.session_table(table), "Type")
     if kind.upper() != "EXTERNAL":
         raise TableError(
             f"{catalog.database}.{table} is a {kind} table: dropping its Parquet definition would delete its files, "
@@ -165,7 +173,7 @@ def _define(
     """A Parquet table partitioned by PARTITIONS at path, with the given
     (system, dt, location) partitions, and the count of rows it must hold
     as a property (a pending definition's)."""
-    columns = ", ".join(f"`{f.name}` {f.dataType.simpleString()}" for f in schema.fields if f.name not in PARTITIONS)
+    columns = columns_sql(schema)
     # parquet in lower case: Iceberg's add_files knows formats by that name.
     spark.sql(
         f"CREATE TABLE {name} ({columns}, `system` string, `dt` string) "
@@ -194,10 +202,6 @@ def _specs(spark: SparkSession, name: str) -> list[tuple]:
         # The location as a path: DESCRIBE gives a URI, %-escaped.
         found.append((spec, unquote(next(r.data_type for r in info if r.col_name == "Location"))))
     return found
-
-
-def _detail(spark: SparkSession, name: str, key: str) -> str:
-    return spark.sql(f"DESCRIBE TABLE EXTENDED {name}").where(f"col_name = '{key}'").first().data_type
 
 
 def unknown_paths(spark: SparkSession, root: str, partitions: list[str]) -> list[str]:
