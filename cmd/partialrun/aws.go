@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/partialruns/velib-pipeline/internal/awsconfig"
@@ -40,15 +41,24 @@ func (a access) client(ctx context.Context, resourceARN arn.ARN) (api, error) {
 // --region says otherwise: the resource lives there, whatever the profile's
 // default region.
 func connectAWS(ctx context.Context, a access, resourceARN arn.ARN) (api, error) {
-	region := a.region
-	if region == "" {
-		region = resourceARN.Region
+	cfg, err := a.config(ctx, resourceARN.Region)
+	if err != nil {
+		return nil, err
+	}
+	return sfn.NewFromConfig(cfg), nil
+}
+
+// config loads the AWS configuration for a resource in region, or in
+// --region when given, with --profile's credentials.
+func (a access) config(ctx context.Context, region string) (aws.Config, error) {
+	if a.region != "" {
+		region = a.region
 	}
 	cfg, err := awsconfig.Load(ctx, a.profile, region)
 	if err != nil {
-		return nil, fmt.Errorf("loading the AWS configuration: %w", err)
+		return aws.Config{}, fmt.Errorf("loading the AWS configuration: %w", err)
 	}
-	return sfn.NewFromConfig(cfg), nil
+	return cfg, nil
 }
 
 // parseARN checks that s is a Step Functions ARN of the given resource type

@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/glue"
 	"github.com/aws/aws-sdk-go-v2/service/glue/types"
-	"github.com/partialruns/velib-pipeline/internal/awsconfig"
 	"github.com/partialruns/velib-pipeline/internal/layout"
 	"github.com/partialruns/velib-pipeline/internal/local"
 	"github.com/partialruns/velib-pipeline/internal/modroot"
@@ -32,12 +31,9 @@ type glueAPI interface {
 type glueConnector func(ctx context.Context, a access, region string) (glueAPI, error)
 
 func connectGlue(ctx context.Context, a access, region string) (glueAPI, error) {
-	if a.region != "" {
-		region = a.region
-	}
-	cfg, err := awsconfig.Load(ctx, a.profile, region)
+	cfg, err := a.config(ctx, region)
 	if err != nil {
-		return nil, fmt.Errorf("loading the AWS configuration: %w", err)
+		return nil, err
 	}
 	return glue.NewFromConfig(cfg), nil
 }
