@@ -58,12 +58,12 @@ func (c capacity) longestTimeout() int {
 }
 
 // derived is the rule as the validation evaluates it, from the days the
-// input's process_date covers. Each division is the last operation before
-// its $ceil, so every engine rounds the same quotient.
-func (c capacity) derived() contract.Derived {
+// input's process_date, or its arrivals, cover. Each division is the last
+// operation before its $ceil, so every engine rounds the same quotient.
+func (c capacity) derived(arrivals arrivalRule) contract.Derived {
 	w, maxW, t := strconv.Itoa(c.workers), strconv.Itoa(c.maxWorkers), strconv.Itoa(c.timeoutMinutes)
 	return contract.Derived{Name: capacityKey, Expr: `(
-		$days := ` + contract.DaysExpr(layout.DateKey) + `;
+		$days := ` + arrivals.given() + ` ? ` + arrivals.daysExpr() + ` : ` + contract.DaysExpr(layout.DateKey) + `;
 		$workers := $min([` + w + ` * $ceil($days / ` + strconv.Itoa(daysPerStep) + `), ` + maxW + `]);
 		{
 			"workers": $workers,

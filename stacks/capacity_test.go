@@ -62,8 +62,20 @@ func TestCapacityRenderings(t *testing.T) {
 	}
 	// No process_date: one day.
 	cases = append(cases, jsonata.Case{Input: json.RawMessage(`{}`)})
+	// Arrivals of days 1, 31, 32 and 366 days apart, by their keys, both
+	// forms, in no order.
+	arrived := map[int]int{}
+	for _, days := range []int{1, 31, 32, layout.MaxRangeDays} {
+		first := end.AddDate(0, 0, 1-days).Format(time.DateOnly)
+		b, _ := json.Marshal(map[string][]string{layout.ArrivalsKey: {
+			"arrivals/velib/dt%3D" + end.Format(time.DateOnly) + "/b.json", "arrivals/velib/dt=" + first + "/", "arrivals/velib/dt=" + first + "/a b.json",
+		}})
+		arrived[len(cases)] = days
+		cases = append(cases, jsonata.Case{Input: b})
+	}
+	arrivals := arrivalRule{prefix: layout.DefaultArrivalsPrefix, systems: []string{layout.DefaultSystem}}
 	for _, rule := range []capacity{capacityOf(DefaultConfig), {2, 2, 60}, {2, 24, 10}, {5, 7, 30}} {
-		expr := []jsonata.Expression{{Where: "capacity", Source: "($in := $states.input; " + rule.derived().Expr + ")"}}
+		expr := []jsonata.Expression{{Where: "capacity", Source: "($in := $states.input; " + rule.derived(arrivals).Expr + ")"}}
 		for _, engine := range jsonata.Engines {
 			results, err := jsonata.Evaluate(engine, expr, cases)
 			if err != nil {
@@ -73,6 +85,9 @@ func TestCapacityRenderings(t *testing.T) {
 				days := i + 1
 				if i == layout.MaxRangeDays {
 					days = 1
+				}
+				if n, ok := arrived[i]; ok {
+					days = n
 				}
 				w, m := rule.forDays(days)
 				want := fmt.Sprintf(`{"timeout_minutes":%d,"workers":%d}`, m, w)

@@ -51,6 +51,9 @@ type Config struct {
 	// (Graviton) or "x86_64". The emulator rehearsal sets the host's, so
 	// the emulator can run the binary on this machine.
 	LambdaArchitecture string
+	// EventRuns starts runs when raw snapshots arrive by another way than
+	// the ingest.
+	EventRuns EventRuns
 }
 
 // Context keys and their defaults. cdk.json carries the same defaults so a
@@ -82,6 +85,7 @@ var DefaultConfig = Config{
 	SchedulesEnabled:   true,
 	SilenceMinutes:     60,
 	LambdaArchitecture: "arm64",
+	EventRuns:          defaultEventRuns(),
 }
 
 // velibFeedURL is Vélib' Métropole's GBFS folder.
@@ -170,6 +174,7 @@ func ConfigFromContext(get func(key string) any) (Config, error) {
 	// At least the default ingest's interval; at most CloudWatch's
 	// longest alarm period.
 	r.num(keySilenceMinutes, &c.SilenceMinutes, 15, 1440)
+	r.eventRuns(keyEventRuns, &c.EventRuns)
 	r.str(keyLambdaArch, &c.LambdaArchitecture)
 	if _, ok := lambdaArchitectures[c.LambdaArchitecture]; !ok {
 		r.fail("context %q must be \"arm64\" or \"x86_64\", got %q", keyLambdaArch, c.LambdaArchitecture)

@@ -29,7 +29,7 @@ func TestConfigFromContext(t *testing.T) {
 		}, check: func(t *testing.T, c Config) {
 			want := Config{NamePrefix: "bikes-dev", GlueWorkers: 10, GlueMaxWorkers: 24, GlueTimeoutMinutes: 30,
 				Systems: []layout.System{{ID: "velib", URL: "https://gbfs.example.org/gbfs/en/"}}, IngestConcurrency: 4, NotificationEmail: "ops@example.org", Destroy: true, LogRetentionDays: 7,
-				Schedules: DefaultConfig.Schedules, SchedulesEnabled: true, SilenceMinutes: 60, LambdaArchitecture: "arm64"}
+				Schedules: DefaultConfig.Schedules, SchedulesEnabled: true, SilenceMinutes: 60, LambdaArchitecture: "arm64", EventRuns: DefaultConfig.EventRuns}
 			if !reflect.DeepEqual(c, want) {
 				t.Errorf("got %+v, want %+v", c, want)
 			}
@@ -154,6 +154,28 @@ func TestConfigFromContext(t *testing.T) {
 			wantErr: []string{`schedule "d": timeZone must be a string, got 1`}},
 		{name: "silence shorter than the ingest's interval", ctx: map[string]any{"silenceMinutes": float64(5)}, wantErr: []string{`"silenceMinutes" must be between 15 and 1440, got 5`}},
 		{name: "schedulesEnabled not a boolean", ctx: map[string]any{"schedulesEnabled": "no"}, wantErr: []string{`"schedulesEnabled" must be true or false, got "no"`}},
+		{name: "event runs from cdk.json, fields left out keep their defaults", ctx: map[string]any{"eventRuns": map[string]any{"enabled": true, "quietMinutes": float64(10)}},
+			check: func(t *testing.T, c Config) {
+				if want := (EventRuns{Enabled: true, Prefix: "arrivals/", QuietMinutes: 10}); c.EventRuns != want {
+					t.Errorf("got %+v, want %+v", c.EventRuns, want)
+				}
+			}},
+		{name: "event runs from -c", ctx: map[string]any{"eventRuns": `{"enabled": "true", "prefix": "partners/drop/", "quietMinutes": "1"}`},
+			check: func(t *testing.T, c Config) {
+				if want := (EventRuns{Enabled: true, Prefix: "partners/drop/", QuietMinutes: 1}); c.EventRuns != want {
+					t.Errorf("got %+v, want %+v", c.EventRuns, want)
+				}
+			}},
+		{name: "event runs not an object", ctx: map[string]any{"eventRuns": true}, wantErr: []string{`context "eventRuns" must be an object {enabled, prefix, quietMinutes}, got true`}},
+		{name: "event runs not JSON", ctx: map[string]any{"eventRuns": "{enabled"}, wantErr: []string{`context "eventRuns" must be a JSON object`}},
+		{name: "event runs' every bad field", ctx: map[string]any{"eventRuns": map[string]any{"enabled": "maybe", "quietMinutes": float64(0), "window": 5.0}},
+			wantErr: []string{`"eventRuns" has unknown field "window" (known: enabled, prefix, quietMinutes)`, `"eventRuns.enabled" must be true or false, got "maybe"`, `"eventRuns.quietMinutes" must be between 1 and 60, got 0`}},
+		{name: "event runs under raw/", ctx: map[string]any{"eventRuns": map[string]any{"prefix": "raw/partners/"}},
+			wantErr: []string{`prefix "raw/partners/" overlaps the pipeline's own "raw/"`}},
+		{name: "event runs above the tables", ctx: map[string]any{"eventRuns": map[string]any{"prefix": "gold/"}},
+			wantErr: []string{`prefix "gold/" overlaps the pipeline's own "gold/"`}},
+		{name: "event runs' prefix without its slash, or encoded by S3", ctx: map[string]any{"eventRuns": map[string]any{"prefix": "Drop Zone"}},
+			wantErr: []string{`prefix must be 1 to 4 folders of lower-case letters, digits, '-' and '_', each ending in '/', e.g. "arrivals/"; got "Drop Zone"`}},
 		{name: "every error is reported", ctx: map[string]any{"glueWorkers": float64(0), "removalPolicy": "x"},
 			wantErr: []string{`"glueWorkers"`, `"removalPolicy"`}},
 	}

@@ -62,7 +62,7 @@ func TestGlueJobsTouchOnlyTheirPrefixes(t *testing.T) {
 		return out
 	}
 	want := map[string]struct{ reads, writes []string }{
-		"RawToSilverRole": {keys("raw"), keys("silver/velib_data_silver", "rejects/velib_data_rejects",
+		"RawToSilverRole": {keys("raw", "arrivals"), keys("silver/velib_data_silver", "rejects/velib_data_rejects",
 			"tmp/velib_raw_to_silver", "logs/spark-ui/velib_raw_to_silver")},
 		"AvgStatsRole": {keys("silver/velib_data_silver"), keys("gold/velib_avg_stats_gold",
 			"tmp/velib_silver_to_gold_avg_stats", "logs/spark-ui/velib_silver_to_gold_avg_stats")},

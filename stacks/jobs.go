@@ -94,8 +94,11 @@ func newLake(scope constructs.Construct, cfg Config, bucket awss3.IBucket, key a
 		database: db,
 		rawToSilver: job("RawToSilver", layout.FlagRawToSilver,
 			"Raw GBFS snapshots of the processing date to table "+layout.TableSilver+"; rows failing a check to "+layout.TableRejects+".",
-			[]string{layout.PrefixRawRoot}, []string{silver, rejects}, nil, []string{layout.TableSilver, layout.TableRejects},
-			map[string]string{"--raw_path": s3url(layout.PrefixRawRoot), "--target_table": layout.TableSilver, "--target_path": s3url(silver),
+			// Snapshots that arrived by another way are read beside the
+			// ingest's.
+			[]string{layout.PrefixRawRoot, cfg.EventRuns.Prefix}, []string{silver, rejects}, nil, []string{layout.TableSilver, layout.TableRejects},
+			map[string]string{"--raw_path": s3url(layout.PrefixRawRoot), "--" + layout.ArrivalsArg: s3url(cfg.EventRuns.Prefix),
+				"--target_table": layout.TableSilver, "--target_path": s3url(silver),
 				"--rejects_table": layout.TableRejects, "--rejects_path": s3url(rejects),
 				// An operator sets it to true for one run to process a day
 				// without the raw files that cannot be read.

@@ -25,6 +25,8 @@ var pipelineRules = flaginputs.Options{
 	SubsetAllowed:     []string{layout.DefaultSystem},
 	DayBefore:         layout.DayBeforeKey,
 	MaxRangeDays:      layout.MaxRangeDays,
+	ArrivalsKey:       layout.ArrivalsKey,
+	ArrivalsPrefix:    layout.DefaultArrivalsPrefix,
 }
 
 // TestJSONataPortable walks the syntax tree of every JSONata expression in
@@ -119,8 +121,12 @@ func TestInputTable(t *testing.T) {
 					if c.State == "Load data" {
 						continue
 					}
-					if got := c.Input.(map[string]any)["Arguments"].(map[string]any)["--process_date"]; got != in.Date {
+					args := c.Input.(map[string]any)["Arguments"].(map[string]any)
+					if got := args["--process_date"]; got != in.Date {
 						t.Errorf("%s got --process_date %v, want %s", c.State, got, in.Date)
+					}
+					if want, _ := json.Marshal(in.Systems); in.Systems != nil && args["--systems"] != string(want) {
+						t.Errorf("%s got --systems %v, want %s", c.State, args["--systems"], want)
 					}
 				}
 				var off []string

@@ -3,6 +3,7 @@ package stacks
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -66,10 +67,10 @@ func isADeadLetterQueue(of string) string {
 	return "This queue is itself the dead-letter queue of " + of + "; nothing consumes it but a person, so there is nothing to redrive it to."
 }
 
-// Suppressions lists every accepted finding: each on one construct, for
-// named findings only, with its reason. docs/security.md is
-// generated from this list.
-func Suppressions() []Suppression {
+// Suppressions lists every accepted finding of a stack with cfg: each on
+// one construct, for named findings only, with its reason.
+// docs/security.md is generated from the list for DefaultConfig.
+func Suppressions(cfg Config) []Suppression {
 	out := []Suppression{
 		{
 			Path: "LoadDataRole", Rule: "AwsSolutions-IAM5",
@@ -105,23 +106,21 @@ func Suppressions() []Suppression {
 		)
 	}
 	for _, j := range []struct {
-		role, flag, read string
-		writes           []string
+		role, flag    string
+		reads, writes []string
 	}{
-		{"RawToSilver/Role", layout.FlagRawToSilver, layout.PrefixRawRoot, []string{layout.TablePrefix(layout.TableSilver), layout.TablePrefix(layout.TableRejects)}},
-		{"AvgStats/Role", layout.FlagAvgStats, layout.TablePrefix(layout.TableSilver), []string{layout.TablePrefix(layout.TableAvgStats)}},
-		{"AvailPercent/Role", layout.FlagAvailPercent, layout.TablePrefix(layout.TableSilver), []string{layout.TablePrefix(layout.TableAvailPercent)}},
-		{"Maintenance/Role", layout.FlagMaintenance, "", tablePrefixes()},
+		{"RawToSilver/Role", layout.FlagRawToSilver, []string{layout.PrefixRawRoot, cfg.EventRuns.Prefix}, []string{layout.TablePrefix(layout.TableSilver), layout.TablePrefix(layout.TableRejects)}},
+		{"AvgStats/Role", layout.FlagAvgStats, []string{layout.TablePrefix(layout.TableSilver)}, []string{layout.TablePrefix(layout.TableAvgStats)}},
+		{"AvailPercent/Role", layout.FlagAvailPercent, []string{layout.TablePrefix(layout.TableSilver)}, []string{layout.TablePrefix(layout.TableAvailPercent)}},
+		{"Maintenance/Role", layout.FlagMaintenance, nil, tablePrefixes()},
 	} {
 		var findings []string
-		prefixes := append(append([]string{j.read}, j.writes...), layout.PrefixTmp+j.flag+"/", layout.PrefixLogs+"spark-ui/"+j.flag+"/")
+		prefixes := append(append(slices.Clone(j.reads), j.writes...), layout.PrefixTmp+j.flag+"/", layout.PrefixLogs+"spark-ui/"+j.flag+"/")
 		for _, prefix := range prefixes {
-			if prefix != "" {
-				findings = append(findings, "Resource::<Data.Arn>/"+prefix+"*")
-			}
+			findings = append(findings, "Resource::<Data.Arn>/"+prefix+"*")
 		}
-		does := "it reads " + j.read + ", commits table files under " + strings.Join(j.writes, " and ")
-		if j.read == "" {
+		does := "it reads " + strings.Join(j.reads, " and ") + ", commits table files under " + strings.Join(j.writes, " and ")
+		if j.reads == nil {
 			does = "it expires snapshots and removes unreferenced files under " + strings.Join(j.writes, ", ")
 		}
 		out = append(out,
@@ -173,8 +172,8 @@ func appliesTo(finding string) any {
 // suppress attaches Suppressions to the stack's constructs by path, with
 // cdk-nag's own API, which fails the synth when a path matches nothing: an
 // optional one is left out when its construct is absent.
-func suppress(stack awscdk.Stack) {
-	for _, s := range Suppressions() {
+func suppress(stack awscdk.Stack, cfg Config) {
+	for _, s := range Suppressions(cfg) {
 		if s.Optional && constructAt(stack, s.Path) == nil {
 			continue
 		}

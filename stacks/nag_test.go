@@ -35,7 +35,7 @@ func TestNag(t *testing.T) {
 func TestSecurityTable(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("| rule | construct | findings | reason |\n|---|---|---|---|\n")
-	for _, s := range stacks.Suppressions() {
+	for _, s := range stacks.Suppressions(stacks.DefaultConfig) {
 		fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", s.Rule, s.Path, "`"+strings.Join(s.Findings, "`<br>`")+"`", s.Reason)
 	}
 	snapshot.CheckSection(t, "../docs/security.md", "nag suppressions", b.String())
@@ -140,7 +140,7 @@ func (f nagFinding) findingOf(s stacks.Suppression) (finding string, ok bool) {
 func TestEverySuppressionIsUsed(t *testing.T) {
 	log := synthNag(t, nil)
 
-	for _, s := range stacks.Suppressions() {
+	for _, s := range stacks.Suppressions(stacks.DefaultConfig) {
 		prefix := layout.StackID + "/" + s.Path + "/"
 		findings := s.Findings
 		if len(findings) == 0 {

@@ -51,6 +51,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 		avgStats:     lake.avgStats.Name,
 		availPercent: lake.availPercent.Name,
 		capacity:     capacityOf(cfg),
+		arrivals:     arrivalRule{prefix: cfg.EventRuns.Prefix, systems: cfg.systemIDs()},
 	})
 	machine := newStateMachine(stack, cfg, definition, key)
 	failures := alert.New(stack, jsii.String("Failures"), &alert.Props{
@@ -74,7 +75,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 	output(stack, "StateMachineConsoleUrl", "Start executions here.", awscdk.Fn_Sub(
 		jsii.String("https://${AWS::Region}.console.aws.amazon.com/states/home?region=${AWS::Region}#/statemachines/view/${Arn}"),
 		&map[string]*string{"Arn": machine.StateMachineArn()}))
-	suppress(stack)
+	suppress(stack, cfg)
 	skipChecks(stack)
 	return stack
 }

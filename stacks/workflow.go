@@ -23,6 +23,8 @@ type workflowProps struct {
 	rawToSilver, avgStats, availPercent *string
 	// capacity sizes each Glue job run for its days.
 	capacity capacity
+	// arrivals reads the arrivals a run refines.
+	arrivals arrivalRule
 }
 
 // newWorkflow returns the state machine definition, and its validation
@@ -51,8 +53,8 @@ func newWorkflow(scope constructs.Construct, p workflowProps) (sfn.IChainable, *
 	})
 	// It accepts exactly the flags of the guards chained after it.
 	validate := validation.New(scope, jsii.String("Validation"), &validation.Props{
-		Params:  []contract.Param{processDate(), processDayBefore(), contract.SubsetParam(layout.SystemsKey, p.systems)},
-		Derived: []contract.Derived{p.capacity.derived()},
+		Params:  []contract.Param{processDate(p.arrivals), processDayBefore(), systemsParam(p.systems, p.arrivals), p.arrivals.param()},
+		Derived: []contract.Derived{p.capacity.derived(p.arrivals)},
 	})
 
 	gold := parallel.New(scope, jsii.String("Gold"), &parallel.Props{
@@ -71,10 +73,19 @@ func newWorkflow(scope constructs.Construct, p workflowProps) (sfn.IChainable, *
 // processDate declares the pipeline's process_date: a date or a range of
 // dates (a backfill), each under the date rule, and only when no feed is
 // fetched, since a feed can only be fetched as it is now.
-// Without it, the day before process_day_before, or the start date.
-func processDate() contract.Param {
+// Without it, the days of the arrivals, the day before
+// process_day_before, or the start date.
+func processDate(arrivals arrivalRule) contract.Param {
 	p := withoutIngest(contract.DateRangeParam(layout.DateKey, layout.MaxRangeDays))
-	p.Default = contract.DayBeforeDefault(layout.DayBeforeKey)
+	p.Default = arrivals.given() + ` ? ` + arrivals.dateDefault() + ` : (` + contract.DayBeforeDefault(layout.DayBeforeKey) + `)`
+	return p
+}
+
+// systemsParam declares systems: some of the configured systems. Without
+// it, those the arrivals name, or all of them.
+func systemsParam(systems []string, arrivals arrivalRule) contract.Param {
+	p := contract.SubsetParam(layout.SystemsKey, systems)
+	p.Default = arrivals.given() + ` ? ` + arrivals.systemsDefault() + ` : ` + p.Default
 	return p
 }
 

@@ -139,17 +139,17 @@ class RawListing:
     hidden: list[str]
 
 
-def list_raw(spark: SparkSession, root: str, systems: list[str], dates: list[str]) -> RawListing:
-    """The raw files of each system's given dates under root, subfolders of
-    a day's folder included (a copy may keep its own layout). Other dates
-    are never listed, so the cost follows the dates processed, not the
-    history."""
+def list_raw(spark: SparkSession, roots: list[str], systems: list[str], dates: list[str]) -> RawListing:
+    """The raw files of each system's given dates under each of roots (the
+    ingest's, and the arrivals' when given), subfolders of a day's folder
+    included (a copy may keep its own layout). Other dates are never
+    listed, so the cost follows the dates processed, not the history."""
     listing = RawListing({}, {}, [])
     for s in systems:
         for d in dates:
-            folder = f"{root}/{s}/dt={d}/"
             listing.files[(s, d)] = []
-            for path, size, hidden in _files(spark, folder):
+            folders = [f"{root}/{s}/dt={d}/" for root in roots]
+            for path, size, hidden in (f for folder in folders for f in _files(spark, folder)):
                 if hidden:
                     listing.hidden.append(path)
                 else:
@@ -249,6 +249,10 @@ def flag_arg(args: dict[str, str], name: str) -> bool:
 # cannot use, which it then names in its log and counts.
 ACCEPT_BAD_FILES = "accept_bad_raw_files"
 
+# The optional job argument naming the arrivals' root, in the raw layout
+# (the stack's layout.ArrivalsArg).
+ARRIVALS_PATH = "arrivals_path"
+
 
 def silver(job: str, argv: list[str], spark: SparkSession) -> dict:
     """The raw → silver job: reads the raw files of the processing dates of
@@ -270,10 +274,12 @@ def silver(job: str, argv: list[str], spark: SparkSession) -> dict:
     systems = parse_systems(args["systems"])
     accept = flag_arg(args, ACCEPT_BAD_FILES)
     configure(spark)
-    root = args["raw_path"].rstrip("/")
-    listing = list_raw(spark, root, systems, dates)
+    # Snapshots that arrived by another way than the ingest (a partner's
+    # upload, a copy, a restore) are refined with the ingest's.
+    roots = [args[a].rstrip("/") for a in ("raw_path", ARRIVALS_PATH) if args.get(a)]
+    listing = list_raw(spark, roots, systems, dates)
     present = {p for p, files in listing.files.items() if files}
-    where = "raw snapshots for {days} under " + root + "/{systems}/"
+    where = "raw snapshots for {days} under " + " or ".join(root + "/{systems}/" for root in roots)
     parts, without = with_data(args["process_date"], systems, dates, present, where)
     if without:
         log(job, event="days without raw snapshots, skipped", days=without)

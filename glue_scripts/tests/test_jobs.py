@@ -2,6 +2,7 @@
 Glue passes them, raw files as the ingest Lambda writes them."""
 
 import gzip
+import json
 import os
 import shutil
 
@@ -329,3 +330,32 @@ def test_a_silver_table_from_before_over_capacity_gains_the_column(spark, lake):
     run_silver(spark, lake, "2026-11-20")
     assert "over_capacity" in spark.table(f"{DATABASE}.velib_data_silver").columns
     assert spark.table(f"{DATABASE}.velib_data_silver").where("over_capacity is not null").count() == 7
+
+
+def test_arrivals_are_read_beside_the_ingests_snapshots(spark, lake):
+    """A day's snapshots copied under the arrivals prefix (in the raw
+    layout, in a subfolder of the partner's own, a name with spaces) are
+    refined with the ingest's; a day that only arrived is refined too."""
+    day(lake, "2026-11-20", snapshots=1)
+    arrivals = lake.root / "arrivals"
+    for date, n in (("2026-11-20", 1), ("2026-11-21", 0)):
+        t = utc(f"{date}T07:00:00")
+        body = snapshot(t, INFO, [station_status(1, "c1", n, 1, 10, t - 5), station_status(3, "c3", 2, 2, 6, t - 7)])
+        folder = arrivals / "velib" / f"dt={date}" / "partner copy"
+        folder.mkdir(parents=True)
+        (folder / "snap 1.json.gz").write_bytes(gzip.compress(json.dumps(body).encode()))
+
+    both = run_silver(spark, lake, "2026-11-20..2026-11-21", **{"--arrivals_path": str(arrivals)})
+    assert both["days_without_data"] == {}
+    got = spark.sql(f"SELECT dt, count(*) AS n FROM {DATABASE}.velib_data_silver GROUP BY dt ORDER BY dt").collect()
+    # 2026-11-20: three stations from the ingest at 06:00, two arrived at
+    # 07:00; 2026-11-21: the two arrived.
+    assert [(r.dt, r.n) for r in got] == [("2026-11-20", 5), ("2026-11-21", 2)]
+
+
+def test_without_arrivals_path_only_raw_is_read_and_the_error_names_both_roots(spark, lake):
+    arrivals = lake.root / "arrivals"
+    with pytest.raises(
+        velib_io.JobError, match="no raw snapshots for 2026-11-22 under .*raw/velib/ or .*arrivals/velib/"
+    ):
+        run_silver(spark, lake, "2026-11-22", **{"--arrivals_path": str(arrivals)})

@@ -32,6 +32,9 @@ type Input struct {
 	Off []string
 	// Date is the process_date the tasks must get, for a valid one.
 	Date string
+	// Systems, when set, are the systems the tasks must get, for a valid
+	// one.
+	Systems []string
 }
 
 // Options adapt the table to a state machine's own parameter rules.
@@ -55,6 +58,11 @@ type Options struct {
 	// SubsetAllowed (at least one): the table then adds its inputs.
 	SubsetKey     string
 	SubsetAllowed []string
+	// ArrivalsKey, when set, is a list of keys ArrivalsPrefix<system>/
+	// dt=<day>/… from which the validation derives process_date and
+	// SubsetKey (both required then): the table adds its inputs, under
+	// the DateNeedsOff rule too.
+	ArrivalsKey, ArrivalsPrefix string
 }
 
 // Table returns the inputs for a machine whose flags are flags (at least
@@ -73,6 +81,9 @@ func Table(flags []string, opts ...Options) []Input {
 		}
 		if o.SubsetKey != "" {
 			table = append(table, subsetInputs(o)...)
+		}
+		if o.ArrivalsKey != "" {
+			table = append(table, arrivalsInputs(o)...)
 		}
 	}
 	return table

@@ -118,6 +118,23 @@ const SystemsKey = "systems"
 // RawPrefix is where a system's raw snapshots go.
 func RawPrefix(system string) string { return PrefixRawRoot + system + "/" }
 
+// DefaultArrivalsPrefix is where raw snapshots that come by another way
+// than the ingest land (a partner's upload, a copy, a restore), in the raw
+// layout: <prefix><system>/dt=<YYYY-MM-DD>/<any name>. Raw → silver reads
+// them beside the ingest's, and, with event runs on, a file landing there
+// starts a run of its system and day. Kept apart from raw/ so that the
+// ingest's own writes never start one.
+const DefaultArrivalsPrefix = "arrivals/"
+
+// ArrivalsKey is the execution-input key listing the arrivals a run
+// refines: keys, or their day folders, under the arrivals prefix. The
+// validation works out the run's systems and days from them.
+const ArrivalsKey = "arrivals"
+
+// ArrivalsArg is the raw → silver job argument naming the arrivals'
+// root, read beside raw_path.
+const ArrivalsArg = "arrivals_path"
+
 // SystemIDs lists the systems' ids, in order.
 func SystemIDs(systems []System) []string {
 	ids := make([]string, len(systems))

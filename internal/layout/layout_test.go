@@ -48,6 +48,7 @@ func TestPythonNamesAreTheStacks(t *testing.T) {
 		{"lib/velib_upgrade.py", `(?m)^PENDING_SUFFIX = "(.+)"$`, layout.PendingUpgradeSuffix},
 		{"local_runner.py", `(?m)^CATALOG = "(.+)"$`, layout.IcebergCatalog},
 		{"lib/velib_io.py", `args\.get\("(\w+)"\) or \(`, layout.ExecutionArg},
+		{"lib/velib_io.py", `(?m)^ARRIVALS_PATH = "(.+)"$`, layout.ArrivalsArg},
 	} {
 		src, err := os.ReadFile("../../glue_scripts/" + c.file)
 		if err != nil {

@@ -32,3 +32,12 @@ func dateProblemExpr(key string) string {
 		)
 	)`
 }
+
+// DateProblemFunc is a JSONata function applying the date rule to its one
+// argument, for a check that reads a date out of a larger value (a key, a
+// file name): it evaluates to a message starting with subject, or to an
+// empty array when the date is good. Like a Param's Check it reads $today
+// and $show, which the validation binds.
+func DateProblemFunc(subject string) string {
+	return `function($date) {` + dateProblemExpr(subject) + `}`
+}

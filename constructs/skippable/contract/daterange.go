@@ -44,6 +44,10 @@ func DateRangeParam(key string, maxDays int) Param {
 	}
 }
 
+// SpanFunc is a JSONata function counting the days from the first to the
+// last of an array of two valid dates YYYY-MM-DD, both included.
+const SpanFunc = spanFunc
+
 // spanFunc is a JSONata function counting the days of a valid range's
 // two ends, both included.
 const spanFunc = `function($ends) {(
