@@ -6,7 +6,8 @@
 # constraints.txt) under .tools/venv, checkov (security/) under
 # .tools/checkov, and Iceberg's Spark runtime and the SQLite driver of the
 # local Iceberg catalog (glue_scripts/jars/pom.xml, with Maven) under
-# .tools/jars.
+# .tools/jars, and aws/event-ruler (internal/ruler/pom.xml) under
+# .tools/ruler.
 
 STACK     := AWSStateFunctionPartialRuns
 TOOLS     := .tools
@@ -19,6 +20,7 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 MINISTACK_VENV  := $(TOOLS)/ministack
 MINISTACK_STAMP := $(MINISTACK_VENV)/.installed
 JARS_STAMP := $(TOOLS)/jars/.installed
+RULER_STAMP := $(TOOLS)/ruler/.installed
 # The release make rehearse upgrades from, and its Go modules' stamp.
 BASELINE_COMMIT := $(shell sed -n '/^[0-9a-f]\{40\}$$/p' BASELINE)
 BASELINE_STAMP  := $(TOOLS)/baseline/$(BASELINE_COMMIT).modules
@@ -113,7 +115,7 @@ sql: $(PY_STAMP) $(JARS_STAMP)
 # GOTESTFLAGS and PYTESTFLAGS pass options through, e.g. for make bench.
 # A package's tests may take longer than go test's default 10 minutes on
 # a busy machine (the end-to-end runs start Spark); none waits on a clock.
-test: tools lint $(CHECKOV_STAMP) $(JARS_STAMP)
+test: tools lint $(CHECKOV_STAMP) $(JARS_STAMP) $(RULER_STAMP)
 	@$(call in_modules,go test -timeout 20m $(if $(FRESH),-count=1) $(GOTESTFLAGS) ./...)
 	cd glue_scripts && ../$(VENV)/bin/python run_tests.py $(if $(FRESH),--fresh) $(PYTESTFLAGS)
 	@$(MAKE) --no-print-directory rehearse
@@ -236,6 +238,15 @@ $(JARS_STAMP): glue_scripts/jars/pom.xml
 	@rm -rf $(TOOLS)/jars
 	@mvn -q -B -C -f glue_scripts/jars/pom.xml -Dmaven.repo.local=$(CURDIR)/$(TOOLS)/m2 \
 		dependency:copy-dependencies -DoutputDirectory=$(CURDIR)/$(TOOLS)/jars -DexcludeTransitive=true
+	@touch $@
+
+# aws/event-ruler, which the tests match the rules' patterns with, pinned
+# in internal/ruler/pom.xml, from Maven Central with checksums checked.
+$(RULER_STAMP): internal/ruler/pom.xml
+	@echo "Installing aws/event-ruler into $(TOOLS)/ruler/ ..."
+	@rm -rf $(TOOLS)/ruler
+	@mvn -q -B -C -f internal/ruler/pom.xml -Dmaven.repo.local=$(CURDIR)/$(TOOLS)/m2 \
+		dependency:copy-dependencies -DoutputDirectory=$(CURDIR)/$(TOOLS)/ruler -DexcludeTransitive=true
 	@touch $@
 
 $(CHECKOV_STAMP): security/requirements.txt security/constraints.txt

@@ -31,6 +31,7 @@ const autoDeleteHandler = "Custom::S3AutoDeleteObjectsCustomResourceProvider/Han
 const (
 	withDestroy   = "with `removalPolicy=destroy`"
 	withSchedules = "with schedules (the default)"
+	withEventRuns = "with `eventRuns.enabled`"
 )
 
 // CheckovSkips lists every checkov check skipped, each on one resource, with
@@ -52,6 +53,8 @@ func CheckovSkips() []CheckovSkip {
 			Reason: "The queue is encrypted at rest with SQS-managed keys; a customer key would have to be opened to EventBridge and SNS in its key policy, a wider grant than the few undelivered alerts it holds call for."},
 		{Path: "Schedules/DeadLetters", Check: "CKV_AWS_27", Only: withSchedules,
 			Reason: "The queue is encrypted at rest with SQS-managed keys; a customer key would have to be opened to EventBridge Scheduler in its key policy, a wider grant than the few failed starts it holds call for."},
+		{Path: "Arrivals/DeadLetters", Check: "CKV_AWS_27", Only: withEventRuns,
+			Reason: "The queue is encrypted at rest with SQS-managed keys; a customer key would have to be opened to EventBridge in its key policy, a wider grant than the few arrivals that started no run call for."},
 		{Path: autoDeleteHandler, Check: "CKV_AWS_115", Only: withDestroy,
 			Reason: "CDK's auto-delete function (removalPolicy=destroy only) runs once, when CloudFormation deletes a bucket."},
 		{Path: autoDeleteHandler, Check: "CKV_AWS_116", Only: withDestroy,

@@ -6,6 +6,7 @@ import (
 	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/partialruns/velib-pipeline/internal/layout"
@@ -20,10 +21,14 @@ func TestMain(m *testing.M) { cdktest.Main(m) }
 
 // configurations are the app configurations every whole-template check
 // runs on: the defaults, and the one that adds what only some deployments
-// have (the buckets' auto-delete function, the e-mail subscription).
+// have (the buckets' auto-delete function, the e-mail subscription, the
+// event runs).
 // The second also caps the workers of a long range at the deployed two,
 // which lengthens the runs' timeouts and the state machine's.
-var configurations = []map[string]any{nil, {"removalPolicy": "destroy", "notificationEmail": "ops@example.org", "glueMaxWorkers": "2"}}
+var configurations = []map[string]any{nil, {
+	"removalPolicy": "destroy", "notificationEmail": "ops@example.org", "glueMaxWorkers": "2",
+	"eventRuns": map[string]any{"enabled": true},
+}}
 
 // templateFile writes the template synthesized with ctx to a file, for the
 // command-line checkers.
@@ -94,9 +99,26 @@ func synthNag(t testing.TB, ctx map[string]any) *nagLog {
 // definition is the state machine's definition as plain ASL.
 func definition(t testing.TB, tpl *cdktest.Template) map[string]any {
 	t.Helper()
-	flat, err := render.FromTemplate(tpl.JSON)
+	return machineDefinition(t, tpl, "StateMachine")
+}
+
+// machineDefinition is the flattened definition of the state machine
+// whose logical id starts with prefix: the pipeline's "StateMachine", the
+// arrivals window's "ArrivalsWindow".
+func machineDefinition(t testing.TB, tpl *cdktest.Template, prefix string) map[string]any {
+	t.Helper()
+	machines, err := render.AllFromTemplate(tpl.JSON)
 	if err != nil {
 		t.Fatal(err)
+	}
+	var flat string
+	for id, def := range machines {
+		if strings.HasPrefix(id, prefix) && strings.TrimLeft(id[len(prefix):], "0123456789ABCDEF") == "" {
+			flat = def
+		}
+	}
+	if flat == "" {
+		t.Fatalf("no state machine %s… in the template", prefix)
 	}
 	var def map[string]any
 	if err := json.Unmarshal([]byte(flat), &def); err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/partialruns/velib-pipeline/constructs/skippable/render"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/skippabletest"
 	"github.com/partialruns/velib-pipeline/internal/aslrun"
 	"github.com/partialruns/velib-pipeline/internal/flaginputs"
@@ -35,11 +36,18 @@ var pipelineRules = flaginputs.Options{
 // top-level field reference, a lone $ or $$, $eval, a date picture.
 func TestJSONataPortable(t *testing.T) {
 	for _, ctx := range configurations {
-		def, err := json.Marshal(definition(t, synth(t, ctx)))
+		machines, err := render.AllFromTemplate(synth(t, ctx).JSON)
 		if err != nil {
 			t.Fatal(err)
 		}
-		exprs, err := jsonata.Expressions(def)
+		var exprs []jsonata.Expression
+		for _, def := range machines {
+			found, err := jsonata.Expressions([]byte(def))
+			if err != nil {
+				t.Fatal(err)
+			}
+			exprs = append(exprs, found...)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -59,7 +59,7 @@ var deadLetterQueues = []struct {
 	optional bool
 }{
 	{"Failures/DeadLetters", "the alert rule's target and the e-mail subscription", false},
-	{"Schedules/DeadLetters", "the schedules' targets", true}, // no schedules, no queue
+	{"Schedules/DeadLetters", "the schedules' targets", true},                           // no schedules, no queue
 }
 
 // isADeadLetterQueue is the reason a dead-letter queue has none of its own.
@@ -97,6 +97,15 @@ func Suppressions(cfg Config) []Suppression {
 			Findings: []string{"Action::kms:GenerateDataKey*"},
 			Reason:   "Publishing to the encrypted failure topic needs a data key; CDK's SNS target grant names the action in its wildcard form, on the pipeline key only.",
 		},
+		{
+			Path: "Arrivals/Role", Rule: "AwsSolutions-IAM5", Optional: true,
+			Findings: []string{"Resource::*"},
+			Reason:   "The arrivals window's CloudWatch Logs delivery (logs:CreateLogDelivery and its companions) and X-Ray tracing have no resource-level permissions.",
+		},
+		// AwsSolutions-SQS3 knows it for a dead-letter queue: the arrivals
+		// queue names it in its redrive policy.
+		{Path: "Arrivals/DeadLetters", Rule: "Serverless-SQSRedrivePolicy", Optional: true,
+			Reason: isADeadLetterQueue("the arrivals rule's target and the arrivals queue")},
 		{Path: "LoadData", Rule: "Serverless-LambdaDLQ", Reason: reasonSynchronousOnly},
 	}
 	for _, q := range deadLetterQueues {

@@ -63,6 +63,7 @@ func NewPipelineStack(scope constructs.Construct, id string, props *PipelineStac
 	})
 	keepLogicalID(failures.Topic, deployedFailuresTopic)
 	newSchedules(stack, cfg, machine, validate, failures, ingestLogs)
+	newArrivals(stack, cfg, bucket, key, machine, failures)
 	if failures.Subscription != nil {
 		// A new subscription would have to be confirmed again.
 		keepLogicalID(failures.Subscription, logicalIDAt("FailuresTopic", cfg.NotificationEmail, "Resource"))

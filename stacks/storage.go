@@ -32,16 +32,18 @@ func newKey(scope constructs.Construct, cfg Config) awskms.Key {
 			ResourceName: jsii.String(name), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
 		})
 	}
-	logs.AddCondition(jsii.String("ArnLike"), map[string]any{
-		"kms:EncryptionContext:aws:logs:arn": []*string{
-			logGroup(sparkjob.LogGroupPrefix(cfg.NamePrefix+"-") + "*"),
-			logGroup(stateMachineLogGroup(cfg)),
-			// The ingest's log group has the name CloudFormation gave it,
-			// "<stack name>-LoadDataLogs…-<suffix>"; naming it now would
-			// replace it and lose its logs.
-			logGroup(*awscdk.Aws_STACK_NAME() + "-LoadDataLogs*"),
-		},
-	})
+	groups := []*string{
+		logGroup(sparkjob.LogGroupPrefix(cfg.NamePrefix+"-") + "*"),
+		logGroup(stateMachineLogGroup(cfg)),
+		// The ingest's log group has the name CloudFormation gave it,
+		// "<stack name>-LoadDataLogs…-<suffix>"; naming it now would
+		// replace it and lose its logs.
+		logGroup(*awscdk.Aws_STACK_NAME() + "-LoadDataLogs*"),
+	}
+	if cfg.EventRuns.Enabled {
+		groups = append(groups, logGroup(arrivalsLogGroup(cfg)))
+	}
+	logs.AddCondition(jsii.String("ArnLike"), map[string]any{"kms:EncryptionContext:aws:logs:arn": groups})
 	key.AddToResourcePolicy(logs, nil)
 	return key
 }

@@ -165,6 +165,14 @@ func (a *Alert) Notify(alarm awscloudwatch.Alarm, name string) {
 	allowAlarm(a.Topic, a.key, arn(a.Construct, "cloudwatch", "alarm", awscdk.ArnFormat_COLON_RESOURCE_NAME, name))
 }
 
+// Watch adds machine's executions that end badly to the rule's, so that
+// a helper state machine alerts like the one the alert was made for.
+func (a *Alert) Watch(machine sfn.IStateMachine) {
+	a.Rule.AddEventPattern(&awsevents.EventPattern{
+		Detail: &map[string]any{"stateMachineArn": []any{machine.StateMachineArn()}},
+	})
+}
+
 // validName is what a topic and a rule both accept (a rule's name may
 // also hold dots, a topic's may not).
 var validName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)

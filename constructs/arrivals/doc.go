@@ -1,0 +1,36 @@
+// Package arrivals starts one Step Functions execution per burst of files
+// landing under a bucket prefix, once the burst has been quiet for a
+// while: a day copied as 96 files starts one run, not 96.
+//
+// S3 sends its Object Created events to EventBridge (turned on in the
+// bucket's own NotificationConfiguration, with no custom resource), and a
+// rule matching the prefix starts a small Standard state machine, the
+// window, for each file. Each window execution:
+//
+//  1. puts its key on an SQS queue;
+//  2. waits the quiet period;
+//  3. asks Step Functions for the newest running window execution, and
+//     ends there unless it is itself that one: a file that arrived later
+//     has its own execution, still waiting, which will do the rest;
+//  4. takes every key off the queue, keeping each key's first Folders
+//     folders (its day folder, say), without repeats;
+//  5. waits while the target state machine has a run in progress, so two
+//     windows' runs queue instead of racing for the same jobs;
+//  6. starts the target, named after itself, with the folders in its
+//     input.
+//
+// Why no file is lost: every key is on the queue before its execution
+// waits, and the last file's execution, which no later one outlives, finds
+// itself the newest and empties the queue. Keys that arrive while a run is
+// being started or is running stay on the queue for the next window. What
+// can happen is an extra run: Step Functions lists executions eventually
+// consistently, so a window closing just as a file arrives may not see
+// that file's execution yet, run, and leave the file's own window to run
+// once more. Runs that overwrite whole partitions make that harmless.
+//
+// Nothing is dropped silently: EventBridge retries a window it cannot
+// start for a day, then puts the event in the dead-letter queue; a key
+// received five times without being deleted goes there too; an alarm fires
+// on any message in it; and a window execution that fails is a failed
+// execution like any other (see the alert package).
+package arrivals
