@@ -59,7 +59,7 @@ var deadLetterQueues = []struct {
 	optional bool
 }{
 	{"Failures/DeadLetters", "the alert rule's target and the e-mail subscription", false},
-	{"Schedules/DeadLetters", "the schedules' targets", true},                           // no schedules, no queue
+	{"Schedules/DeadLetters", "the schedules' targets", true}, // no schedules, no queue
 }
 
 // isADeadLetterQueue is the reason a dead-letter queue has none of its own.

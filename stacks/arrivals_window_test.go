@@ -1,0 +1,202 @@
+package stacks_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/partialruns/velib-pipeline/constructs/arrivals"
+	"github.com/partialruns/velib-pipeline/constructs/skippable/skippabletest"
+	"github.com/partialruns/velib-pipeline/internal/windowsim"
+)
+
+// windowScenario fills in the synthesized window (event runs on, a
+// 5-minute quiet time) and a 30-minute run.
+func windowScenario(t *testing.T, s windowsim.Scenario) windowsim.Result {
+	t.Helper()
+	def, err := json.Marshal(machineDefinition(t, synth(t, configurations[1]), "ArrivalsWindow"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Definition, s.Target = def, "pipeline"
+	if s.RunTime == 0 {
+		s.RunTime = 30 * time.Minute
+	}
+	r, err := windowsim.Simulate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// epoch is windowsim's time zero.
+var epoch = time.Date(2026, 12, 6, 6, 0, 0, 0, time.UTC)
+
+const quiet = 5 * time.Minute
+
+// files are n keys of day, one every gap from start.
+func files(day string, n int, start, gap time.Duration) []windowsim.Arrival {
+	out := make([]windowsim.Arrival, n)
+	for i := range out {
+		out[i] = windowsim.Arrival{At: start + time.Duration(i)*gap, Key: fmt.Sprintf("arrivals/velib/dt=%s/velib-%03d.json.gz", day, i)}
+	}
+	return out
+}
+
+// validated runs a run's input through the pipeline's validation with
+// the test kit, at the run's start.
+func validated(t *testing.T, run windowsim.Run) skippabletest.Result {
+	t.Helper()
+	kit, err := skippabletest.Load(flatDefinition(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := json.Marshal(run.Input)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := kit.Run(string(in), epoch.Add(run.Start))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestWindowOneRunPerBurst: a day copied as 96 files, 5 s apart, starts
+// one run, a quiet time after the last file, for that day alone; the run's
+// input passes the pipeline's validation, which derives the day.
+func TestWindowOneRunPerBurst(t *testing.T) {
+	burst := files("2026-12-05", 96, 0, 5*time.Second)
+	r := windowScenario(t, windowsim.Scenario{Arrivals: burst})
+	if len(r.Runs) != 1 {
+		t.Fatalf("%d runs, want 1: %+v", len(r.Runs), r.Runs)
+	}
+	run := r.Runs[0]
+	last := burst[len(burst)-1].At
+	if run.Start < last+quiet {
+		t.Errorf("the run started %s after the last file, before the quiet time", run.Start-last)
+	}
+	if want := []any{"arrivals/velib/dt=2026-12-05/"}; !slices.Equal(run.Input["arrivals"].([]any), want) || run.Input["lambda_load_data"] != false {
+		t.Errorf("run input %v", run.Input)
+	}
+	if !strings.HasPrefix(run.Name, "arrivals-") {
+		t.Errorf("run name %q", run.Name)
+	}
+	if r.Windows != 96 || r.Ends[arrivals.StateLater] != 95 || r.Ends[arrivals.StateStarted] != 1 || len(r.Left) != 0 {
+		t.Errorf("%d windows ending %v, %d keys left", r.Windows, r.Ends, len(r.Left))
+	}
+	res := validated(t, run)
+	if !res.Valid() {
+		t.Fatalf("the pipeline refuses the run: %s", res.Cause)
+	}
+	if got := res.Output.(map[string]any)["process_date"]; got != "2026-12-05" {
+		t.Errorf("process_date %v", got)
+	}
+}
+
+// TestWindowKeysAsS3GivesThem: a window's folders are cut from the keys
+// as they come, plain or URL-encoded, and the validation reads both; a
+// key that does not parse fails the run with InvalidInput naming it.
+func TestWindowKeysAsS3GivesThem(t *testing.T) {
+	r := windowScenario(t, windowsim.Scenario{Arrivals: []windowsim.Arrival{
+		{At: 0, Key: "arrivals/velib/dt%3D2026-12-04/partner+copy/snap+1%25.json"},
+		{At: time.Minute, Key: "arrivals/velib/dt=2026-12-05/a b.json"},
+	}})
+	if len(r.Runs) != 1 {
+		t.Fatalf("%d runs, want 1", len(r.Runs))
+	}
+	res := validated(t, r.Runs[0])
+	if !res.Valid() {
+		t.Fatalf("the pipeline refuses the run: %s", res.Cause)
+	}
+	if got := res.Output.(map[string]any)["process_date"]; got != "2026-12-04..2026-12-05" {
+		t.Errorf("process_date %v", got)
+	}
+
+	bad := windowScenario(t, windowsim.Scenario{Arrivals: []windowsim.Arrival{
+		{At: 0, Key: "arrivals/velib/dt=2026-12-05/a.json"}, {At: time.Second, Key: "arrivals/velib/2026-12-05.json"},
+	}})
+	res = validated(t, bad.Runs[0])
+	if res.Valid() || !strings.Contains(res.Cause, `arrivals lists "arrivals/velib/2026-12-05.json": not arrivals/<system>/dt=YYYY-MM-DD/…`) {
+		t.Errorf("got %s %q, want InvalidInput naming the key", res.Error, res.Cause)
+	}
+}
+
+// TestWindowFilesDuringARun: files that land while a window's run is in
+// progress go to a later run, which starts when the first has ended; a
+// schedule's run in progress holds a window's run back the same way.
+func TestWindowFilesDuringARun(t *testing.T) {
+	first := files("2026-12-04", 10, 0, 10*time.Second)
+	second := files("2026-12-05", 10, 10*time.Minute, 10*time.Second)
+	r := windowScenario(t, windowsim.Scenario{Arrivals: append(first, second...)})
+	if len(r.Runs) != 2 {
+		t.Fatalf("%d runs, want 2: %+v", len(r.Runs), r.Runs)
+	}
+	if r.Runs[1].Start < r.Runs[0].End {
+		t.Errorf("the second run started at %s, while the first ran (until %s)", r.Runs[1].Start, r.Runs[0].End)
+	}
+	for i, day := range []string{"2026-12-04", "2026-12-05"} {
+		if want := []any{"arrivals/velib/dt=" + day + "/"}; !slices.Equal(r.Runs[i].Input["arrivals"].([]any), want) {
+			t.Errorf("run %d: %v, want %v", i, r.Runs[i].Input["arrivals"], want)
+		}
+	}
+
+	daily := [2]time.Duration{2 * time.Minute, 40 * time.Minute}
+	r = windowScenario(t, windowsim.Scenario{Arrivals: first, Busy: [][2]time.Duration{daily}})
+	if len(r.Runs) != 1 || r.Runs[0].Start < daily[1] {
+		t.Errorf("runs %+v; want one, after the schedule's run ends at %s", r.Runs, daily[1])
+	}
+}
+
+// TestWindowRandomBursts tries bursts of random sizes, spacing and days,
+// quiet gaps between them, and a listing that lags or not: no file is left
+// out of a run started after it landed, nothing stays on the queue, runs
+// never overlap, and, with an up-to-date listing, each burst is one run.
+func TestWindowRandomBursts(t *testing.T) {
+	for seed := int64(1); seed <= 40; seed++ {
+		rng := rand.New(rand.NewSource(seed))
+		var arrived []windowsim.Arrival
+		at, bursts := time.Duration(0), 1+rng.Intn(5)
+		for b := 0; b < bursts; b++ {
+			if b > 0 {
+				// Well past the quiet time, up to two hours.
+				at += quiet + 30*time.Second + time.Duration(rng.Int63n(int64(2*time.Hour)))
+			}
+			for f, n := 0, 1+rng.Intn(40); f < n; f++ {
+				day := fmt.Sprintf("2026-12-%02d", 1+rng.Intn(5))
+				arrived = append(arrived, windowsim.Arrival{At: at, Key: fmt.Sprintf("arrivals/velib/dt=%s/b%d-f%d.json", day, b, f)})
+				// Well inside the quiet time.
+				at += time.Duration(rng.Int63n(int64(quiet - 30*time.Second)))
+			}
+		}
+		lag := time.Duration(0)
+		if seed%2 == 0 {
+			lag = 3 * time.Second
+		}
+		r := windowScenario(t, windowsim.Scenario{Arrivals: arrived, ListLag: lag, Seed: seed})
+		name := fmt.Sprintf("seed %d (%d files, %d bursts, listing %s behind)", seed, len(arrived), bursts, lag)
+		for _, a := range arrived {
+			folder := a.Key[:strings.LastIndex(a.Key, "/")+1]
+			if !slices.ContainsFunc(r.Runs, func(run windowsim.Run) bool {
+				return run.Start >= a.At && slices.Contains(run.Input["arrivals"].([]any), any(folder))
+			}) {
+				t.Errorf("%s: %s (at %s) is in no later run", name, a.Key, a.At)
+			}
+		}
+		if len(r.Left) > 0 {
+			t.Errorf("%s: %d keys left on the queue", name, len(r.Left))
+		}
+		for i := 1; i < len(r.Runs); i++ {
+			if r.Runs[i].Start < r.Runs[i-1].End {
+				t.Errorf("%s: run %d started while run %d ran", name, i, i-1)
+			}
+		}
+		if lag == 0 && len(r.Runs) != bursts {
+			t.Errorf("%s: %d runs, want one per burst", name, len(r.Runs))
+		}
+	}
+}
