@@ -298,3 +298,32 @@ func TestQuietExecutions(t *testing.T) {
 		assert.NotContains(t, detail, "name")
 	}
 }
+
+// TestWatch: a second machine's executions that end badly join the rule's,
+// under the same statuses.
+func TestWatch(t *testing.T) {
+	var tpl *cdktest.Template
+	msg := cdktest.Catch(func() {
+		s, machine := cdktest.MachineStack("")
+		a := alert.New(s, jsii.String("Failures"), &alert.Props{StateMachine: machine, Key: awskms.NewKey(s, jsii.String("Key"), nil)})
+		other := sfn.NewStateMachine(s, jsii.String("Helper"), &sfn.StateMachineProps{
+			DefinitionBody: sfn.DefinitionBody_FromChainable(sfn.NewPass(s, jsii.String("Help"), nil)),
+		})
+		a.Watch(other)
+		tpl = cdktest.Synth(t, s)
+	})
+	require.Empty(t, msg)
+	tpl.Has(t, "AWS::Events::Rule", map[string]any{
+		"EventPattern": map[string]any{
+			"source":      []any{"aws.states"},
+			"detail-type": []any{"Step Functions Execution Status Change"},
+			"detail": map[string]any{
+				"status": []any{"FAILED", "TIMED_OUT", "ABORTED"},
+				"stateMachineArn": []any{
+					map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Machine"))},
+					map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Helper"))},
+				},
+			},
+		},
+	})
+}

@@ -24,7 +24,7 @@ import (
 type Props struct {
 	// Bucket is watched. New turns on its EventBridge notifications, in
 	// its own CloudFormation properties.
-	Bucket awss3.Bucket
+	Bucket awss3.IBucket
 	// Prefix is where the watched keys start, e.g. "arrivals/". Keep it to
 	// characters URL encoding leaves alone: S3 may encode a key's other
 	// characters in its events.
