@@ -72,6 +72,7 @@ func Run(ctx context.Context, o Options) (err error) {
 	c := newClients(emu.URL)
 	r := &rehearsal{Options: o, sh: sh, c: c, context: []string{
 		"-c", fmt.Sprintf(`systems=[{"id":%q,"url":%q}]`, layout.DefaultSystem, feedURL),
+		"-c", EventRuns,
 	}}
 	return r.run(ctx)
 }

@@ -47,6 +47,17 @@ func (d *deployed) ofType(typ string) []string {
 	return ids
 }
 
+// named is the physical id of the resource of type typ whose logical id
+// is prefix and CDK's hash.
+func (d *deployed) named(typ, prefix string) (string, error) {
+	for _, id := range d.ofType(typ) {
+		if rest, ok := strings.CutPrefix(id, prefix); ok && len(rest) == 8 && strings.Trim(rest, "0123456789ABCDEF") == "" {
+			return d.physical[id], nil
+		}
+	}
+	return "", fmt.Errorf("the stack has no %s %s…", typ, prefix)
+}
+
 func (d *deployed) one(typ string) (string, error) {
 	ids := d.ofType(typ)
 	if len(ids) != 1 {
@@ -87,7 +98,7 @@ func stopsAtGlue(d *deployed, e *execution, state, day string) error {
 }
 
 func (r *rehearsal) runs(ctx context.Context, d *deployed) error {
-	machine, err := d.one("AWS::StepFunctions::StateMachine")
+	machine, err := d.named("AWS::StepFunctions::StateMachine", "StateMachine")
 	if err != nil {
 		return err
 	}
@@ -179,8 +190,13 @@ func (r *rehearsal) runs(ctx context.Context, d *deployed) error {
 			failed = append(failed, run.name)
 		}
 	}
-	return r.sh.step("failure alerts reached the topic for each failed run, none for the quiet one", func() error {
+	if err := r.sh.step("failure alerts reached the topic for each failed run, none for the quiet one", func() error {
 		return alerts.expect(ctx, failed, "quiet-typo-"+stamp)
+	}); err != nil {
+		return err
+	}
+	return r.sh.step("the ingest's snapshots started no arrivals window; a file under "+layout.DefaultArrivalsPrefix+" started one, which queued its key", func() error {
+		return r.checkArrivals(ctx, d, bucket)
 	})
 }
 
