@@ -51,7 +51,7 @@ func definition(scope constructs.Construct, p windowProps) sfn.IChainable {
 	queueArn := p.queue.QueueArn()
 
 	enqueue := tasks.CallAwsService_Jsonata(scope, jsii.String(StateQueue), &tasks.CallAwsServiceJsonataProps{
-		Service: jsii.String("sqs"), Action: jsii.String("sendMessage"), IamResources: &[]*string{queueArn},
+		Service: jsii.String("sqs"), Action: jsii.String("sendMessage"), IamAction: jsii.String("sqs:SendMessage"), IamResources: &[]*string{queueArn},
 		Parameters: &map[string]any{"QueueUrl": queue, "MessageBody": "{% $states.input.detail.object.key %}"},
 		Outputs:    "{% $states.input %}",
 	})
@@ -83,7 +83,7 @@ func definition(scope constructs.Construct, p windowProps) sfn.IChainable {
 		cut = `function($k) { $k }`
 	}
 	take := tasks.CallAwsService_Jsonata(scope, jsii.String(StateTake), &tasks.CallAwsServiceJsonataProps{
-		Service: jsii.String("sqs"), Action: jsii.String("receiveMessage"), IamResources: &[]*string{queueArn},
+		Service: jsii.String("sqs"), Action: jsii.String("receiveMessage"), IamAction: jsii.String("sqs:ReceiveMessage"), IamResources: &[]*string{queueArn},
 		Parameters: &map[string]any{
 			"QueueUrl": queue, "MaxNumberOfMessages": receiveMax, "VisibilityTimeout": visibilitySec,
 			// Long polling asks every SQS server, so an empty answer
