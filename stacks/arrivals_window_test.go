@@ -11,6 +11,7 @@ import (
 
 	"github.com/partialruns/velib-pipeline/constructs/arrivals"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/skippabletest"
+	"github.com/partialruns/velib-pipeline/internal/aslrun"
 	"github.com/partialruns/velib-pipeline/internal/windowsim"
 )
 
@@ -199,4 +200,58 @@ func TestWindowRandomBursts(t *testing.T) {
 			t.Errorf("%s: %d runs, want one per burst", name, len(r.Runs))
 		}
 	}
+}
+
+// TestWindowRunsOnEveryInterpreter takes S3's events through the window
+// to the runs it starts, and runs those inputs through the pipeline on
+// both interpreters: keys as written and URL-encoded become their days'
+// run, with the days and systems the validation derived reaching the Glue
+// jobs; a key that does not parse fails at the first state with
+// InvalidInput naming it, before any task. The test kit agrees on each.
+func TestWindowRunsOnEveryInterpreter(t *testing.T) {
+	// Days up to the interpreters' start date, 2026-11-21.
+	good := windowScenario(t, windowsim.Scenario{Arrivals: []windowsim.Arrival{
+		{At: 0, Key: "arrivals/velib/dt%3D2026-11-19/partner+copy/snap+1%25.json"},
+		{At: time.Minute, Key: "arrivals/velib/dt=2026-11-20/a b.json"},
+		{At: 2 * time.Minute, Key: "arrivals%2Fvelib%2Fdt%3D2026-11-20%2Fc.json"},
+	}})
+	bad := windowScenario(t, windowsim.Scenario{Arrivals: []windowsim.Arrival{
+		{At: 0, Key: "arrivals/velib/dt=2026-11-31/a.json"},
+	}})
+	if len(good.Runs) != 1 || len(bad.Runs) != 1 {
+		t.Fatalf("%d and %d runs, want 1 each", len(good.Runs), len(bad.Runs))
+	}
+	var cases []aslrun.Case
+	var inputs []string
+	for _, run := range []windowsim.Run{good.Runs[0], bad.Runs[0]} {
+		in, err := json.Marshal(run.Input)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs = append(inputs, string(in))
+		cases = append(cases, aslrun.Case{Input: in, Mocks: succeeding()})
+	}
+	kit, err := skippabletest.Load(flatDefinition(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	onEach(t, cases, func(t *testing.T, results []aslrun.Result) {
+		for i, r := range results {
+			agreesWithKit(t, kit, inputs[i], r)
+		}
+		ok := results[0]
+		if ok.Status != "SUCCEEDED" || !slices.Equal(ran(ok), []string{"Gold avail percent", "Gold avg stats", "Raw to silver"}) {
+			t.Fatalf("%s: %s %s, ran %v", inputs[0], ok.Status, ok.Cause, ran(ok))
+		}
+		for _, c := range ok.Calls {
+			args := c.Input.(map[string]any)["Arguments"].(map[string]any)
+			if args["--process_date"] != "2026-11-19..2026-11-20" || args["--systems"] != `["velib"]` {
+				t.Errorf("%s got %v and %v", c.State, args["--process_date"], args["--systems"])
+			}
+		}
+		no := results[1]
+		if no.Error != "InvalidInput" || len(no.Calls) != 0 || !strings.Contains(no.Cause, `"arrivals/velib/dt=2026-11-31/": its day "2026-11-31" is not a calendar date`) {
+			t.Errorf("%s: %s %q with %d calls, want InvalidInput naming the folder", inputs[1], no.Error, no.Cause, len(no.Calls))
+		}
+	})
 }
