@@ -38,6 +38,7 @@ func newArrivals(stack awscdk.Stack, cfg Config, bucket awss3.Bucket, key awskms
 		Timeout: awscdk.Duration_Minutes(jsii.Number(float64(quiet + machineMinutes(cfg) + 60))),
 	})
 	failures.Notify(a.Undelivered, a.AlarmName)
+	failures.Notify(a.Stranded, a.StrandedName)
 	failures.Watch(a.Window)
 }
 

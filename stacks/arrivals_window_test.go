@@ -12,6 +12,7 @@ import (
 	"github.com/partialruns/velib-pipeline/constructs/arrivals"
 	"github.com/partialruns/velib-pipeline/constructs/skippable/skippabletest"
 	"github.com/partialruns/velib-pipeline/internal/aslrun"
+	"github.com/partialruns/velib-pipeline/internal/jsonata"
 	"github.com/partialruns/velib-pipeline/internal/windowsim"
 )
 
@@ -254,4 +255,143 @@ func TestWindowRunsOnEveryInterpreter(t *testing.T) {
 			t.Errorf("%s: %s %q with %d calls, want InvalidInput naming the folder", inputs[1], no.Error, no.Cause, len(no.Calls))
 		}
 	})
+}
+
+// TestWindowRunsMergeBehindALongRun: thirty days uploaded one file every
+// 6 minutes, while each run takes 45: the windows that close during a run
+// leave their keys on the queue, and the newest takes them all once the
+// run ends, so runs merge, none overlaps, and no window times out.
+func TestWindowRunsMergeBehindALongRun(t *testing.T) {
+	var arrived []windowsim.Arrival
+	for d := 0; d < 30; d++ {
+		arrived = append(arrived, windowsim.Arrival{At: time.Duration(d) * 6 * time.Minute, Key: fmt.Sprintf("arrivals/velib/dt=2026-11-%02d/a.json", d+1)})
+	}
+	r := windowScenario(t, windowsim.Scenario{Arrivals: arrived, RunTime: 45 * time.Minute, Seed: 7})
+	if r.Ends[windowsim.TimedOut] > 0 {
+		t.Errorf("%d windows timed out", r.Ends[windowsim.TimedOut])
+	}
+	// 30 files over 3 hours behind 45-minute runs: a handful of runs.
+	if len(r.Runs) > 6 {
+		t.Errorf("%d runs for 30 files over 3 hours of 45-minute runs: the windows did not merge", len(r.Runs))
+	}
+	for i := 1; i < len(r.Runs); i++ {
+		if r.Runs[i].Start < r.Runs[i-1].End {
+			t.Errorf("run %d started while run %d ran", i, i-1)
+		}
+	}
+	for _, a := range arrived {
+		folder := a.Key[:strings.LastIndex(a.Key, "/")+1]
+		if !slices.ContainsFunc(r.Runs, func(run windowsim.Run) bool {
+			return run.Start >= a.At && slices.Contains(run.Input["arrivals"].([]any), any(folder))
+		}) {
+			t.Errorf("%s is in no later run", a.Key)
+		}
+	}
+	// A trickle one second slower than the quiet time: each file closes a
+	// window, and the runs still queue.
+	trickle := files("2026-11-20", 12, 0, quiet+time.Second)
+	r = windowScenario(t, windowsim.Scenario{Arrivals: trickle, Seed: 3})
+	for i := 1; i < len(r.Runs); i++ {
+		if r.Runs[i].Start < r.Runs[i-1].End {
+			t.Errorf("trickle: run %d started while run %d ran", i, i-1)
+		}
+	}
+	if len(r.Runs) > 3 || len(r.Left) > 0 {
+		t.Errorf("trickle: %d runs, %d keys left", len(r.Runs), len(r.Left))
+	}
+}
+
+// TestWindowLeavesOutWhatNoRunReads: the folder markers the S3 console
+// makes above the day, a .DS_Store and a tool's _SUCCESS do not reach the
+// run (they would fail it, good days and all); keys with every slash
+// encoded give their day folder once.
+func TestWindowLeavesOutWhatNoRunReads(t *testing.T) {
+	stray := []string{"arrivals/", "arrivals/velib/", "arrivals/velib/.DS_Store", "arrivals/velib/dt=2026-12-05/_SUCCESS",
+		"arrivals/velib/dt=2026-12-04/_partner export/x.json"}
+	var arrived []windowsim.Arrival
+	for i, k := range stray {
+		arrived = append(arrived, windowsim.Arrival{At: time.Duration(i) * time.Second, Key: k})
+	}
+	arrived = append(arrived, files("2026-12-05", 2, 10*time.Second, time.Second)...)
+	for i := 0; i < 50; i++ {
+		arrived = append(arrived, windowsim.Arrival{At: 20 * time.Second, Key: fmt.Sprintf("arrivals%%2Fvelib%%2Fdt%%3D2026-12-03%%2Ff%d.json", i)})
+	}
+	r := windowScenario(t, windowsim.Scenario{Arrivals: arrived})
+	if len(r.Runs) != 1 {
+		t.Fatalf("%d runs, want 1", len(r.Runs))
+	}
+	got := r.Runs[0].Input["arrivals"].([]any)
+	slices.SortFunc(got, func(a, b any) int { return strings.Compare(a.(string), b.(string)) })
+	if want := []any{"arrivals/velib/dt%3D2026-12-03/", "arrivals/velib/dt=2026-12-05/"}; !slices.Equal(got, want) {
+		t.Errorf("run input %v, want %v", got, want)
+	}
+	if res := validated(t, r.Runs[0]); !res.Valid() {
+		t.Errorf("the pipeline refuses the run: %s", res.Cause)
+	}
+}
+
+// TestWindowJSONataEngines evaluates every JSONata expression of the
+// window (but the Wait's jitter, which is random) on jsonata-js,
+// jsonata-python and jsonata-go, over the results and inputs its states
+// meet: empty and full receives, stray and encoded keys, listings with
+// and without executions. The simulation runs jsonata-go; Step Functions
+// runs jsonata-js: they must agree. A task's result is given as the
+// input, and the variables are bound as a run would have them.
+func TestWindowJSONataEngines(t *testing.T) {
+	def, err := json.Marshal(machineDefinition(t, synth(t, configurations[1]), "ArrivalsWindow"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found, err := jsonata.Expressions(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exprs []jsonata.Expression
+	for _, x := range found {
+		if strings.Contains(x.Source, "$random") {
+			continue
+		}
+		x.Source = `( $folders := ["arrivals/velib/dt=2026-12-01/"]; $takes := 3; ` + strings.ReplaceAll(x.Source, "$states.result", "$states.input") + ` )`
+		exprs = append(exprs, x)
+	}
+	if len(exprs) < 10 {
+		t.Fatalf("only %d expressions in the window", len(exprs))
+	}
+	msg := func(bodies ...string) string {
+		var m []map[string]string
+		for i, b := range bodies {
+			m = append(m, map[string]string{"Body": b, "ReceiptHandle": fmt.Sprint("r", i), "MessageId": fmt.Sprint(i)})
+		}
+		out, _ := json.Marshal(map[string]any{"Messages": m})
+		return string(out)
+	}
+	inputs := []string{
+		`{}`,
+		msg("arrivals/velib/dt=2026-12-05/a.json"),
+		msg("arrivals/", "arrivals%2Fvelib%2Fdt%3D2026-12-03%2Ff.json", "arrivals/velib/.DS_Store", "arrivals/velib/dt%3D2026-12-05/a+b.json",
+			"arrivals/velib/dt=2026-12-05/_x/y", "arrivals/velib/dt=2026-12-06/", "arrivals/velib/x"),
+		`{"Executions": [{"ExecutionArn": "arn:aws:states:eu-west-3:111122223333:execution:w:w1", "StartDate": "2026-12-06T06:00:00.000Z", "Status": "RUNNING"}]}`,
+		`{"Executions": [{"ExecutionArn": "arn:aws:states:eu-west-3:111122223333:execution:w:w2", "Status": "RUNNING"}]}`,
+		`{"Executions": []}`,
+		`{"entries": [{"Id": "m0", "ReceiptHandle": "r0"}]}`,
+		`{"folders": ["arrivals/velib/dt=2026-12-05/"], "more": true}`,
+		`{"detail": {"object": {"key": "arrivals/velib/dt=2026-12-05/a b.json"}}}`,
+		`{"handover": true}`,
+	}
+	ctx := map[string]any{
+		"Execution":    map[string]any{"Id": "arn:aws:states:eu-west-3:111122223333:execution:w:w1", "Name": "w1", "StartTime": startTime},
+		"StateMachine": map[string]any{"Id": "arn:aws:states:eu-west-3:111122223333:stateMachine:w"},
+	}
+	cases := make([]jsonata.Case, len(inputs))
+	for i, in := range inputs {
+		cases[i] = jsonata.Case{Input: json.RawMessage(in), Context: ctx}
+	}
+	diffs, _, err := jsonata.Differences(exprs, cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range diffs {
+		t.Errorf("the engines disagree on %s", d)
+	}
+	t.Logf("%d expressions × %d inputs × 3 engines", len(exprs), len(cases))
 }

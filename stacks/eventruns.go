@@ -47,7 +47,9 @@ func (r *contextReader) eventRuns(key string, dst *EventRuns) {
 	raw := r.get(key)
 	if s, ok := raw.(string); ok {
 		if err := json.Unmarshal([]byte(s), &raw); err != nil {
-			r.fail("context %q must be a JSON object {enabled, prefix, quietMinutes}: %v", key, err)
+			// Quote marks lost to a shell are the usual cause: show what
+			// arrived.
+			r.fail("context %q must be a JSON object {enabled, prefix, quietMinutes}, got %q: %v", key, s, err)
 			return
 		}
 	}

@@ -77,12 +77,13 @@ var deployedWithEmail = map[string]string{
 // it), its logs, its rule and alarm, which have fixed names, and the queue
 // of arrivals not yet run.
 var deployedWithEventRuns = map[string]string{
-	"ArrivalsWindowE412E15D":      "AWS::StepFunctions::StateMachine",
-	"ArrivalsRole71ED3EC1":        "AWS::IAM::Role",
-	"ArrivalsLogs438F70AE":        "AWS::Logs::LogGroup",
-	"ArrivalsRuleE4B7D1F9":        "AWS::Events::Rule",
-	"ArrivalsUndelivered0D9581A1": "AWS::CloudWatch::Alarm",
-	"ArrivalsQueueC4D3E9A9":       "AWS::SQS::Queue",
+	"ArrivalsWindowE412E15D":       "AWS::StepFunctions::StateMachine",
+	"ArrivalsRole71ED3EC1":         "AWS::IAM::Role",
+	"ArrivalsLogs438F70AE":         "AWS::Logs::LogGroup",
+	"ArrivalsRuleE4B7D1F9":         "AWS::Events::Rule",
+	"ArrivalsUndelivered0D9581A1":  "AWS::CloudWatch::Alarm",
+	"ArrivalsStrandedKeys6ACAB676": "AWS::CloudWatch::Alarm",
+	"ArrivalsQueueC4D3E9A9":        "AWS::SQS::Queue",
 }
 
 // physicalNames are the properties that fix a resource's name.

@@ -37,6 +37,11 @@ type Props struct {
 	// Folders, when set, cuts each key to its first Folders folders, so
 	// a window lists each day folder once, not every file in it.
 	Folders int
+	// MaxTakes is how many receives (of up to 10 keys each) one window
+	// makes before it starts its run and hands the rest to a new window,
+	// which keeps an execution far below Step Functions' 25,000 history
+	// events. Default 1000.
+	MaxTakes int
 	// InputKey is the target input's key listing the keys or folders.
 	InputKey string
 	// Input is the rest of the target's input, e.g. flags.
@@ -72,6 +77,10 @@ type Arrivals struct {
 	// Undelivered is the alarm on DeadLetters, named AlarmName.
 	Undelivered awscloudwatch.Alarm
 	AlarmName   string
+	// Stranded is the alarm on a key left on Queue for longer than a
+	// window may wait, named StrandedName: no window is left to take it.
+	Stranded     awscloudwatch.Alarm
+	StrandedName string
 }
 
 var validName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -88,10 +97,14 @@ func New(scope constructs.Construct, id *string, props *Props) *Arrivals {
 		panic(fmt.Errorf("arrivals: %s: Prefix and InputKey are required", *id))
 	case *props.Quiet.ToSeconds(nil) < 60:
 		panic(fmt.Errorf("arrivals: %s: a quiet time under a minute splits bursts; got %s", *id, *props.Quiet.ToHumanString()))
-	case props.Folders < 0:
-		panic(fmt.Errorf("arrivals: %s: Folders must not be negative", *id))
+	case props.Folders < 0 || props.MaxTakes < 0:
+		panic(fmt.Errorf("arrivals: %s: Folders and MaxTakes must not be negative", *id))
 	}
-	a := &Arrivals{Construct: constructs.NewConstruct(scope, id), AlarmName: props.Name + "-undelivered"}
+	a := &Arrivals{Construct: constructs.NewConstruct(scope, id), AlarmName: props.Name + "-undelivered", StrandedName: props.Name + "-stranded"}
+	maxTakes := props.MaxTakes
+	if maxTakes == 0 {
+		maxTakes = 1000
+	}
 	stack := awscdk.Stack_Of(a.Construct)
 
 	// S3 sends every event of the bucket to the default bus, at no
@@ -133,7 +146,7 @@ func New(scope constructs.Construct, id *string, props *Props) *Arrivals {
 		QueryLanguage:    sfn.QueryLanguage_JSONATA,
 		Comment:          jsii.String("One per file under " + props.Prefix + ": waits for the burst to be quiet, then the newest starts one run for all of it."),
 		DefinitionBody: sfn.DefinitionBody_FromChainable(definition(a.Construct, windowProps{
-			queue: a.Queue, target: props.Target, self: self, quiet: props.Quiet, folders: props.Folders,
+			queue: a.Queue, target: props.Target, self: self, quiet: props.Quiet, folders: props.Folders, maxTakes: maxTakes,
 			inputKey: props.InputKey, input: props.Input, runNamePrefix: props.RunPrefix,
 		})),
 		Timeout:        props.Timeout,
@@ -185,6 +198,20 @@ func New(scope constructs.Construct, id *string, props *Props) *Arrivals {
 		Threshold:          jsii.Number(1),
 		EvaluationPeriods:  jsii.Number(1),
 		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+	})
+	// A window waits at most its timeout for the target; a key older than
+	// that has no window left to take it (one failed, say), until a new
+	// file lands.
+	a.Stranded = awscloudwatch.NewAlarm(a.Construct, jsii.String("StrandedKeys"), &awscloudwatch.AlarmProps{
+		AlarmName:        jsii.String(a.StrandedName),
+		AlarmDescription: jsii.String("A file under " + props.Prefix + " has waited longer than any window may: start a run for its day, or land a file to open a window."),
+		Metric: a.Queue.MetricApproximateAgeOfOldestMessage(&awscloudwatch.MetricOptions{
+			Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Maximum"),
+		}),
+		Threshold:          props.Timeout.ToSeconds(nil),
+		EvaluationPeriods:  jsii.Number(1),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
 		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
 	})
 	return a

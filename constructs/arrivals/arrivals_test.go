@@ -46,7 +46,7 @@ func TestNewRefuses(t *testing.T) {
 		{"a quiet time of 30 s", "a quiet time under a minute splits bursts; got 30 seconds", func(_ awscdk.Stack, p *arrivals.Props) {
 			p.Quiet = awscdk.Duration_Seconds(jsii.Number(30))
 		}},
-		{"negative folders", "Folders must not be negative", func(_ awscdk.Stack, p *arrivals.Props) { p.Folders = -1 }},
+		{"negative folders", "Folders and MaxTakes must not be negative", func(_ awscdk.Stack, p *arrivals.Props) { p.Folders = -1 }},
 		{"an imported bucket", "the bucket must be defined in this app", func(stack awscdk.Stack, p *arrivals.Props) {
 			p.Bucket = awss3.Bucket_FromBucketName(stack, jsii.String("Imported"), jsii.String("elsewhere"))
 		}},

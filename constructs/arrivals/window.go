@@ -11,24 +11,30 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// State names of the window, which the tests mock by name.
+// State names of the window, which the tests and the rehearsal read.
 const (
-	StateQueue   = "Queue the arrival"
-	StateQuiet   = "Quiet window"
-	StateNewest  = "Newest arrival?"
-	StateTake    = "Take the arrivals"
-	StateDelete  = "Delete the taken"
-	StateBusy    = "Run in progress?"
-	StateWaitRun = "Wait for the run"
-	StateStart   = "Start the run"
-	StateLater   = "A later arrival holds the window"
-	StateNone    = "Nothing left to run"
-	StateStarted = "Run started"
+	StateHandedOver = "Handed over?"
+	StateQueue      = "Queue the arrival"
+	StateQuiet      = "Quiet window"
+	StateNewest     = "Newest arrival?"
+	StateBusy       = "Run in progress?"
+	StateWaitRun    = "Wait for the run"
+	StateStillNew   = "Still the newest?"
+	StateTake       = "Take the arrivals"
+	StateDelete     = "Delete the taken"
+	StateStart      = "Start the run"
+	StateHandOver   = "Hand over the rest"
+	StateLater      = "A later arrival holds the window"
+	StateNone       = "Nothing left to run"
+	StateStarted    = "Run started"
+	// HandOver is the input of a window started by another to take what
+	// it left on the queue.
+	HandOver = `{"handover": true}`
 	// alreadyStarted is Step Functions' error for a name taken by a run
 	// that ended (a running one with the same input is no error).
 	alreadyStarted = "SFN.ExecutionAlreadyExistsException"
 	receiveMax     = 10 // SQS's most per call
-	busyPollSec    = 60 // between looks at the target's runs
+	busyPollSec    = 60 // between looks at the target's runs, plus up to a minute
 	visibilitySec  = 60 // a taken key comes back if not deleted by then
 )
 
@@ -39,6 +45,7 @@ type windowProps struct {
 	self          *string // the window's own ARN, from its fixed name
 	quiet         awscdk.Duration
 	folders       int
+	maxTakes      int
 	inputKey      string
 	input         map[string]any
 	runNamePrefix string
@@ -49,51 +56,82 @@ type windowProps struct {
 func definition(scope constructs.Construct, p windowProps) sfn.IChainable {
 	queue := p.queue.QueueUrl()
 	queueArn := p.queue.QueueArn()
-
-	enqueue := tasks.CallAwsService_Jsonata(scope, jsii.String(StateQueue), &tasks.CallAwsServiceJsonataProps{
-		Service: jsii.String("sqs"), Action: jsii.String("sendMessage"), IamAction: jsii.String("sqs:SendMessage"), IamResources: &[]*string{queueArn},
-		Parameters: &map[string]any{"QueueUrl": queue, "MessageBody": "{% $states.input.detail.object.key %}"},
-		Outputs:    "{% $states.input %}",
-	})
-	enqueue.AddRetry(retry())
-
-	quiet := sfn.Wait_Jsonata(scope, jsii.String(StateQuiet), &sfn.WaitJsonataProps{
-		Time: sfn.WaitTime_Seconds(jsii.String("{% " + strconv.Itoa(int(*p.quiet.ToSeconds(nil))) + " %}")),
-	})
-
+	task := func(id, service, action, iamAction string, resource *string, args map[string]any) tasks.CallAwsService {
+		t := tasks.CallAwsService_Jsonata(scope, jsii.String(id), &tasks.CallAwsServiceJsonataProps{
+			Service: jsii.String(service), Action: jsii.String(action), IamAction: jsii.String(iamAction),
+			IamResources: &[]*string{resource}, Parameters: &args,
+		})
+		t.AddRetry(retry())
+		return t
+	}
 	// Executions are listed newest first; the one that started last
 	// closes the window. Ties in start time keep the API's order, which is
 	// the same for every caller.
-	newest := tasks.CallAwsService_Jsonata(scope, jsii.String(StateNewest), &tasks.CallAwsServiceJsonataProps{
-		Service: jsii.String("sfn"), Action: jsii.String("listExecutions"), IamAction: jsii.String("states:ListExecutions"),
-		IamResources: &[]*string{p.self},
-		Parameters:   &map[string]any{"StateMachineArn": "{% $states.context.StateMachine.Id %}", "StatusFilter": "RUNNING", "MaxResults": 1},
-		Outputs:      "{% {\"newest\": $states.result.Executions[0].ExecutionArn = $states.context.Execution.Id} %}",
-		Assign:       &map[string]any{"folders": []any{}},
+	newest := func(id string) tasks.CallAwsService {
+		return task(id, "sfn", "listExecutions", "states:ListExecutions", p.self,
+			map[string]any{"StateMachineArn": "{% $states.context.StateMachine.Id %}", "StatusFilter": "RUNNING", "MaxResults": 1})
+	}
+	// Read by the Choice after the listing, whose input is its result.
+	isNewest := "{% $states.input.Executions[0].ExecutionArn = $states.context.Execution.Id %}"
+	later := sfn.NewSucceed(scope, jsii.String(StateLater), &sfn.SucceedProps{
+		Comment: jsii.String("A later arrival's window is still open; it takes this one too."),
 	})
-	newest.AddRetry(retry())
 
-	// A key's first folders, without decoding: "a/b/c/d.json" with 3
-	// folders is "a/b/c/"; a key with fewer is kept whole.
+	enqueue := task(StateQueue, "sqs", "sendMessage", "sqs:SendMessage", queueArn,
+		map[string]any{"QueueUrl": queue, "MessageBody": "{% $states.input.detail.object.key %}"})
+	quiet := sfn.Wait_Jsonata(scope, jsii.String(StateQuiet), &sfn.WaitJsonataProps{
+		Time: sfn.WaitTime_Seconds(jsii.String("{% " + strconv.Itoa(int(*p.quiet.ToSeconds(nil))) + " %}")),
+	})
+	first := newest(StateNewest)
+
+	busy := task(StateBusy, "sfn", "listExecutions", "states:ListExecutions", p.target.StateMachineArn(),
+		map[string]any{"StateMachineArn": p.target.StateMachineArn(), "StatusFilter": "RUNNING", "MaxResults": 1})
+	// Jittered over a minute, so windows waiting on the same run do not
+	// all look again at once.
+	waitRun := sfn.Wait_Jsonata(scope, jsii.String(StateWaitRun), &sfn.WaitJsonataProps{
+		Time: sfn.WaitTime_Seconds(jsii.String("{% " + strconv.Itoa(busyPollSec) + " + $floor($random() * 60) %}")),
+	})
+
+	// Looked at again once the target is free: a window that waited may
+	// have been overtaken by a later one, which then takes everything, so
+	// runs merge instead of queueing one per window.
+	still := newest(StateStillNew)
+
+	// A key's first folders: "a/b/c/d.json" with 3 folders is "a/b/c/". A
+	// key with fewer, or one whose name or folder starts with "." or "_"
+	// (a folder marker the console made above the day, a .DS_Store, a
+	// tool's _SUCCESS), is left out (cut to ""): it holds nothing a run
+	// would read.
+	// Encoded slashes are decoded first, so every form of a key gives the
+	// same folder.
 	cut := `function($k) {(
-		$parts := $split($k, "/");
-		$count($parts) > ` + strconv.Itoa(p.folders) + ` ? $join($map([0..` + strconv.Itoa(p.folders-1) + `], function($i) { $parts[$i] }), "/") & "/" : $k
+		$parts := $split($replace($k, /%2[fF]/, "/"), "/");
+		$hidden := $count($filter($parts, function($s) { $substring($s, 0, 1) in [".", "_"] })) > 0;
+		$hidden ? ""
+		: $count($parts) > ` + strconv.Itoa(p.folders) + ` ? $join($map([0..` + strconv.Itoa(p.folders-1) + `], function($i) { $parts[$i] }), "/") & "/"
+		: $substring($k, $length($k) - 1) = "/" ? ""
+		: $k
 	)}`
 	if p.folders == 0 {
 		cut = `function($k) { $k }`
 	}
 	take := tasks.CallAwsService_Jsonata(scope, jsii.String(StateTake), &tasks.CallAwsServiceJsonataProps{
-		Service: jsii.String("sqs"), Action: jsii.String("receiveMessage"), IamAction: jsii.String("sqs:ReceiveMessage"), IamResources: &[]*string{queueArn},
+		Service: jsii.String("sqs"), Action: jsii.String("receiveMessage"), IamAction: jsii.String("sqs:ReceiveMessage"),
+		IamResources: &[]*string{queueArn},
 		Parameters: &map[string]any{
 			"QueueUrl": queue, "MaxNumberOfMessages": receiveMax, "VisibilityTimeout": visibilitySec,
 			// Long polling asks every SQS server, so an empty answer
 			// means an empty queue.
 			"WaitTimeSeconds": 2,
 		},
-		Assign: &map[string]any{"folders": `{% (
-			$cut := ` + cut + `;
-			$distinct($append($folders, $map($append([], $states.result.Messages.Body), $cut)))
-		) %}`},
+		Assign: &map[string]any{
+			"folders": `{% (
+				$cut := ` + cut + `;
+				$kept := $filter($map($append([], $states.result.Messages.Body), $cut), function($f) { $f != "" });
+				$distinct($append($folders, $kept))
+			) %}`,
+			"takes": "{% $takes + 1 %}",
+		},
 		Outputs: `{% (
 			$taken := $append([], $states.result.Messages);
 			{"entries": $append([], $map([0..$count($taken) - 1], function($i) { {"Id": "m" & $i, "ReceiptHandle": $taken[$i].ReceiptHandle} }))}
@@ -102,26 +140,8 @@ func definition(scope constructs.Construct, p windowProps) sfn.IChainable {
 	take.AddRetry(retry())
 	// A key that fails to delete comes back after the visibility
 	// timeout and runs its folder once more in a later window.
-	del := tasks.CallAwsService_Jsonata(scope, jsii.String(StateDelete), &tasks.CallAwsServiceJsonataProps{
-		Service: jsii.String("sqs"), Action: jsii.String("deleteMessageBatch"), IamResources: &[]*string{queueArn},
-		IamAction:  jsii.String("sqs:DeleteMessage"),
-		Parameters: &map[string]any{"QueueUrl": queue, "Entries": "{% $states.input.entries %}"},
-		Outputs:    "{% {} %}",
-	})
-	del.AddRetry(retry())
-
-	busy := tasks.CallAwsService_Jsonata(scope, jsii.String(StateBusy), &tasks.CallAwsServiceJsonataProps{
-		Service: jsii.String("sfn"), Action: jsii.String("listExecutions"), IamAction: jsii.String("states:ListExecutions"),
-		IamResources: &[]*string{p.target.StateMachineArn()},
-		Parameters:   &map[string]any{"StateMachineArn": p.target.StateMachineArn(), "StatusFilter": "RUNNING", "MaxResults": 1},
-		Outputs:      `{% {"folders": $states.input.folders, "busy": $count($append([], $states.result.Executions)) > 0} %}`,
-	})
-	busy.AddRetry(retry())
-	// Jittered, so windows waiting on the same run do not all start the
-	// moment it ends.
-	waitRun := sfn.Wait_Jsonata(scope, jsii.String(StateWaitRun), &sfn.WaitJsonataProps{
-		Time: sfn.WaitTime_Seconds(jsii.String("{% " + strconv.Itoa(busyPollSec) + " + $round($random() * 30) %}")),
-	})
+	del := task(StateDelete, "sqs", "deleteMessageBatch", "sqs:DeleteMessage", queueArn,
+		map[string]any{"QueueUrl": queue, "Entries": "{% $states.input.entries %}"})
 
 	input := map[string]any{}
 	for k, v := range p.input {
@@ -134,34 +154,54 @@ func definition(scope constructs.Construct, p windowProps) sfn.IChainable {
 		// nothing twice, and the run points back at the window.
 		Name:    jsii.String(`{% $substring("` + p.runNamePrefix + `" & $states.context.Execution.Name, 0, 80) %}`),
 		Input:   sfn.TaskInput_FromObject(&input),
-		Outputs: "{% $states.result %}",
+		Outputs: "{% $states.input %}",
 	})
 	// The run exists already: started by this window before its answer
 	// was lost. Not retried: caught below.
 	start.AddRetry(&sfn.RetryProps{Errors: jsii.Strings(alreadyStarted), MaxAttempts: jsii.Number(0)})
 	start.AddRetry(retry())
+
+	// A window stops taking after maxTakes receives, to stay far below an
+	// execution's 25,000 history events, and starts a new window for the
+	// rest once its own run is started, so that one waits its turn.
+	handOver := task(StateHandOver, "sfn", "startExecution", "states:StartExecution", p.self,
+		map[string]any{"StateMachineArn": "{% $states.context.StateMachine.Id %}", "Input": HandOver})
 	started := sfn.NewSucceed(scope, jsii.String(StateStarted), nil)
-	start.AddCatch(started, &sfn.CatchProps{Errors: jsii.Strings(alreadyStarted)})
+	more := sfn.Choice_Jsonata(scope, jsii.String("More on the queue?"), nil).
+		When(sfn.Condition_Jsonata(jsii.String("{% $states.input.more %}")), handOver.Next(started), nil).
+		Otherwise(started)
+	start.AddCatch(more, &sfn.CatchProps{Errors: jsii.Strings(alreadyStarted), Outputs: "{% {\"more\": $takes >= " + strconv.Itoa(p.maxTakes) + "} %}"})
+	start.Next(more)
 
-	receive := sfn.Choice_Jsonata(scope, jsii.String("Any taken?"), nil).
-		When(sfn.Condition_Jsonata(jsii.String("{% $count($states.input.entries) > 0 %}")), del.Next(take), nil).
-		Otherwise(sfn.Choice_Jsonata(scope, jsii.String("Any arrivals?"), &sfn.ChoiceJsonataProps{
-			Outputs: "{% {\"folders\": $folders} %}",
-		}).
-			When(sfn.Condition_Jsonata(jsii.String("{% $count($folders) > 0 %}")), busy, nil).
-			Otherwise(sfn.NewSucceed(scope, jsii.String(StateNone), &sfn.SucceedProps{
-				Comment: jsii.String("Another window took these arrivals."),
-			})))
-	take.Next(receive)
+	arrivals := sfn.Choice_Jsonata(scope, jsii.String("Any arrivals?"), &sfn.ChoiceJsonataProps{
+		Outputs: "{% {\"folders\": $folders, \"more\": $takes >= " + strconv.Itoa(p.maxTakes) + "} %}",
+	}).
+		When(sfn.Condition_Jsonata(jsii.String("{% $count($folders) > 0 %}")), start, nil).
+		Otherwise(sfn.NewSucceed(scope, jsii.String(StateNone), &sfn.SucceedProps{
+			Comment: jsii.String("Nothing was left on the queue to run."),
+		}))
+	take.Next(sfn.Choice_Jsonata(scope, jsii.String("Any taken?"), nil).
+		When(sfn.Condition_Jsonata(jsii.String("{% $count($states.input.entries) > 0 %}")), del.Next(
+			sfn.Choice_Jsonata(scope, jsii.String("Room for more?"), nil).
+				When(sfn.Condition_Jsonata(jsii.String("{% $takes < "+strconv.Itoa(p.maxTakes)+" %}")), take, nil).
+				Otherwise(arrivals)), nil).
+		Otherwise(arrivals))
+
+	still.Next(sfn.Choice_Jsonata(scope, jsii.String("Newest now?"), &sfn.ChoiceJsonataProps{
+		Assign: &map[string]any{"folders": []any{}, "takes": 0},
+	}).
+		When(sfn.Condition_Jsonata(jsii.String(isNewest)), take, nil).
+		Otherwise(later))
 	busy.Next(sfn.Choice_Jsonata(scope, jsii.String("Busy?"), nil).
-		When(sfn.Condition_Jsonata(jsii.String("{% $states.input.busy %}")), waitRun.Next(busy), nil).
-		Otherwise(start.Next(started)))
+		When(sfn.Condition_Jsonata(jsii.String("{% $count($append([], $states.input.Executions)) > 0 %}")), waitRun.Next(busy), nil).
+		Otherwise(still))
+	first.Next(sfn.Choice_Jsonata(scope, jsii.String("Newest?"), nil).
+		When(sfn.Condition_Jsonata(jsii.String(isNewest)), busy, nil).
+		Otherwise(later))
 
-	return enqueue.Next(quiet).Next(newest).Next(sfn.Choice_Jsonata(scope, jsii.String("Newest?"), nil).
-		When(sfn.Condition_Jsonata(jsii.String("{% $states.input.newest %}")), take, nil).
-		Otherwise(sfn.NewSucceed(scope, jsii.String(StateLater), &sfn.SucceedProps{
-			Comment: jsii.String("A later arrival's window is still open; it takes this one too."),
-		})))
+	return sfn.Choice_Jsonata(scope, jsii.String(StateHandedOver), nil).
+		When(sfn.Condition_Jsonata(jsii.String("{% $states.input.handover = true %}")), busy, nil).
+		Otherwise(enqueue.Next(quiet).Next(first))
 }
 
 // retry backs off from throttling and transient service errors.

@@ -96,19 +96,22 @@ type sim struct {
 	runs    []Run
 	rng     *rand.Rand
 	epoch   time.Time
+	// timeout ends a window that runs longer, as TIMED_OUT.
+	timeout time.Duration
 }
 
 // Simulate runs s until every window has ended.
 func Simulate(s Scenario) (Result, error) {
 	var def struct {
-		StartAt string
-		States  map[string]map[string]any
+		StartAt        string
+		States         map[string]map[string]any
+		TimeoutSeconds float64
 	}
 	if err := json.Unmarshal(s.Definition, &def); err != nil {
 		return Result{}, err
 	}
 	m := &sim{s: s, states: def.States, startAt: def.StartAt, rng: rand.New(rand.NewSource(s.Seed)),
-		epoch: time.Date(2026, 12, 6, 6, 0, 0, 0, time.UTC)}
+		epoch: time.Date(2026, 12, 6, 6, 0, 0, 0, time.UTC), timeout: time.Duration(def.TimeoutSeconds) * time.Second}
 	arrivals := slices.Clone(s.Arrivals)
 	sort.SliceStable(arrivals, func(i, j int) bool { return arrivals[i].At < arrivals[j].At })
 	for steps := 0; ; steps++ {
@@ -126,6 +129,10 @@ func Simulate(s Scenario) (Result, error) {
 			break
 		}
 		m.now = next.wake
+		if m.timeout > 0 && m.now-next.start >= m.timeout {
+			next.done, next.end = true, TimedOut
+			continue
+		}
 		if err := m.step(next); err != nil {
 			return Result{}, fmt.Errorf("windowsim: window %s at %s, state %q: %w", next.name, m.now, next.state, err)
 		}
@@ -152,14 +159,23 @@ func (m *sim) nextWindow() *execution {
 	return next
 }
 
+// TimedOut is how Result.Ends counts a window that ran past its
+// definition's TimeoutSeconds.
+const TimedOut = "TIMED_OUT"
+
 // arrive starts a window for key, with the event EventBridge would send.
 func (m *sim) arrive(key string) {
+	m.startWindow(map[string]any{"detail-type": "Object Created", "source": "aws.s3",
+		"detail": map[string]any{"object": map[string]any{"key": key}}})
+}
+
+// startWindow starts a window execution with input.
+func (m *sim) startWindow(input any) *execution {
 	n := len(m.windows) + 1
 	w := &execution{n: n, name: fmt.Sprintf("w%05d", n), start: m.now, wake: m.now, state: m.startAt,
-		input: map[string]any{"detail-type": "Object Created", "source": "aws.s3",
-			"detail": map[string]any{"object": map[string]any{"key": key}}},
-		vars: map[string]any{}, startDateISO: m.iso(m.now)}
+		input: input, vars: map[string]any{}, startDateISO: m.iso(m.now)}
 	m.windows = append(m.windows, w)
+	return w
 }
 
 func (m *sim) iso(d time.Duration) string { return m.epoch.Add(d).Format("2006-01-02T15:04:05.000Z") }
@@ -344,6 +360,16 @@ func (m *sim) call(resource string, args map[string]any) (result any, latency ti
 			list = list[:int(n)]
 		}
 		return map[string]any{"Executions": orEmpty(list)}, taskLatency, ""
+	case "arn:aws:states:::aws-sdk:sfn:startExecution":
+		if args["StateMachineArn"] != windowArn {
+			return nil, 0, "windowsim.Unsupported start of " + fmt.Sprint(args["StateMachineArn"])
+		}
+		var input any
+		if err := json.Unmarshal([]byte(args["Input"].(string)), &input); err != nil {
+			return nil, 0, "SFN.InvalidExecutionInput"
+		}
+		w := m.startWindow(input)
+		return map[string]any{"ExecutionArn": w.arn(), "StartDate": w.startDateISO}, taskLatency, ""
 	case "arn:aws:states:::states:startExecution":
 		name, _ := args["Name"].(string)
 		for _, r := range m.runs {
