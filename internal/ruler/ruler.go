@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/partialruns/velib-pipeline/internal/modroot"
+	"github.com/partialruns/velib-pipeline/internal/tools"
 )
 
 // Matches reports, for each event, whether pattern matches it. All events
@@ -24,9 +25,9 @@ func Matches(pattern any, events []any) ([]bool, error) {
 	if err != nil {
 		return nil, err
 	}
-	jars := filepath.Join(root, ".tools", "ruler")
-	if _, err := os.Stat(filepath.Join(jars, ".installed")); err != nil {
-		return nil, fmt.Errorf("ruler: event-ruler is not installed in %s: run make test", jars)
+	jars, err := tools.RulerJars()
+	if err != nil {
+		return nil, fmt.Errorf("ruler: %w", err)
 	}
 	dir, err := os.MkdirTemp("", "ruler")
 	if err != nil {

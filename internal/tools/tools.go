@@ -103,3 +103,7 @@ func Exchange(cmd *exec.Cmd, request, reply any) error {
 	}
 	return nil
 }
+
+// RulerJars is the folder of aws/event-ruler's jars (internal/ruler's
+// pom.xml), for a java class path.
+func RulerJars() (string, error) { return installed("ruler") }
