@@ -252,23 +252,29 @@ func (m *sim) step(w *execution) error {
 // move leaves a Choice for next.
 func (m *sim) move(w *execution, st map[string]any, next string, env map[string]any) error {
 	w.wake = m.now
-	out := w.input
-	if st["Output"] != nil {
-		var err error
-		if out, err = m.eval(st["Output"], env, w.vars); err != nil {
-			return err
-		}
-	}
-	if err := m.assign(w, st, env); err != nil {
+	if err := m.transit(w, st, env, w.input); err != nil {
 		return err
 	}
-	w.input, w.state = out, next
+	w.state = next
 	return nil
 }
 
-// leave applies a state's Output (or the default) and Assign, which both
-// see the variables as they were, and goes to its Next.
+// leave leaves any other state for its Next, or ends the window.
 func (m *sim) leave(w *execution, st map[string]any, env map[string]any, def any) error {
+	if err := m.transit(w, st, env, def); err != nil {
+		return err
+	}
+	if next, ok := st["Next"].(string); ok {
+		w.state = next
+	} else {
+		w.done, w.end = true, w.state
+	}
+	return nil
+}
+
+// transit applies a state's Output (or def, without one) and Assign,
+// which both see the variables as they were.
+func (m *sim) transit(w *execution, st map[string]any, env map[string]any, def any) error {
 	out := def
 	if st["Output"] != nil {
 		var err error
@@ -280,11 +286,6 @@ func (m *sim) leave(w *execution, st map[string]any, env map[string]any, def any
 		return err
 	}
 	w.input = out
-	if next, ok := st["Next"].(string); ok {
-		w.state = next
-	} else {
-		w.done, w.end = true, w.state
-	}
 	return nil
 }
 
