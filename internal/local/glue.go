@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,7 +27,13 @@ type sparkRunner struct {
 	replies *bufio.Scanner
 	// log is the file the runner's stderr goes to, quoted when it dies.
 	log *os.File
+	// gone is set once a request found the runner dead: a session starts
+	// another for its next request.
+	gone atomic.Bool
 }
+
+// dead says whether a request found the runner ended.
+func (r *sparkRunner) dead() bool { return r.gone.Load() }
 
 type jobReply struct {
 	Rows    int     `json:"rows"`
@@ -88,6 +95,7 @@ func openLog(dir string) (*os.File, error) {
 // died says how the runner ended: the reason alone is rarely more than
 // "unexpected EOF", so the last lines of its log follow.
 func (r *sparkRunner) died(what string, err error) error {
+	r.gone.Store(true)
 	msg := fmt.Sprintf("the local Spark runner %s: %v", what, err)
 	if tail := lastLines(r.log.Name(), logLines); tail != "" {
 		msg += fmt.Sprintf("\nthe last lines of %s:\n%s", r.log.Name(), tail)

@@ -132,12 +132,22 @@ func TestPipelineEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// One session for every run, query and undo below: one Spark start
+	// instead of a dozen. The one-shot functions, which make local and
+	// make sql call, start their own (TestSlowJobCompletes, cmd/local).
+	session, err := local.Open(dir, python, filepath.Join(root, "glue_scripts", "local_runner.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer session.Close()
+	if _, err := local.Run(context.Background(), local.Options{Dir: dir}); !errors.As(err, new(*local.BusyError)) {
+		t.Fatalf("a run beside the open session: %v, want the folder busy", err)
+	}
 	run := func(input string) (*local.Report, string) {
 		t.Helper()
 		var out bytes.Buffer
-		rep, err := local.Run(context.Background(), local.Options{
-			Assembly: asm, Stack: layout.StackID, Dir: dir, Input: json.RawMessage(input),
-			Python: python, Runner: filepath.Join(root, "glue_scripts", "local_runner.py"),
+		rep, err := session.Run(context.Background(), local.Options{
+			Assembly: asm, Stack: layout.StackID, Input: json.RawMessage(input),
 			Out: &out, Now: func() time.Time { return clock }, Feed: feed,
 		})
 		if err != nil {
@@ -280,9 +290,9 @@ func TestPipelineEndToEnd(t *testing.T) {
 
 	// make sql's query on the same tables, then one the engine refuses.
 	var table bytes.Buffer
-	q := local.QueryOptions{Dir: dir, Python: python, Runner: filepath.Join(root, "glue_scripts", "local_runner.py"), Out: &table,
+	q := local.QueryOptions{Out: &table,
 		SQL: "SELECT s.name, r.reason FROM velib_data_silver s, velib_data_rejects r WHERE s.dt = '2025-11-26' AND r.dt = s.dt AND r.system = s.system"}
-	if err := local.Query(q); err != nil {
+	if err := session.Query(q); err != nil {
 		t.Fatal(err)
 	}
 	if got := strings.Fields(table.String()); strings.Join(got, " ") != "name reason [Fermée] Place d'Italie out_of_range (1 rows)" {
@@ -290,16 +300,15 @@ func TestPipelineEndToEnd(t *testing.T) {
 	}
 	q.SQL = "SELECT nope FROM velib_data_silver"
 	var refused *local.QueryError
-	if err := local.Query(q); !errors.As(err, &refused) || !strings.Contains(err.Error(), "the query failed: [UNRESOLVED_COLUMN") {
+	if err := session.Query(q); !errors.As(err, &refused) || !strings.Contains(err.Error(), "the query failed: [UNRESOLVED_COLUMN") {
 		t.Errorf("a bad query: %v", err)
 	}
 
 	// Undo that last run (partialrun undo --local): its silver day and
 	// its reject are gone again; time travel still reads them.
 	var undone bytes.Buffer
-	u := local.UndoOptions{Dir: dir, Assembly: asm, Stack: layout.StackID, Python: python,
-		Runner: filepath.Join(root, "glue_scripts", "local_runner.py"), Execution: rep.Execution, Out: &undone}
-	if err := local.Undo(u); err != nil {
+	u := local.UndoOptions{Assembly: asm, Stack: layout.StackID, Execution: rep.Execution, Out: &undone}
+	if err := session.Undo(u); err != nil {
 		t.Fatalf("undo %s: %v", rep.Execution, err)
 	}
 	m := regexp.MustCompile(`velib_lake\.velib_data_silver: snapshot (\d+) -> snapshot \d+`).FindStringSubmatch(undone.String())
@@ -315,7 +324,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 	} {
 		table.Reset()
 		q.SQL = sql
-		if err := local.Query(q); err != nil {
+		if err := session.Query(q); err != nil {
 			t.Fatal(err)
 		}
 		if got := strings.Fields(table.String()); len(got) < 2 || got[1] != want {
@@ -323,7 +332,7 @@ func TestPipelineEndToEnd(t *testing.T) {
 		}
 	}
 	var nothing *local.UndoError
-	if err := local.Undo(u); !errors.As(err, &nothing) || !strings.Contains(err.Error(), "has no commit to undo") {
+	if err := session.Undo(u); !errors.As(err, &nothing) || !strings.Contains(err.Error(), "has no commit to undo") {
 		t.Errorf("undoing it again: %v", err)
 	}
 }

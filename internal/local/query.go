@@ -36,17 +36,36 @@ func (e *QueryError) Error() string { return "the query failed: " + e.Cause }
 // folder's lock, as a run does, so it never reads a catalog a run is
 // writing.
 func Query(opts QueryOptions) error {
-	if strings.TrimSpace(opts.SQL) == "" {
+	if err := checkSQL(opts.SQL); err != nil {
+		return err
+	}
+	s, err := openTables(opts.Dir, opts.Python, opts.Runner)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return s.Query(opts)
+}
+
+func checkSQL(sql string) error {
+	if strings.TrimSpace(sql) == "" {
 		return errors.New(`no query: give one, e.g. make sql Q="SELECT system, count(*) FROM velib_data_silver GROUP BY system"`)
+	}
+	return nil
+}
+
+// query is Query in session s.
+func query(s *Session, opts QueryOptions) error {
+	if err := checkSQL(opts.SQL); err != nil {
+		return err
 	}
 	if opts.Limit <= 0 {
 		opts.Limit = 1000
 	}
-	spark, done, err := openTables(opts.Dir, opts.Python, opts.Runner)
+	spark, err := s.tables()
 	if err != nil {
 		return err
 	}
-	defer done()
 	var reply struct {
 		Columns []string    `json:"columns"`
 		Rows    [][]*string `json:"rows"`
@@ -82,26 +101,28 @@ func Query(opts QueryOptions) error {
 	return nil
 }
 
-// openTables starts a Spark runner on the tables of a local run's state
-// folder, for a request that is no run (a query, an undo). It holds the
-// folder's lock, as a run does, so it never meets a run at work; done
-// stops the runner and frees the lock.
-func openTables(dir, python, runner string) (spark *sparkRunner, done func(), err error) {
-	state := filepath.Join(dir, "spark")
-	if _, err := os.Stat(state); err != nil {
-		return nil, nil, fmt.Errorf("no local tables in %s yet: run make local first (or give the LOCAL_DIR it used)", dir)
+// openTables opens a session on the tables of a local run's state folder,
+// for a request that is no run (a query, an undo). It holds the folder's
+// lock, as a run does, so it never meets a run at work.
+func openTables(dir, python, runner string) (*Session, error) {
+	if err := hasTables(dir); err != nil {
+		return nil, err
 	}
-	held, err := lock(dir)
-	if err != nil {
-		return nil, nil, err
+	return Open(dir, python, runner)
+}
+
+func hasTables(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, "spark")); err != nil {
+		return fmt.Errorf("no local tables in %s yet: run make local first (or give the LOCAL_DIR it used)", dir)
 	}
-	log, err := openLog(dir)
-	if err == nil {
-		spark, err = startSpark(python, runner, state, log, held)
+	return nil
+}
+
+// tables is the session's Spark runner, for a request that reads or
+// changes tables a run wrote.
+func (s *Session) tables() (*sparkRunner, error) {
+	if err := hasTables(s.dir); err != nil {
+		return nil, err
 	}
-	if err != nil {
-		held.Close()
-		return nil, nil, err
-	}
-	return spark, func() { spark.close(); held.Close() }, nil
+	return s.sparkRunner(nil)
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -87,27 +86,27 @@ func executionID(stack string, start time.Time) string {
 }
 
 // Run executes the synthesized state machine once with opts.Input, every
-// task done by the real code on this machine.
+// task done by the real code on this machine. It holds the state folder
+// for the run: two runs on one folder would share its metastore, which
+// admits one process, and its tables, so the second stops before it
+// touches either.
 func Run(ctx context.Context, opts Options) (*Report, error) {
+	s, err := Open(opts.Dir, opts.Python, opts.Runner)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	return s.Run(ctx, opts)
+}
+
+// run is a run in session s, whose folder opts.Dir is.
+func run(ctx context.Context, s *Session, opts Options) (*Report, error) {
 	now := opts.Now
 	if now == nil {
 		now = time.Now
 	}
-	// Two runs on one folder would share its metastore, which admits one
-	// process, and its tables: the second stops here, before it touches
-	// either.
-	held, err := lock(opts.Dir)
-	if err != nil {
-		return nil, err
-	}
-	defer held.Close()
 	asm, err := LoadAssembly(opts.Assembly, opts.Stack)
 	if err != nil {
-		return nil, err
-	}
-	// Spark resolves a relative table LOCATION against its warehouse
-	// folder, not the working directory: the bucket paths must be absolute.
-	if opts.Dir, err = filepath.Abs(opts.Dir); err != nil {
 		return nil, err
 	}
 	def, err := plan.Parse(asm.Definition)
@@ -128,8 +127,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	defer stopFeed()
 
-	r := &runner{opts: opts, asm: asm, store: store, feedURL: feedURL, now: now, start: now(), began: time.Now(), steps: map[string]*Step{}, lock: held}
-	defer r.closeSpark()
+	r := &runner{opts: opts, asm: asm, store: store, feedURL: feedURL, now: now, start: now(), began: time.Now(), steps: map[string]*Step{}, session: s}
 	for _, g := range def.Guards {
 		r.steps[g.Task] = &Step{Flag: g.Flag, Task: g.Task, Status: StepNotReached}
 		r.guards = append(r.guards, g)
@@ -180,10 +178,8 @@ type runner struct {
 	// input is the execution input, when it is an object.
 	input map[string]any
 
-	sparkMu sync.Mutex // held while Spark starts, which takes seconds
-	spark   *sparkRunner
-	// lock is the state folder's lock, which the Spark runner holds too.
-	lock *os.File
+	// session holds the state folder and its Spark runner.
+	session *Session
 }
 
 func (r *runner) say(format string, args ...any) {
@@ -351,35 +347,10 @@ func (r *runner) finished(state string, begin time.Time, rows int, what string) 
 	r.say("done   %s in %.1f s: %s", state, secs, what)
 }
 
-// sparkRunner starts the Spark runner on the first Glue task: a run that
-// skips every job never pays for it.
+// sparkRunner is the session's Spark runner, started on the first Glue
+// task: a run that skips every job never pays for it.
 func (r *runner) sparkRunner() (*sparkRunner, error) {
-	r.sparkMu.Lock()
-	defer r.sparkMu.Unlock()
-	if r.spark != nil {
-		return r.spark, nil
-	}
-	state := filepath.Join(r.opts.Dir, "spark")
-	if err := os.MkdirAll(state, 0o755); err != nil {
-		return nil, err
-	}
-	log, err := openLog(r.opts.Dir)
-	if err != nil {
-		return nil, err
-	}
-	r.say("starting local Spark (its log: %s)", log.Name())
-	spark, err := startSpark(r.opts.Python, r.opts.Runner, state, log, r.lock)
-	if err != nil {
-		return nil, err
-	}
-	r.spark = spark
-	return spark, nil
-}
-
-func (r *runner) closeSpark() {
-	if r.spark != nil {
-		r.spark.close()
-	}
+	return r.session.sparkRunner(func(log string) { r.say("starting local Spark (its log: %s)", log) })
 }
 
 // summary prints one line per task and where the data is.

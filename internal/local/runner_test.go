@@ -322,3 +322,59 @@ func abbreviate(s string, n int) string {
 	}
 	return s
 }
+
+// TestSession: a session's requests share its runner, start another once
+// one died, and go to its own folder only.
+func TestSession(t *testing.T) {
+	t.Parallel()
+	python, err := tools.VenvBin("python")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runner, err := filepath.Abs(filepath.Join("testdata", "fakerunner.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	session, err := local.Open(dir, python, runner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer session.Close()
+	run := func(asm string, opts local.Options) (*local.Report, string, error) {
+		var out bytes.Buffer
+		opts.Assembly, opts.Stack, opts.Out = asm, fakeStack, &out
+		opts.Input = json.RawMessage(`{"arguments": {"--seconds": "0"}}`)
+		rep, err := session.Run(context.Background(), opts)
+		return rep, out.String(), err
+	}
+	crash, sleep := fakeAssembly(t, "crash.py", ""), fakeAssembly(t, "sleep.py", "")
+
+	starts := func(out string) int { return strings.Count(out, "starting local Spark") }
+	steps := []struct {
+		name, asm, status string
+		starts            int
+	}{
+		{"the first job starts the runner", sleep, "SUCCEEDED", 1},
+		{"the next reuses it", sleep, "SUCCEEDED", 0},
+		{"a job kills it", crash, "FAILED", 0},
+		{"the next starts another", sleep, "SUCCEEDED", 1},
+	}
+	for _, step := range steps {
+		rep, out, err := run(step.asm, local.Options{})
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", step.name, err, out)
+		}
+		if rep.Status != step.status || starts(out) != step.starts {
+			t.Errorf("%s: %s with %d Spark starts, want %s with %d\n%s", step.name, rep.Status, starts(out), step.status, step.starts, out)
+		}
+	}
+
+	other := t.TempDir()
+	if _, _, err := run(sleep, local.Options{Dir: other}); err == nil || !strings.Contains(err.Error(), "the session holds the state folder") {
+		t.Errorf("a run for another folder: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(other, "spark")); !os.IsNotExist(err) {
+		t.Errorf("the refused run wrote to its folder: %v", err)
+	}
+}

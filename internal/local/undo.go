@@ -38,8 +38,28 @@ func (e *UndoError) Error() string { return e.Cause }
 // velib_maintenance.py, --action undo) on the local Spark: what partialrun
 // undo starts on Glue for a deployed stack.
 func Undo(opts UndoOptions) error {
-	if strings.TrimSpace(opts.Execution) == "" {
+	if err := checkExecution(opts.Execution); err != nil {
+		return err
+	}
+	s, err := openTables(opts.Dir, opts.Python, opts.Runner)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return s.Undo(opts)
+}
+
+func checkExecution(execution string) error {
+	if strings.TrimSpace(execution) == "" {
 		return errors.New("give the execution to undo, as make local printed it (execution arn:aws:states:local:…)")
+	}
+	return nil
+}
+
+// undo is Undo in session s.
+func undo(s *Session, opts UndoOptions) error {
+	if err := checkExecution(opts.Execution); err != nil {
+		return err
 	}
 	asm, err := LoadAssembly(opts.Assembly, opts.Stack)
 	if err != nil {
@@ -56,11 +76,10 @@ func Undo(opts UndoOptions) error {
 	if err != nil {
 		return err
 	}
-	spark, done, err := openTables(opts.Dir, opts.Python, opts.Runner)
+	spark, err := s.tables()
 	if err != nil {
 		return err
 	}
-	defer done()
 	var reply struct {
 		Tables map[string]struct {
 			From       int64    `json:"from"`
