@@ -19,13 +19,14 @@ import (
 // writes start a window.
 const EventRuns = `eventRuns={"enabled":true}`
 
-// windowState is the window's first state, which queues the arrival's key.
+// windowState is the window's state that queues the arrival's key, the
+// first one a window started by S3's event enters after "Handed over?".
 const windowState = "Queue the arrival"
 
 // checkArrivals checks, after the runs, that the bucket sends its events to
 // EventBridge, that the ingest's snapshots (written by the full run)
 // started no window, and that a file put under the arrivals prefix starts
-// one, whose event names the file and whose first state queues its key.
+// one, whose event names the file and which queues its key.
 func (r *rehearsal) checkArrivals(ctx context.Context, d *deployed, bucket string) error {
 	window, err := d.named("AWS::StepFunctions::StateMachine", "ArrivalsWindow")
 	if err != nil {
@@ -80,7 +81,7 @@ func (c *clients) windows(ctx context.Context, window string) ([]string, error) 
 }
 
 // queued checks that the window execution got the event for key and that
-// its first state has queued the key, by deadline.
+// it has queued the key, by deadline.
 func (c *clients) queued(ctx context.Context, arn, key string, deadline time.Time) error {
 	d, err := c.sfn.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
 	if err != nil {
