@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os/exec"
+	"runtime"
 
 	"github.com/partialruns/velib-pipeline/internal/tools"
 )
@@ -107,12 +108,20 @@ func Run(definition []byte, startTime string, cases []Case) ([]Result, error) {
 // RunMoto executes definition once per case on moto's interpreter, with the
 // same mocks and start time as Run, and reports in the same shape.
 func RunMoto(definition []byte, startTime string, cases []Case) ([]Result, error) {
-	cmd, err := tools.Python("-c", motoRunner)
-	if err != nil {
-		return nil, err
+	request := map[string]any{"definition": json.RawMessage(definition), "startTime": startTime, "cases": cases}
+	var results []Result
+	if err := moto.Exchange(request, &results); err != nil {
+		return nil, fmt.Errorf("aslrun: %w", err)
 	}
-	return runCases(cmd, definition, startTime, cases)
+	if len(results) != len(cases) {
+		return nil, fmt.Errorf("aslrun: moto returned %d results for %d cases", len(results), len(cases))
+	}
+	return results, nil
 }
+
+// moto's processes: its imports take about a second, and a test binary
+// runs it dozens of times, from concurrent tests.
+var moto = tools.NewServer(runtime.GOMAXPROCS(0), func() (*exec.Cmd, error) { return tools.Python("-c", motoRunner) })
 
 func runCases(cmd *exec.Cmd, definition []byte, startTime string, cases []Case) ([]Result, error) {
 	request := map[string]any{"definition": json.RawMessage(definition), "startTime": startTime, "cases": cases}

@@ -232,13 +232,16 @@ def owning_state(event, by_id):
     return None
 
 
-def main():
-    request = json.loads(sys.stdin.readline())
+def answer(request):
+    """The reply to one request: traces of canned histories, or a result
+    per case of running the definition."""
     if "histories" in request:
-        json.dump([trace(events) for events in request["histories"]], sys.stdout)
-        return
+        return [trace(events) for events in request["histories"]]
+    PLANS.clear()
     start = parse_time(request["startTime"])
     results = []
+    # A fresh mock per request: nothing one request created is seen by the
+    # next one the same process answers.
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         client = boto3.client("stepfunctions", region_name="us-east-1")
         arn = client.create_state_machine(
@@ -265,7 +268,16 @@ def main():
                 result["error"] = described.get("error", "")
                 result["cause"] = described.get("cause", "")
             results.append(result)
-    json.dump(results, sys.stdout)
+    return results
+
+
+def main():
+    """Answers each request line of stdin with one line of JSON, until
+    stdin ends: aslrun keeps the process for a test binary's runs."""
+    for line in sys.stdin:
+        if line.strip():
+            sys.stdout.write(json.dumps(answer(json.loads(line))) + "\n")
+            sys.stdout.flush()
 
 
 if __name__ == "__main__":
