@@ -370,6 +370,15 @@ func TestSession(t *testing.T) {
 		}
 	}
 
+	// The same folder through a link is the session's.
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(dir, link); err != nil {
+		t.Fatal(err)
+	}
+	if rep, out, err := run(sleep, local.Options{Dir: link}); err != nil || rep.Status != "SUCCEEDED" {
+		t.Errorf("a run through a link to the session's folder: %v\n%s", err, out)
+	}
+
 	other := t.TempDir()
 	if _, _, err := run(sleep, local.Options{Dir: other}); err == nil || !strings.Contains(err.Error(), "the session holds the state folder") {
 		t.Errorf("a run for another folder: %v", err)

@@ -90,7 +90,7 @@ func (s *Session) owns(dir, python, runner *string) error {
 		if err != nil {
 			return err
 		}
-		if abs != s.dir {
+		if abs != s.dir && !sameFolder(abs, s.dir) {
 			return fmt.Errorf("the session holds the state folder %s, not %s", s.dir, abs)
 		}
 	}
@@ -134,4 +134,11 @@ func (s *Session) sparkRunner(starting func(log string)) (*sparkRunner, error) {
 	}
 	s.spark = spark
 	return spark, nil
+}
+
+// sameFolder says whether a and b name one folder, through a link say.
+func sameFolder(a, b string) bool {
+	ia, errA := os.Stat(a)
+	ib, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(ia, ib)
 }
