@@ -14,7 +14,10 @@ target=720 # seconds: CI's budget, 12 minutes
 busy=no
 [ "${1:-}" = --busy ] && busy=yes
 
+rev=$(git rev-parse --short HEAD)
 work=$(mktemp -d)
+# The run's whole output stays after the clone is gone.
+log=${BENCH_CI_LOG:-${TMPDIR:-/tmp}/bench-ci-$rev$([ "$busy" = yes ] && echo -busy).log}
 loops=()
 cleanup() {
   for pid in ${loops[@]+"${loops[@]}"}; do kill "$pid" 2>/dev/null || true; done
@@ -30,16 +33,20 @@ if [ "$busy" = yes ]; then
 fi
 start=$(date +%s)
 status=passed
-(cd "$work/main" && CI=true bash .ci/run) >"$work/ci.log" 2>&1 || status=FAILED
+(cd "$work/main" && CI=true bash .ci/run) >"$log" 2>&1 || status=FAILED
 seconds=$(($(date +%s) - start))
 if [ "$busy" = yes ]; then
-  echo "CI on a clean clone of $(git rev-parse --short HEAD), every core also busy: ${seconds} s, $status (target: passes)"
+  echo "CI on a clean clone of $rev, every core also busy: ${seconds} s, $status (target: passes)"
 else
   verdict=FAIL
   [ "$status" = passed ] && [ "$seconds" -le "$target" ] && verdict=pass
-  echo "CI on a clean clone of $(git rev-parse --short HEAD): ${seconds} s, $status (target ≤ ${target} s): $verdict"
+  echo "CI on a clean clone of $rev: ${seconds} s, $status (target ≤ ${target} s): $verdict"
 fi
+# Where the time went: the slowest Go packages, pytest's summary.
+grep -E '^ok ' "$log" | awk -F'\t' '{ print "  " $3 "  " $2 }' | sort -rn | head -5
+grep -E '[0-9]+ passed' "$log" | tail -1 | sed 's/^/  pytest: /' || true
+echo "  its output: $log"
 if [ "$status" != passed ]; then
-  tail -40 "$work/ci.log"
+  tail -40 "$log"
   exit 1
 fi
