@@ -19,7 +19,9 @@ work=$(mktemp -d)
 # The run's whole output stays after the clone is gone.
 log=${BENCH_CI_LOG:-${TMPDIR:-/tmp}/bench-ci-$rev$([ "$busy" = yes ] && echo -busy).log}
 loops=()
+ci=
 cleanup() {
+  [ -n "$ci" ] && kill -- -"$ci" 2>/dev/null
   for pid in ${loops[@]+"${loops[@]}"}; do kill "$pid" 2>/dev/null || true; done
   rm -rf "$work"
 }
@@ -33,7 +35,12 @@ if [ "$busy" = yes ]; then
 fi
 start=$(date +%s)
 status=passed
-(cd "$work/main" && CI=true bash .ci/run) >"$log" 2>&1 || status=FAILED
+# CI runs in a process group of its own, which cleanup ends too: a bench
+# stopped half-way leaves no test run behind in a removed clone.
+setsid bash -c 'cd "$1" && CI=true exec bash .ci/run' _ "$work/main" >"$log" 2>&1 &
+ci=$!
+wait "$ci" || status=FAILED
+ci=
 seconds=$(($(date +%s) - start))
 if [ "$busy" = yes ]; then
   echo "CI on a clean clone of $rev, every core also busy: ${seconds} s, $status (target: passes)"
@@ -43,7 +50,7 @@ else
   echo "CI on a clean clone of $rev: ${seconds} s, $status (target ≤ ${target} s): $verdict"
 fi
 # Where the time went: the slowest Go packages, pytest's summary.
-grep -E '^ok ' "$log" | awk -F'\t' '{ print "  " $3 "  " $2 }' | sort -rn | head -5
+grep -E '^ok ' "$log" | awk -F'\t' '{ print "  " $3 "  " $2 }' | sort -rn | head -5 || true
 grep -E '[0-9]+ passed' "$log" | tail -1 | sed 's/^/  pytest: /' || true
 echo "  its output: $log"
 if [ "$status" != passed ]; then

@@ -21,10 +21,12 @@ import (
 // one SparkSession, jobs run one at a time (as a shared local metastore
 // requires), in the order asked.
 type sparkRunner struct {
-	mu      sync.Mutex
-	cmd     *exec.Cmd
-	stdin   io.WriteCloser
-	replies *bufio.Scanner
+	mu    sync.Mutex
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	// replies are read a line at a time, whatever its length: a query's
+	// 1,000 rows are a line of far more than a bufio.Scanner's 64 KiB.
+	replies *bufio.Reader
 	// log is the file the runner's stderr goes to, quoted when it dies.
 	log *os.File
 	// gone is set once a request found the runner dead: a session starts
@@ -65,7 +67,7 @@ func startSpark(python, runner, stateDir string, log, lock *os.File) (*sparkRunn
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s: %w (run make test or make local, which create the Python environment)", python, err)
 	}
-	r := &sparkRunner{cmd: cmd, stdin: stdin, replies: bufio.NewScanner(stdout), log: log}
+	r := &sparkRunner{cmd: cmd, stdin: stdin, replies: bufio.NewReader(stdout), log: log}
 	var ready jobReply
 	if err := r.read(&ready); err != nil || !ready.Ready {
 		r.close()
@@ -137,13 +139,14 @@ func lastLines(path string, n int) string {
 }
 
 func (r *sparkRunner) read(v any) error {
-	if !r.replies.Scan() {
-		if err := r.replies.Err(); err != nil {
-			return err
-		}
+	line, err := r.replies.ReadBytes('\n')
+	if errors.Is(err, io.EOF) {
 		return io.ErrUnexpectedEOF
 	}
-	return json.Unmarshal(r.replies.Bytes(), v)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(line, v)
 }
 
 // run executes one job script and returns its reply. Jobs run one at a
@@ -166,8 +169,16 @@ func (r *sparkRunner) run(script string, pythonpath, argv []string, waiting, sta
 	return reply, nil
 }
 
+// request sends one request that is no job (a query, an undo) and reads
+// its reply into reply, after any job or request under way.
+func (r *sparkRunner) request(request, reply any) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ask(request, reply)
+}
+
 // ask sends one request and reads its reply into reply; the caller holds
-// r.mu or is the runner's only user.
+// r.mu.
 func (r *sparkRunner) ask(request, reply any) error {
 	req, err := json.Marshal(request)
 	if err != nil {
@@ -182,8 +193,13 @@ func (r *sparkRunner) ask(request, reply any) error {
 	return nil
 }
 
+// close ends the runner once its job is done. One that a request found
+// dead may still be alive, out of step or stuck writing: it is killed.
 func (r *sparkRunner) close() {
 	r.stdin.Close()
+	if r.dead() {
+		r.cmd.Process.Kill()
+	}
 	r.cmd.Wait()
 	r.log.Close()
 }

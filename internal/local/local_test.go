@@ -331,8 +331,22 @@ func TestPipelineEndToEnd(t *testing.T) {
 			t.Errorf("%s after the undo:\n%s", sql, table.String())
 		}
 	}
+	// The session closed, make sql's and partialrun undo --local's own
+	// starts: a query, then the same undo again, which has nothing left.
+	session.Close()
+	runnerPath := filepath.Join(root, "glue_scripts", "local_runner.py")
+	table.Reset()
+	q = local.QueryOptions{Dir: dir, Python: python, Runner: runnerPath, Out: &table,
+		SQL: "SELECT count(*) FROM velib_data_silver WHERE dt = '2025-11-26'"}
+	if err := local.Query(q); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Fields(table.String()); len(got) < 2 || got[1] != "0" {
+		t.Errorf("make sql's own query after the undo:\n%s", table.String())
+	}
+	u.Dir, u.Python, u.Runner = dir, python, runnerPath
 	var nothing *local.UndoError
-	if err := session.Undo(u); !errors.As(err, &nothing) || !strings.Contains(err.Error(), "has no commit to undo") {
+	if err := local.Undo(u); !errors.As(err, &nothing) || !strings.Contains(err.Error(), "has no commit to undo") {
 		t.Errorf("undoing it again: %v", err)
 	}
 }

@@ -73,7 +73,7 @@ func query(s *Session, opts QueryOptions) error {
 		Error   string      `json:"error"`
 		Cause   string      `json:"cause"`
 	}
-	if err := spark.ask(map[string]any{"sql": opts.SQL, "limit": opts.Limit}, &reply); err != nil {
+	if err := spark.request(map[string]any{"sql": opts.SQL, "limit": opts.Limit}, &reply); err != nil {
 		return err
 	}
 	if reply.Error != "" {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -359,6 +360,8 @@ func TestSession(t *testing.T) {
 		{"the next reuses it", sleep, "SUCCEEDED", 0},
 		{"a job kills it", crash, "FAILED", 0},
 		{"the next starts another", sleep, "SUCCEEDED", 1},
+		{"a reply far longer than 64 KiB is read whole", fakeAssembly(t, "bigreply.py", ""), "SUCCEEDED", 0},
+		{"and the runner goes on", sleep, "SUCCEEDED", 0},
 	}
 	for _, step := range steps {
 		rep, out, err := run(step.asm, local.Options{})
@@ -386,4 +389,108 @@ func TestSession(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(other, "spark")); !os.IsNotExist(err) {
 		t.Errorf("the refused run wrote to its folder: %v", err)
 	}
+	// Closed, the session refuses requests: the folder may be another's.
+	session.Close()
+	taken, err := local.Open(dir, python, runner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	if _, _, err := run(sleep, local.Options{}); !errors.Is(err, local.ErrClosed) {
+		t.Errorf("a run on a closed session: %v, want ErrClosed", err)
+	}
+	if err := session.Query(local.QueryOptions{SQL: "SELECT 1"}); !errors.Is(err, local.ErrClosed) {
+		t.Errorf("a query on a closed session: %v, want ErrClosed", err)
+	}
+}
+
+// TestSessionRequestsWaitForTheJob: an undo asked for while a run's job is
+// under way waits for it, and each gets its own reply.
+func TestSessionRequestsWaitForTheJob(t *testing.T) {
+	t.Parallel()
+	python, err := tools.VenvBin("python")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runner, err := filepath.Abs(filepath.Join("testdata", "fakerunner.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "spark"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	session, err := local.Open(dir, python, runner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer session.Close()
+	sleep, undoer := fakeAssembly(t, "sleep.py", ""), maintenanceAssembly(t, "undojob.py")
+
+	ran := make(chan error, 1)
+	var runOut lockedBuffer
+	go func() {
+		rep, err := session.Run(context.Background(), local.Options{Assembly: sleep, Stack: fakeStack, Out: &runOut,
+			Input: json.RawMessage(`{"arguments": {"--seconds": "2"}}`)})
+		if err == nil && rep.Status != "SUCCEEDED" {
+			err = fmt.Errorf("%s: %s", rep.Status, rep.Cause)
+		}
+		ran <- err
+	}()
+	for !strings.Contains(runOut.String(), "start  Job") {
+		time.Sleep(50 * time.Millisecond)
+	}
+	var undone bytes.Buffer
+	if err := session.Undo(local.UndoOptions{Assembly: undoer, Stack: fakeStack, Execution: "arn:x", Out: &undone}); err != nil {
+		t.Errorf("the undo beside the run: %v", err)
+	}
+	if got := strings.TrimSpace(undone.String()); got != "velib_lake.t: snapshot 7 -> snapshot 6" {
+		t.Errorf("the undo printed %q, not its own reply", got)
+	}
+	if err := <-ran; err != nil {
+		t.Errorf("the run beside the undo: %v\n%s", err, runOut.String())
+	}
+}
+
+// maintenanceAssembly is fakeAssembly's, its job given the --action
+// argument by which Undo finds the maintenance job.
+func maintenanceAssembly(t *testing.T, job string) string {
+	t.Helper()
+	asm := fakeAssembly(t, job, "")
+	path := filepath.Join(asm, fakeStack+".template.json")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var template map[string]any
+	if err := json.Unmarshal(b, &template); err != nil {
+		t.Fatal(err)
+	}
+	props := template["Resources"].(map[string]any)["Job"].(map[string]any)["Properties"].(map[string]any)
+	props["DefaultArguments"] = map[string]any{"--action": "housekeeping"}
+	if b, err = json.Marshal(template); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return asm
+}
+
+// lockedBuffer is a buffer that one goroutine writes while another reads.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,9 +25,14 @@ type Session struct {
 	// lock is the folder's lock, which the Spark runner inherits.
 	lock *os.File
 
-	mu    sync.Mutex // held while Spark starts, which takes seconds
-	spark *sparkRunner
+	mu     sync.Mutex // held while Spark starts, which takes seconds
+	spark  *sparkRunner
+	closed bool
 }
+
+// ErrClosed is a request to a session after its Close: the folder may be
+// another's by then.
+var ErrClosed = errors.New("the local session is closed: its state folder is no longer held")
 
 // Open takes dir's lock (a *BusyError if another run holds it) for a
 // session whose Glue jobs run on python and runner (the project's virtual
@@ -48,6 +54,10 @@ func Open(dir, python, runner string) (*Session, error) {
 func (s *Session) Close() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	s.closed = true
 	if s.spark != nil {
 		s.spark.close()
 		s.spark = nil
@@ -85,6 +95,12 @@ func (s *Session) Undo(opts UndoOptions) error {
 // owns fills empty options with the session's and refuses others: a
 // request for another folder would go to this folder's tables.
 func (s *Session) owns(dir, python, runner *string) error {
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
 	if *dir != "" {
 		abs, err := filepath.Abs(*dir)
 		if err != nil {
@@ -110,6 +126,9 @@ func (s *Session) owns(dir, python, runner *string) error {
 func (s *Session) sparkRunner(starting func(log string)) (*sparkRunner, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return nil, ErrClosed
+	}
 	if s.spark != nil && !s.spark.dead() {
 		return s.spark, nil
 	}

@@ -89,7 +89,7 @@ func undo(s *Session, opts UndoOptions) error {
 		Error string `json:"error"`
 		Cause string `json:"cause"`
 	}
-	if err := spark.ask(map[string]any{"script": script, "pythonpath": pythonpath, "argv": argv}, &reply); err != nil {
+	if err := spark.request(map[string]any{"script": script, "pythonpath": pythonpath, "argv": argv}, &reply); err != nil {
 		return err
 	}
 	if reply.Error != "" {

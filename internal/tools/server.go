@@ -2,7 +2,6 @@ package tools
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 )
 
 // Server answers requests with long-lived processes of one command, each
@@ -30,7 +30,41 @@ type process struct {
 	cmd     *exec.Cmd
 	stdin   io.WriteCloser
 	replies *bufio.Reader
-	stderr  *bytes.Buffer
+	stderr  *tail
+}
+
+// errEnded is a process that ended before it replied.
+var errEnded = errors.New("it ended without a reply")
+
+// tail keeps the last tailSize bytes written to it, for one request: what
+// a process writes to stderr while answering others is dropped.
+type tail struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+const tailSize = 16 << 10
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > tailSize {
+		t.buf = append(t.buf[:0], t.buf[len(t.buf)-tailSize:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tail) Reset() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = t.buf[:0]
+}
+
+func (t *tail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
 }
 
 // NewServer returns a server whose processes start is called to make,
@@ -40,9 +74,9 @@ func NewServer(size int, start func() (*exec.Cmd, error)) *Server {
 }
 
 // Exchange sends request as one line of JSON to a process and decodes its
-// one-line reply into reply. A process that fails is stopped, and the
-// error carries its stderr and InstallHint; the next request starts
-// another.
+// one-line reply into reply. A process that fails, or whose reply does not
+// decode (it would be out of step from then on), is stopped, and the error
+// carries its stderr and InstallHint; the next request starts another.
 func (s *Server) Exchange(request, reply any) error {
 	line, err := json.Marshal(request)
 	if err != nil {
@@ -58,27 +92,32 @@ func (s *Server) Exchange(request, reply any) error {
 	if err != nil {
 		return p.fail(err)
 	}
-	s.give(p)
 	if err := json.Unmarshal(out, reply); err != nil {
-		return fmt.Errorf("decoding the reply of %s: %v", p.cmd.Path, err)
+		return p.fail(fmt.Errorf("decoding its reply: %v", err))
 	}
+	p.stderr.Reset() // a later failure quotes its own request's stderr
+	s.give(p)
 	return nil
 }
 
+// take returns an idle process that is still running, or a new one.
 func (s *Server) take() (*process, error) {
 	s.mu.Lock()
-	if n := len(s.idle); n > 0 {
-		p := s.idle[n-1]
-		s.idle = s.idle[:n-1]
-		s.mu.Unlock()
-		return p, nil
+	for len(s.idle) > 0 {
+		p := s.idle[len(s.idle)-1]
+		s.idle = s.idle[:len(s.idle)-1]
+		if !p.ended() {
+			s.mu.Unlock()
+			return p, nil
+		}
+		p.stdin.Close()
 	}
 	s.mu.Unlock()
 	cmd, err := s.start()
 	if err != nil {
 		return nil, err
 	}
-	p := &process{cmd: cmd, stderr: &bytes.Buffer{}}
+	p := &process{cmd: cmd, stderr: &tail{}}
 	cmd.Stderr = p.stderr
 	if p.stdin, err = cmd.StdinPipe(); err != nil {
 		return nil, err
@@ -94,6 +133,13 @@ func (s *Server) take() (*process, error) {
 	return p, nil
 }
 
+// ended says whether an idle process has exited (and reaps it): a tool
+// may stop on its own between requests.
+func (p *process) ended() bool {
+	pid, err := syscall.Wait4(p.cmd.Process.Pid, nil, syscall.WNOHANG, nil)
+	return err != nil || pid != 0
+}
+
 func (s *Server) give(p *process) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -107,7 +153,7 @@ func (p *process) ask(line []byte) ([]byte, error) {
 	}
 	out, err := p.replies.ReadBytes('\n')
 	if errors.Is(err, io.EOF) && len(out) == 0 {
-		return nil, errors.New("it ended without a reply")
+		return nil, errEnded
 	}
 	return out, err
 }
