@@ -66,14 +66,7 @@ func fakeAssembly(t *testing.T, job, taskFields string) string {
 // given runner script from testdata and the job's arguments.
 func fakeRun(t *testing.T, asm, dir, runner string, arguments map[string]string) (*local.Report, string, error) {
 	t.Helper()
-	python, err := tools.VenvBin("python")
-	if err != nil {
-		t.Fatal(err)
-	}
-	runnerPath, err := filepath.Abs(filepath.Join("testdata", runner))
-	if err != nil {
-		t.Fatal(err)
-	}
+	python, runnerPath := fakeTools(t, runner)
 	input, err := json.Marshal(map[string]any{"arguments": arguments})
 	if err != nil {
 		t.Fatal(err)
@@ -84,6 +77,19 @@ func fakeRun(t *testing.T, asm, dir, runner string, arguments map[string]string)
 		Python: python, Runner: runnerPath, Out: &out,
 	})
 	return rep, out.String(), err
+}
+
+// fakeTools are the project's Python and the runner script testdata/runner.
+func fakeTools(t *testing.T, runner string) (python, runnerPath string) {
+	t.Helper()
+	python, err := tools.VenvBin("python")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runnerPath, err = filepath.Abs(filepath.Join("testdata", runner)); err != nil {
+		t.Fatal(err)
+	}
+	return python, runnerPath
 }
 
 // TestRunnerDeathQuotesItsLog: when the runner dies, before its session is
@@ -328,14 +334,7 @@ func abbreviate(s string, n int) string {
 // one died, and go to its own folder only.
 func TestSession(t *testing.T) {
 	t.Parallel()
-	python, err := tools.VenvBin("python")
-	if err != nil {
-		t.Fatal(err)
-	}
-	runner, err := filepath.Abs(filepath.Join("testdata", "fakerunner.py"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	python, runner := fakeTools(t, "fakerunner.py")
 	dir := t.TempDir()
 	session, err := local.Open(dir, python, runner)
 	if err != nil {
@@ -408,14 +407,7 @@ func TestSession(t *testing.T) {
 // under way waits for it, and each gets its own reply.
 func TestSessionRequestsWaitForTheJob(t *testing.T) {
 	t.Parallel()
-	python, err := tools.VenvBin("python")
-	if err != nil {
-		t.Fatal(err)
-	}
-	runner, err := filepath.Abs(filepath.Join("testdata", "fakerunner.py"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	python, runner := fakeTools(t, "fakerunner.py")
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "spark"), 0o755); err != nil {
 		t.Fatal(err)
