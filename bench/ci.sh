@@ -17,7 +17,9 @@ busy=no
 rev=$(git rev-parse --short HEAD)
 work=$(mktemp -d)
 # The run's whole output stays after the clone is gone.
-log=${BENCH_CI_LOG:-${TMPDIR:-/tmp}/bench-ci-$rev$([ "$busy" = yes ] && echo -busy).log}
+suffix=
+if [ "$busy" = yes ]; then suffix=-busy; fi
+log=${BENCH_CI_LOG:-${TMPDIR:-/tmp}/bench-ci-$rev$suffix.log}
 loops=()
 ci=
 cleanup() {
