@@ -48,12 +48,14 @@ help:
 	@awk '/^## [a-z][a-z \/]*:/ { sub(/^## /, ""); printf "  %s\n", $$0; more = 1; next } /^## / && more { sub(/^## /, "      "); print; next } { more = 0 }' Makefile
 
 ## synth: install the pinned tools and synthesize the template into cdk.out/
+## (reused when nothing it is made from changed: FRESH=1 synthesizes again)
 synth: tools
-	@$(CDK_OFFLINE) cdk synth $(STACK) --quiet $(CDK_FLAGS) $(CDK_ARGS)
+	@$(CDK_OFFLINE) bash scripts/synthonce.sh $(if $(FRESH),--fresh) -- cdk synth $(STACK) --quiet $(CDK_FLAGS) $(CDK_ARGS)
 	@echo "Synthesized $(STACK) to cdk.out/$(STACK).template.json"
 
 # What the synthesized assembly is made from. make local synthesizes again
-# only when one of them is newer than the template (make synth always does).
+# only when one of them is newer than the template (make synth compares
+# content: scripts/synthonce.sh).
 TEMPLATE    := cdk.out/$(STACK).template.json
 APP_SOURCES := $(shell find main.go cdk.json go.mod go.sum stacks constructs internal lambda glue_scripts \
 	-path glue_scripts/tests -prune -o -type f \( -name '*.go' -o -name '*.py' -o -name '*.js' -o -name '*.json' -o -name 'go.*' \) \

@@ -181,7 +181,13 @@ func appliesTo(finding string) any {
 // suppress attaches Suppressions to the stack's constructs by path, with
 // cdk-nag's own API, which fails the synth when a path matches nothing: an
 // optional one is left out when its construct is absent.
+//
+// One call per path, with every suppression of that path in the order
+// given: each call walks the whole construct tree, which cost 0.3 s of a
+// synth when it was made once per suppression.
 func suppress(stack awscdk.Stack, cfg Config) {
+	var paths []string
+	byPath := map[string][]*cdknag.NagPackSuppression{}
 	for _, s := range Suppressions(cfg) {
 		if s.Optional && constructAt(stack, s.Path) == nil {
 			continue
@@ -194,8 +200,15 @@ func suppress(stack awscdk.Stack, cfg Config) {
 			}
 			suppression.AppliesTo = &applies
 		}
-		cdknag.NagSuppressions_AddResourceSuppressionsByPath(stack, jsii.String("/"+*stack.Node().Path()+"/"+s.Path),
-			&[]*cdknag.NagPackSuppression{suppression}, jsii.Bool(true))
+		if _, ok := byPath[s.Path]; !ok {
+			paths = append(paths, s.Path)
+		}
+		byPath[s.Path] = append(byPath[s.Path], suppression)
+	}
+	for _, path := range paths {
+		suppressions := byPath[path]
+		cdknag.NagSuppressions_AddResourceSuppressionsByPath(stack, jsii.String("/"+*stack.Node().Path()+"/"+path),
+			&suppressions, jsii.Bool(true))
 	}
 }
 

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Usage: scripts/synthonce.sh [--fresh] -- cdk synth ARGS...
+#
+# Runs the synth command unless cdk.out already holds what it would write:
+# the same command synthesized it from the same inputs, and cdk.out has not
+# changed since. The inputs are the content of every file the app is built
+# from or reads (its Go sources in every module, go.mod and go.sum, the Glue
+# scripts and the Lambda's code it stages, cdk.json, cdk.context.json,
+# package-lock.json, which pins the CDK CLI), the command's arguments, the
+# environment that can change a template (CDK_*, AWS_* but secrets, GO*,
+# JSII_*, NODE_*, PATH), the Go toolchain and the AWS config and credentials
+# files' size and time (they decide the account the CLI targets). Tests,
+# testdata and caches are not inputs. A reused synth prints what the last
+# one printed (its warnings), then says it was reused. --fresh synthesizes
+# regardless; so does an --output/-o elsewhere than cdk.out, which this
+# does not follow. A failed synth records nothing; a synth that stopped
+# part-way changed cdk.out, which is then not reused.
+set -euo pipefail
+fresh=false
+if [ "${1:-}" = --fresh ]; then
+  fresh=true
+  shift
+fi
+[ "${1:-}" = -- ] && shift
+out=cdk.out
+state=.tools/synth
+key_file=$state.key
+log_file=$state.log
+
+# key: the hash of everything the synth depends on.
+key() {
+  {
+    printf 'command'
+    printf ' %q' "$@"
+    printf '\n'
+    env | grep -E '^(CDK_|AWS_|GO[A-Z0-9_]*=|JSII_|NODE_|PATH=)' | grep -vE '^AWS_(SECRET_ACCESS_KEY|SESSION_TOKEN|SECURITY_TOKEN)=' | LC_ALL=C sort
+    go version
+    local aws=${AWS_CONFIG_FILE:-$HOME/.aws/config} creds=${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}
+    stat -c 'aws %n %s %Y' -- "$aws" "$creds" 2>/dev/null || true
+    local roots=() r
+    for r in main.go cdk.json cdk.context.json go.mod go.sum package-lock.json stacks constructs internal lambda glue_scripts; do
+      [ -e "$r" ] && roots+=("$r")
+    done
+    find "${roots[@]}" -type f ! -name '*_test.go' ! -path '*/testdata/*' ! -path 'glue_scripts/tests/*' \
+      ! -path '*/__pycache__/*' ! -path '*/spark-warehouse/*' ! -path '*/metastore_db/*' ! -name derby.log \
+      ! -path '*/.*' -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
+  } | sha256sum | cut -d' ' -f1
+}
+
+# assembly: the hash of every file in cdk.out, or nothing if it is missing.
+assembly() {
+  [ -d "$out" ] || return 0
+  (cd "$out" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum) | sha256sum | cut -d' ' -f1
+}
+
+elsewhere=false
+for a in "$@"; do
+  case $a in -o | --output | -o=* | --output=*) elsewhere=true ;; esac
+done
+
+want=$(key "$@")
+if ! $fresh && ! $elsewhere && [ -f "$key_file" ] && [ -f "$log_file" ]; then
+  read -r had built <"$key_file" || true
+  if [ "${had:-}" = "$want" ] && [ "${built:-}" = "$(assembly)" ]; then
+    cat "$log_file" >&2
+    echo "cdk.out is up to date: nothing it is made from changed since its last synth (FRESH=1 synthesizes again)"
+    exit 0
+  fi
+fi
+
+mkdir -p "$(dirname "$state")"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+# stderr (the warnings) goes to the terminal and the log; stdout as it is.
+exec 3>&1
+set +e
+"$@" 2>&1 1>&3 3>&- | tee "$log" >&2
+status=${PIPESTATUS[0]}
+set -e
+if [ "$status" = 0 ] && ! $elsewhere; then
+  cp "$log" "$log_file"
+  echo "$want $(assembly)" >"$key_file"
+fi
+exit "$status"
