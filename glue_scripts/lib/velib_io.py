@@ -363,22 +363,44 @@ def silver_result(rows, kept, refused, parts, written, bad, new_fields, without,
     counts come from the rows just written (still cached), not from reading
     the tables back."""
     in_dates = in_parts(parts)
+    # One Spark action for every count: each action plans and compiles
+    # anew, which costs more than counting a day's rows.
+    kinds = [
+        refused.select("system", "dt", "reason", F.lit(False).alias("over_capacity"), F.lit("rejected").alias("kind")),
+        kept.select(
+            "system", "dt", F.lit(None).cast("string").alias("reason"), "over_capacity", F.lit("kept").alias("kind")
+        ),
+        rows.where(F.col("repeat")).select(
+            "system",
+            "dt",
+            F.lit(None).cast("string").alias("reason"),
+            F.lit(False).alias("over_capacity"),
+            F.lit("repeat").alias("kind"),
+        ),
+    ]
+    tally = kinds[0].unionByName(kinds[1]).unionByName(kinds[2]).where(in_dates)
+    counts = tally.groupBy("kind", "system", "dt", "reason", "over_capacity").count()
     rejected: dict = {}
     by_day: dict = {}
-    for r in (
-        refused.where(in_dates).groupBy("system", "dt", "reason").count().orderBy("system", "dt", "reason").collect()
-    ):
-        rejected.setdefault(r["system"], {}).setdefault(r["reason"], 0)
-        rejected[r["system"]][r["reason"]] += r["count"]
-        by_day.setdefault((r["system"], r["dt"]), {})[r["reason"]] = r["count"]
-    with_rows = {(r.system, r.dt) for r in kept.where(in_dates).select(*PARTITIONS).distinct().collect()}
+    with_rows: set = set()
+    over_capacity = repeats = 0
+    for r in counts.orderBy("kind", "system", "dt", "reason").collect():
+        if r["kind"] == "rejected":
+            rejected.setdefault(r["system"], {}).setdefault(r["reason"], 0)
+            rejected[r["system"]][r["reason"]] += r["count"]
+            by_day.setdefault((r["system"], r["dt"]), {})[r["reason"]] = r["count"]
+        elif r["kind"] == "kept":
+            with_rows.add((r["system"], r["dt"]))
+            over_capacity += r["count"] if r["over_capacity"] else 0
+        else:
+            repeats += r["count"]
     days_without_rows: dict = {}
     for s, d in sorted(set(parts) - with_rows):
         days_without_rows.setdefault(s, {})[d] = by_day.get((s, d), {})
     return {
         "rows": written,
-        "over_capacity": kept.where(in_dates & F.col("over_capacity")).count(),
-        "repeats": rows.where(in_dates & F.col("repeat")).count(),
+        "over_capacity": over_capacity,
+        "repeats": repeats,
         "rejected": rejected,
         "days_without_rows": days_without_rows,
         "bad_files": [b["path"] for b in bad],

@@ -185,13 +185,18 @@ def write(
     """
     columns = ensure(spark, catalog, table, path, df.schema)
     name = catalog.table(table)
-    df = df.where(in_parts(parts)).select(columns).cache()
+    df = df.where(in_parts(parts)).select(columns)
+    # Which partitions have rows matters only when an empty one is refused;
+    # otherwise the overwrite is the one action on df.
+    if not allow_empty:
+        df = df.cache()
     try:
-        present = {(r.system, r.dt) for r in df.select(*PARTITIONS).distinct().collect()}
-        empty = [p for p in parts if p not in present]
-        if empty and not allow_empty:
-            listed = ", ".join(f"{d} of {s}" for s, d in empty)
-            raise TableError(f"no rows for {listed} to write to {catalog.database}.{table}")
+        if not allow_empty:
+            present = {(r.system, r.dt) for r in df.select(*PARTITIONS).distinct().collect()}
+            empty = [p for p in parts if p not in present]
+            if empty:
+                listed = ", ".join(f"{d} of {s}" for s, d in empty)
+                raise TableError(f"no rows for {listed} to write to {catalog.database}.{table}")
         (
             df.writeTo(name)
             .option(f"snapshot-property.{EXECUTION_PROPERTY}", catalog.execution)
