@@ -6,15 +6,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/partialruns/velib-pipeline/internal/testinputs"
 )
 
 // fakeSynth is a cdk that writes a template holding $TEMPLATE into
 // cdk.out (or the -o folder), counts its runs in $RUNS, warns on stderr,
-// and fails when $FAIL is set.
+// fails when $FAIL is set and first sleeps $SLOW seconds when that is.
 const fakeSynth = `#!/bin/sh
 echo run >> "$RUNS"
+[ -n "$SLOW" ] && sleep "$SLOW"
 [ -n "$FAIL" ] && { echo "synth failed" >&2; exit 1; }
 out=cdk.out
 while [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done
@@ -27,15 +29,8 @@ echo "WARNING no subscriber" >&2
 // reuses cdk.out only when every input, the command and cdk.out itself
 // are as the last synth left them, and replays its warnings.
 func TestSynthReusesAnAssemblyMadeFromTheSameInputs(t *testing.T) {
-	testinputs.Declare(t, "scripts/synthonce.sh")
-	script, err := filepath.Abs("scripts/synthonce.sh")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir, bin := t.TempDir(), t.TempDir()
-	if err := os.WriteFile(filepath.Join(bin, "cdk"), []byte(fakeSynth), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	script := synthOnceScript(t)
+	dir, bin := t.TempDir(), fakeCDK(t)
 	files := map[string]string{
 		"main.go":                     "package main",
 		"cdk.json":                    `{"context": {}}`,
@@ -43,14 +38,26 @@ func TestSynthReusesAnAssemblyMadeFromTheSameInputs(t *testing.T) {
 		"stacks/pipeline_test.go":     "package stacks",
 		"stacks/testdata/golden.json": "{}",
 		"glue_scripts/job.py":         "print(1)",
+		"glue_scripts/lib/io.py":      "A = 1",
 		"glue_scripts/tests/t.py":     "def test(): pass",
+		"shared/a.py":                 "A = 1",
+		"shared/b.py":                 "A = 2",
 	}
 	for name, text := range files {
 		write(t, filepath.Join(dir, name), text)
 	}
-	runs := filepath.Join(t.TempDir(), "runs")
+	runs, home := filepath.Join(t.TempDir(), "runs"), t.TempDir()
 	env := append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "RUNS="+runs,
-		"TEMPLATE=v1", "FAIL=", "CDK_DEFAULT_ACCOUNT=", "AWS_SECRET_ACCESS_KEY=")
+		"TEMPLATE=v1", "FAIL=", "SLOW=", "CDK_DEFAULT_ACCOUNT=", "AWS_SECRET_ACCESS_KEY=", "HOME="+home)
+	link := func(target string) func() {
+		return func() {
+			path := filepath.Join(dir, "glue_scripts/lib/shared.py")
+			os.Remove(path)
+			if err := os.Symlink(filepath.Join(dir, target), path); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	count := func() int {
 		b, _ := os.ReadFile(runs)
 		return strings.Count(string(b), "run")
@@ -67,11 +74,17 @@ func TestSynthReusesAnAssemblyMadeFromTheSameInputs(t *testing.T) {
 		{name: "nothing changed", synth: false},
 		{name: "a stack source changed", change: func() { write(t, filepath.Join(dir, "stacks/pipeline.go"), "package stacks // v2") }, synth: true},
 		{name: "a test changed", change: func() { write(t, filepath.Join(dir, "stacks/pipeline_test.go"), "package stacks // v2") }, synth: false},
-		{name: "testdata changed", change: func() { write(t, filepath.Join(dir, "stacks/testdata/golden.json"), "[]") }, synth: false},
+		{name: "testdata changed (it may be embedded)", change: func() { write(t, filepath.Join(dir, "stacks/testdata/golden.json"), "[]") }, synth: true},
+		{name: "a second Go file of the app", change: func() { write(t, filepath.Join(dir, "extra.go"), "package main") }, synth: true},
+		{name: "a root test changed", change: func() { write(t, filepath.Join(dir, "main_test.go"), "package main") }, synth: false},
+		{name: "a hidden file in the library it ships", change: func() { write(t, filepath.Join(dir, "glue_scripts/lib/.env"), "x") }, synth: true},
+		{name: "the library links a file", change: link("shared/a.py"), synth: true},
+		{name: "the link points elsewhere", change: link("shared/b.py"), synth: true},
+		{name: "the linked file changed", change: func() { write(t, filepath.Join(dir, "shared/b.py"), "A = 3") }, synth: true},
+		{name: "the user's ~/.cdk.json", change: func() { write(t, filepath.Join(home, ".cdk.json"), `{"versionReporting": false}`) }, synth: true},
 		{name: "a Glue test changed", change: func() { write(t, filepath.Join(dir, "glue_scripts/tests/t.py"), "") }, synth: false},
 		{name: "a Glue script changed", change: func() { write(t, filepath.Join(dir, "glue_scripts/job.py"), "print(2)") }, synth: true},
 		{name: "a Glue script added", change: func() { write(t, filepath.Join(dir, "glue_scripts/lib/new.py"), "") }, synth: true},
-		{name: "bytecode beside the scripts", change: func() { write(t, filepath.Join(dir, "glue_scripts/lib/__pycache__/new.pyc"), "x") }, synth: false},
 		{name: "cdk.json changed", change: func() { write(t, filepath.Join(dir, "cdk.json"), `{"context": {"a": 1}}`) }, synth: true},
 		{name: "cdk.context.json appeared", change: func() { write(t, filepath.Join(dir, "cdk.context.json"), `{}`) }, synth: true},
 		{name: "context on the command line", args: []string{"-c", "glueWorkers=4"}, synth: true},
@@ -87,6 +100,7 @@ func TestSynthReusesAnAssemblyMadeFromTheSameInputs(t *testing.T) {
 		{name: "another output folder is never reused", args: []string{"-o", "elsewhere"}, synth: true},
 		{name: "nor the second time", args: []string{"-o", "elsewhere"}, synth: true},
 		{name: "cdk.out is still reused", synth: false},
+		{name: "bytecode in the library", change: func() { write(t, filepath.Join(dir, "glue_scripts/lib/__pycache__/io.pyc"), "x") }, synth: false},
 	} {
 		if step.change != nil {
 			step.change()
@@ -115,6 +129,69 @@ func TestSynthReusesAnAssemblyMadeFromTheSameInputs(t *testing.T) {
 			t.Errorf("%s: the synth's warnings are not shown:\n%s", step.name, out)
 		}
 	}
+}
+
+// TestSynthsAtOnceTakeTurns starts a slow synth with other context, then,
+// while it runs, one whose inputs the recorded synth matches: the second
+// must wait and synthesize, not report cdk.out up to date while the
+// first rewrites it.
+func TestSynthsAtOnceTakeTurns(t *testing.T) {
+	if _, err := exec.LookPath("flock"); err != nil {
+		t.Skip("no flock on this system: two synths at once do not take turns (docs/testing.md)")
+	}
+	script := synthOnceScript(t)
+	dir, bin := t.TempDir(), fakeCDK(t)
+	write(t, filepath.Join(dir, "main.go"), "package main")
+	env := append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"RUNS="+filepath.Join(t.TempDir(), "runs"), "FAIL=", "SLOW=")
+	synth := func(extra []string, args ...string) *exec.Cmd {
+		cmd := exec.Command("bash", append([]string{script, "--", "cdk", "synth", "Stack"}, args...)...)
+		cmd.Dir, cmd.Env = dir, append(append([]string{}, env...), extra...)
+		return cmd
+	}
+	if out, err := synth([]string{"TEMPLATE=plain"}).CombinedOutput(); err != nil {
+		t.Fatalf("first synth: %v\n%s", err, out)
+	}
+	first := synth([]string{"TEMPLATE=other context", "SLOW=2"}, "-c", "x=1")
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond) // the first is in its synth
+	out, err := synth([]string{"TEMPLATE=plain"}).CombinedOutput()
+	if werr := first.Wait(); werr != nil {
+		t.Fatalf("the slow synth: %v", werr)
+	}
+	if err != nil {
+		t.Fatalf("second synth: %v\n%s", err, out)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "cdk.out", "Stack.template.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != "plain" || strings.Contains(string(out), "up to date") {
+		t.Errorf("cdk.out holds %q after the second synth said:\n%s", got, out)
+	}
+}
+
+// synthOnceScript is scripts/synthonce.sh's absolute path.
+func synthOnceScript(t *testing.T) string {
+	t.Helper()
+	testinputs.Declare(t, "scripts/synthonce.sh")
+	script, err := filepath.Abs("scripts/synthonce.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return script
+}
+
+// fakeCDK is a folder holding fakeSynth as cdk.
+func fakeCDK(t *testing.T) string {
+	t.Helper()
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "cdk"), []byte(fakeSynth), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return bin
 }
 
 func write(t *testing.T, path, text string) {

@@ -4,17 +4,21 @@
 # Runs the synth command unless cdk.out already holds what it would write:
 # the same command synthesized it from the same inputs, and cdk.out has not
 # changed since. The inputs are the content of every file the app is built
-# from or reads (its Go sources in every module, go.mod and go.sum, the Glue
-# scripts and the Lambda's code it stages, cdk.json, cdk.context.json,
-# package-lock.json, which pins the CDK CLI), the command's arguments, the
+# from or stages: the Go files at the root and every file of the Go folders
+# (tests aside), go.mod, go.sum and go.work, the Glue scripts and the whole
+# library folder they ship (less what its asset leaves out: __pycache__,
+# *.pyc), links followed; cdk.json, cdk.context.json, ~/.cdk.json and
+# package-lock.json, which pins the CDK CLI; the command's arguments; the
 # environment that can change a template (CDK_*, AWS_* but secrets, GO*,
-# JSII_*, NODE_*, PATH), the Go toolchain and the AWS config and credentials
-# files' size and time (they decide the account the CLI targets). Tests,
-# testdata and caches are not inputs. A reused synth prints what the last
-# one printed (its warnings), then says it was reused. --fresh synthesizes
-# regardless; so does an --output/-o elsewhere than cdk.out, which this
-# does not follow. A failed synth records nothing; a synth that stopped
-# part-way changed cdk.out, which is then not reused.
+# JSII_*, NODE_*, HOME, PATH); the Go toolchain; and the AWS config and
+# credentials files' size and time (they decide the account the CLI
+# targets). glue_scripts/tests is no input. A reused synth prints what the
+# last one printed (its warnings), then says it was reused. --fresh
+# synthesizes regardless; so does an --output/-o elsewhere than cdk.out,
+# which this does not follow. A failed synth records nothing; a synth that
+# stopped part-way changed cdk.out, which is then not reused. Two at once
+# take turns (with flock, where the system has it), so neither reports an
+# assembly the other is rewriting.
 set -euo pipefail
 fresh=false
 if [ "${1:-}" = --fresh ]; then
@@ -33,17 +37,22 @@ key() {
     printf 'command'
     printf ' %q' "$@"
     printf '\n'
-    env | grep -E '^(CDK_|AWS_|GO[A-Z0-9_]*=|JSII_|NODE_|PATH=)' | grep -vE '^AWS_(SECRET_ACCESS_KEY|SESSION_TOKEN|SECURITY_TOKEN)=' | LC_ALL=C sort
+    env | grep -E '^(CDK_|AWS_|GO[A-Z0-9_]*=|JSII_|NODE_|HOME=|PATH=)' | grep -vE '^AWS_(SECRET_ACCESS_KEY|SESSION_TOKEN|SECURITY_TOKEN)=' | LC_ALL=C sort
     go version
     local aws=${AWS_CONFIG_FILE:-$HOME/.aws/config} creds=${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}
     stat -c 'aws %n %s %Y' -- "$aws" "$creds" 2>/dev/null || true
+    [ -f "$HOME/.cdk.json" ] && sha256sum "$HOME/.cdk.json"
     local roots=() r
-    for r in main.go cdk.json cdk.context.json go.mod go.sum package-lock.json stacks constructs internal lambda glue_scripts; do
-      [ -e "$r" ] && roots+=("$r")
+    shopt -s nullglob
+    for r in ./*.go cdk.json cdk.context.json go.mod go.sum go.work go.work.sum package-lock.json \
+      stacks constructs internal lambda glue_scripts/*.py glue_scripts/lib; do
+      [ -e "$r" ] || [ -L "$r" ] && roots+=("$r")
     done
-    find "${roots[@]}" -type f ! -name '*_test.go' ! -path '*/testdata/*' ! -path 'glue_scripts/tests/*' \
-      ! -path '*/__pycache__/*' ! -path '*/spark-warehouse/*' ! -path '*/metastore_db/*' ! -name derby.log \
-      ! -path '*/.*' -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum
+    shopt -u nullglob
+    # Links as they point, and the content they lead to.
+    find "${roots[@]}" -type l -printf 'link %p %l\n' | LC_ALL=C sort
+    find -L "${roots[@]}" -type f ! -name '*_test.go' ! -path '*/__pycache__/*' ! -name '*.pyc' -print0 |
+      LC_ALL=C sort -z | xargs -0 -r sha256sum
   } | sha256sum | cut -d' ' -f1
 }
 
@@ -58,8 +67,16 @@ for a in "$@"; do
   case $a in -o | --output | -o=* | --output=*) elsewhere=true ;; esac
 done
 
-want=$(key "$@")
-if ! $fresh && ! $elsewhere && [ -f "$key_file" ] && [ -f "$log_file" ]; then
+# One at a time from here to the record: a second synth waits, then finds
+# the first one's inputs, not those it read before the first wrote.
+mkdir -p "$(dirname "$state")"
+exec 9>>"$state.lock"
+if command -v flock >/dev/null; then flock 9; fi
+
+# Where the key cannot be worked out (a tool missing, a link loop), every
+# synth runs and none is recorded.
+want=$(key "$@") || want=
+if [ -n "$want" ] && ! $fresh && ! $elsewhere && [ -f "$key_file" ] && [ -f "$log_file" ]; then
   read -r had built <"$key_file" || true
   if [ "${had:-}" = "$want" ] && [ "${built:-}" = "$(assembly)" ]; then
     cat "$log_file" >&2
@@ -68,7 +85,6 @@ if ! $fresh && ! $elsewhere && [ -f "$key_file" ] && [ -f "$log_file" ]; then
   fi
 fi
 
-mkdir -p "$(dirname "$state")"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # stderr (the warnings) goes to the terminal and the log; stdout as it is.
@@ -77,7 +93,7 @@ set +e
 "$@" 2>&1 1>&3 3>&- | tee "$log" >&2
 status=${PIPESTATUS[0]}
 set -e
-if [ "$status" = 0 ] && ! $elsewhere; then
+if [ "$status" = 0 ] && ! $elsewhere && [ -n "$want" ]; then
   cp "$log" "$log_file"
   echo "$want $(assembly)" >"$key_file"
 fi
