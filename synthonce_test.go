@@ -32,7 +32,9 @@ func TestSynthReusesAnAssemblyMadeFromTheSameInputs(t *testing.T) {
 	script := synthOnceScript(t)
 	dir, bin := t.TempDir(), fakeCDK(t)
 	files := map[string]string{
-		"main.go":                     "package main",
+		"go.mod":                      "module fake\n\ngo 1.22\n",
+		"main.go":                     "package main\n\nimport _ \"fake/names\"\n\nfunc main() {}\n",
+		"names/names.go":              "package names",
 		"cdk.json":                    `{"context": {}}`,
 		"stacks/pipeline.go":          "package stacks",
 		"stacks/pipeline_test.go":     "package stacks",
@@ -48,7 +50,7 @@ func TestSynthReusesAnAssemblyMadeFromTheSameInputs(t *testing.T) {
 	}
 	runs, home := filepath.Join(t.TempDir(), "runs"), t.TempDir()
 	env := append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "RUNS="+runs,
-		"TEMPLATE=v1", "FAIL=", "SLOW=", "CDK_DEFAULT_ACCOUNT=", "AWS_SECRET_ACCESS_KEY=", "HOME="+home)
+		"TEMPLATE=v1", "FAIL=", "SLOW=", "CDK_DEFAULT_ACCOUNT=", "AWS_SECRET_ACCESS_KEY=", "HOME="+home, "XDG_CONFIG_HOME="+home, "GOFLAGS=")
 	link := func(target string) func() {
 		return func() {
 			path := filepath.Join(dir, "glue_scripts/lib/shared.py")
@@ -76,6 +78,9 @@ func TestSynthReusesAnAssemblyMadeFromTheSameInputs(t *testing.T) {
 		{name: "a test changed", change: func() { write(t, filepath.Join(dir, "stacks/pipeline_test.go"), "package stacks // v2") }, synth: false},
 		{name: "testdata changed (it may be embedded)", change: func() { write(t, filepath.Join(dir, "stacks/testdata/golden.json"), "[]") }, synth: true},
 		{name: "a second Go file of the app", change: func() { write(t, filepath.Join(dir, "extra.go"), "package main") }, synth: true},
+		{name: "a package outside the usual folders", change: func() { write(t, filepath.Join(dir, "names/names.go"), "package names // v2") }, synth: true},
+		{name: "Go's own settings file", change: func() { write(t, filepath.Join(home, "go/env"), "GOFLAGS=-tags=x\n") }, synth: true},
+		{name: "a file named like a Go test in the library it ships", change: func() { write(t, filepath.Join(dir, "glue_scripts/lib/notes_test.go"), "x") }, synth: true},
 		{name: "a root test changed", change: func() { write(t, filepath.Join(dir, "main_test.go"), "package main") }, synth: false},
 		{name: "a hidden file in the library it ships", change: func() { write(t, filepath.Join(dir, "glue_scripts/lib/.env"), "x") }, synth: true},
 		{name: "the library links a file", change: link("shared/a.py"), synth: true},
@@ -95,7 +100,9 @@ func TestSynthReusesAnAssemblyMadeFromTheSameInputs(t *testing.T) {
 		{name: "a file added to cdk.out", change: func() { write(t, filepath.Join(dir, "cdk.out/extra.json"), "{}") }, env: []string{"CDK_DEFAULT_ACCOUNT=123456789012"}, synth: true},
 		{name: "cdk.out removed", change: func() { os.RemoveAll(filepath.Join(dir, "cdk.out")) }, env: []string{"CDK_DEFAULT_ACCOUNT=123456789012"}, synth: true},
 		{name: "FRESH", args: []string{"--fresh"}, env: []string{"CDK_DEFAULT_ACCOUNT=123456789012"}, synth: true},
-		{name: "a failed synth", change: func() { write(t, filepath.Join(dir, "main.go"), "package main // v2") }, env: []string{"FAIL=1"}, synth: true, fails: true},
+		{name: "a failed synth", change: func() {
+			write(t, filepath.Join(dir, "main.go"), "package main // v2\n\nimport _ \"fake/names\"\n\nfunc main() {}\n")
+		}, env: []string{"FAIL=1"}, synth: true, fails: true},
 		{name: "after a failure, the same inputs synthesize", synth: true},
 		{name: "another output folder is never reused", args: []string{"-o", "elsewhere"}, synth: true},
 		{name: "nor the second time", args: []string{"-o", "elsewhere"}, synth: true},
@@ -170,6 +177,41 @@ func TestSynthsAtOnceTakeTurns(t *testing.T) {
 	}
 	if string(got) != "plain" || strings.Contains(string(out), "up to date") {
 		t.Errorf("cdk.out holds %q after the second synth said:\n%s", got, out)
+	}
+}
+
+// TestAnEditDuringTheSynthIsNotRecorded edits an input while a synth runs,
+// then undoes the edit: whether the synth read the edit is unknown, so
+// the next synth must run, not reuse what the first recorded.
+func TestAnEditDuringTheSynthIsNotRecorded(t *testing.T) {
+	script := synthOnceScript(t)
+	dir, bin := t.TempDir(), fakeCDK(t)
+	write(t, filepath.Join(dir, "go.mod"), "module fake\n\ngo 1.22\n")
+	write(t, filepath.Join(dir, "main.go"), "package main\n\nfunc main() {}\n")
+	runs := filepath.Join(t.TempDir(), "runs")
+	synth := func(extra ...string) *exec.Cmd {
+		cmd := exec.Command("bash", script, "--", "cdk", "synth", "Stack")
+		cmd.Dir = dir
+		cmd.Env = append(append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
+			"RUNS="+runs, "FAIL=", "SLOW=", "TEMPLATE=t"), extra...)
+		return cmd
+	}
+	slow := synth("SLOW=2")
+	if err := slow.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second) // the synth is under way
+	write(t, filepath.Join(dir, "main.go"), "package main\n\nfunc main() { println() }\n")
+	if err := slow.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "main.go"), "package main\n\nfunc main() {}\n")
+	out, err := synth().CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if strings.Contains(string(out), "up to date") {
+		t.Errorf("the synth after the edit was undone reused cdk.out:\n%s", out)
 	}
 }
 

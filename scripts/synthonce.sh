@@ -4,21 +4,23 @@
 # Runs the synth command unless cdk.out already holds what it would write:
 # the same command synthesized it from the same inputs, and cdk.out has not
 # changed since. The inputs are the content of every file the app is built
-# from or stages: the Go files at the root and every file of the Go folders
-# (tests aside), go.mod, go.sum and go.work, the Glue scripts and the whole
-# library folder they ship (less what its asset leaves out: __pycache__,
-# *.pyc), links followed; cdk.json, cdk.context.json, ~/.cdk.json and
-# package-lock.json, which pins the CDK CLI; the command's arguments; the
-# environment that can change a template (CDK_*, AWS_* but secrets, GO*,
-# JSII_*, NODE_*, HOME, PATH); the Go toolchain; and the AWS config and
-# credentials files' size and time (they decide the account the CLI
-# targets). glue_scripts/tests is no input. A reused synth prints what the
-# last one printed (its warnings), then says it was reused. --fresh
+# from or stages: Go's settings (go env) and the files of every package the
+# app and the Lambda build from outside the module cache (go list), every
+# file of the Go folders and the root's Go files (tests aside), the Glue
+# scripts and the whole library folder they ship (less what its asset
+# leaves out: __pycache__, *.pyc), links followed; cdk.json,
+# cdk.context.json, ~/.cdk.json and package-lock.json, which pins the CDK
+# CLI; the command's arguments; the environment that can change a template
+# (CDK_*, AWS_* but secrets, GO*, JSII_*, NODE_*, HOME, PATH); and the AWS
+# config and credentials files' size and time (they decide the account the
+# CLI targets). glue_scripts/tests is no input. A reused synth prints what
+# the last one printed (its warnings), then says it was reused. --fresh
 # synthesizes regardless; so does an --output/-o elsewhere than cdk.out,
-# which this does not follow. A failed synth records nothing; a synth that
-# stopped part-way changed cdk.out, which is then not reused. Two at once
-# take turns (with flock, where the system has it), so neither reports an
-# assembly the other is rewriting.
+# which this does not follow. A failed synth records nothing, nor one whose
+# inputs changed while it ran; a synth that stopped part-way changed
+# cdk.out, which is then not reused. Two at once take turns (with flock,
+# where the system has it), so neither reports an assembly the other is
+# rewriting.
 set -euo pipefail
 fresh=false
 if [ "${1:-}" = --fresh ]; then
@@ -42,17 +44,40 @@ key() {
     local aws=${AWS_CONFIG_FILE:-$HOME/.aws/config} creds=${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}
     stat -c 'aws %n %s %Y' -- "$aws" "$creds" 2>/dev/null || true
     [ -f "$HOME/.cdk.json" ] && sha256sum "$HOME/.cdk.json"
+    # Go's settings (its env file, GOFLAGS, the go.work in use) and the
+    # files of every package the app and the Lambda are built from that
+    # are not in the module cache (which go.sum pins): new packages, other
+    # modules replaced by a folder, wherever they are.
+    go env | grep -v "^GOGCCFLAGS="
+    local gowork
+    gowork=$(go env GOWORK)
+    if [ -n "$gowork" ] && [ "$gowork" != off ]; then sha256sum "$gowork" "$gowork.sum" 2>/dev/null || true; fi
+    local cache pkgs=(.)
+    cache=$(go env GOMODCACHE)
+    [ -d lambda ] && pkgs+=(./lambda/...)
+    go list -deps -f '{{if not .Standard}}{{with .Module}}{{.GoMod}}{{"\n"}}{{end}}{{$d := .Dir}}{{range .GoFiles}}{{$d}}/{{.}}{{"\n"}}{{end}}{{range .EmbedFiles}}{{$d}}/{{.}}{{"\n"}}{{end}}{{range .CgoFiles}}{{$d}}/{{.}}{{"\n"}}{{end}}{{end}}' \
+      "${pkgs[@]}" | grep -v "^$cache/" | LC_ALL=C sort -u | while IFS= read -r f; do
+      [ -n "$f" ] && sha256sum "$f" && { [ "${f##*/}" != go.mod ] || sha256sum "${f%.mod}.sum" 2>/dev/null || true; }
+    done
     local roots=() r
     shopt -s nullglob
-    for r in ./*.go cdk.json cdk.context.json go.mod go.sum go.work go.work.sum package-lock.json \
-      stacks constructs internal lambda glue_scripts/*.py glue_scripts/lib; do
+    for r in ./*.go cdk.json cdk.context.json go.mod go.sum package-lock.json stacks constructs internal lambda; do
       [ -e "$r" ] || [ -L "$r" ] && roots+=("$r")
     done
+    local glue=()
+    for r in glue_scripts/*.py glue_scripts/lib; do
+      [ -e "$r" ] || [ -L "$r" ] && glue+=("$r")
+    done
     shopt -u nullglob
-    # Links as they point, and the content they lead to.
-    find "${roots[@]}" -type l -printf 'link %p %l\n' | LC_ALL=C sort
+    # Links as they point, and the content they lead to. The Glue library
+    # is hashed as its asset zips it: everything but __pycache__ and *.pyc.
+    find "${roots[@]}" ${glue[@]+"${glue[@]}"} -type l -printf 'link %p %l\n' | LC_ALL=C sort
     find -L "${roots[@]}" -type f ! -name '*_test.go' ! -path '*/__pycache__/*' ! -name '*.pyc' -print0 |
       LC_ALL=C sort -z | xargs -0 -r sha256sum
+    if [ ${#glue[@]} -gt 0 ]; then
+      find -L "${glue[@]}" -type f ! -path '*/__pycache__/*' ! -name '*.pyc' -print0 |
+        LC_ALL=C sort -z | xargs -0 -r sha256sum
+    fi
   } | sha256sum | cut -d' ' -f1
 }
 
@@ -93,7 +118,9 @@ set +e
 "$@" 2>&1 1>&3 3>&- | tee "$log" >&2
 status=${PIPESTATUS[0]}
 set -e
-if [ "$status" = 0 ] && ! $elsewhere && [ -n "$want" ]; then
+# An input edited while the synth ran may or may not be in cdk.out: then
+# nothing is recorded, and the next synth runs.
+if [ "$status" = 0 ] && ! $elsewhere && [ -n "$want" ] && [ "$(key "$@" || true)" = "$want" ]; then
   cp "$log" "$log_file"
   echo "$want $(assembly)" >"$key_file"
 fi
