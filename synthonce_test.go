@@ -29,10 +29,8 @@ echo "WARNING no subscriber" >&2
 // reuses cdk.out only when every input, the command and cdk.out itself
 // are as the last synth left them, and replays its warnings.
 func TestSynthReusesAnAssemblyMadeFromTheSameInputs(t *testing.T) {
-	script := synthOnceScript(t)
-	dir, bin := t.TempDir(), fakeCDK(t)
-	files := map[string]string{
-		"go.mod":                      "module fake\n\ngo 1.22\n",
+	home := t.TempDir()
+	p := newSynthProject(t, map[string]string{
 		"main.go":                     "package main\n\nimport _ \"fake/names\"\n\nfunc main() {}\n",
 		"names/names.go":              "package names",
 		"cdk.json":                    `{"context": {}}`,
@@ -44,13 +42,8 @@ func TestSynthReusesAnAssemblyMadeFromTheSameInputs(t *testing.T) {
 		"glue_scripts/tests/t.py":     "def test(): pass",
 		"shared/a.py":                 "A = 1",
 		"shared/b.py":                 "A = 2",
-	}
-	for name, text := range files {
-		write(t, filepath.Join(dir, name), text)
-	}
-	runs, home := filepath.Join(t.TempDir(), "runs"), t.TempDir()
-	env := append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "RUNS="+runs,
-		"TEMPLATE=v1", "FAIL=", "SLOW=", "CDK_DEFAULT_ACCOUNT=", "AWS_SECRET_ACCESS_KEY=", "HOME="+home, "XDG_CONFIG_HOME="+home, "GOFLAGS=")
+	}, "TEMPLATE=v1", "CDK_DEFAULT_ACCOUNT=", "AWS_SECRET_ACCESS_KEY=", "HOME="+home, "XDG_CONFIG_HOME="+home, "GOFLAGS=")
+	dir := p.dir
 	link := func(target string) func() {
 		return func() {
 			path := filepath.Join(dir, "glue_scripts/lib/shared.py")
@@ -59,10 +52,6 @@ func TestSynthReusesAnAssemblyMadeFromTheSameInputs(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-	}
-	count := func() int {
-		b, _ := os.ReadFile(runs)
-		return strings.Count(string(b), "run")
 	}
 	for _, step := range []struct {
 		name   string
@@ -112,20 +101,13 @@ func TestSynthReusesAnAssemblyMadeFromTheSameInputs(t *testing.T) {
 		if step.change != nil {
 			step.change()
 		}
-		args := []string{script}
-		if len(step.args) > 0 && step.args[0] == "--fresh" {
-			args = append(args, "--fresh")
-			step.args = step.args[1:]
-		}
-		args = append(append(args, "--", "cdk", "synth", "Stack", "--quiet"), step.args...)
-		cmd := exec.Command("bash", args...)
-		cmd.Dir, cmd.Env = dir, append(append([]string{}, env...), step.env...)
-		before := count()
+		cmd := p.synth(step.env, append(step.args, "--quiet")...)
+		before := p.runs()
 		out, err := cmd.CombinedOutput()
 		if (err != nil) != step.fails {
 			t.Fatalf("%s: err %v, want failure %v\n%s", step.name, err, step.fails, out)
 		}
-		if synthesized := count() > before; synthesized != step.synth {
+		if synthesized := p.runs() > before; synthesized != step.synth {
 			t.Fatalf("%s: synthesized %v, want %v\n%s", step.name, synthesized, step.synth, out)
 		}
 		reused := strings.Contains(string(out), "cdk.out is up to date")
@@ -146,16 +128,8 @@ func TestSynthsAtOnceTakeTurns(t *testing.T) {
 	if _, err := exec.LookPath("flock"); err != nil {
 		t.Skip("no flock on this system: two synths at once do not take turns (docs/testing.md)")
 	}
-	script := synthOnceScript(t)
-	dir, bin := t.TempDir(), fakeCDK(t)
-	write(t, filepath.Join(dir, "main.go"), "package main")
-	env := append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
-		"RUNS="+filepath.Join(t.TempDir(), "runs"), "FAIL=", "SLOW=")
-	synth := func(extra []string, args ...string) *exec.Cmd {
-		cmd := exec.Command("bash", append([]string{script, "--", "cdk", "synth", "Stack"}, args...)...)
-		cmd.Dir, cmd.Env = dir, append(append([]string{}, env...), extra...)
-		return cmd
-	}
+	p := newSynthProject(t, nil)
+	synth := p.synth
 	if out, err := synth([]string{"TEMPLATE=plain"}).CombinedOutput(); err != nil {
 		t.Fatalf("first synth: %v\n%s", err, out)
 	}
@@ -171,7 +145,7 @@ func TestSynthsAtOnceTakeTurns(t *testing.T) {
 	if err != nil {
 		t.Fatalf("second synth: %v\n%s", err, out)
 	}
-	got, err := os.ReadFile(filepath.Join(dir, "cdk.out", "Stack.template.json"))
+	got, err := os.ReadFile(filepath.Join(p.dir, "cdk.out", "Stack.template.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,29 +158,19 @@ func TestSynthsAtOnceTakeTurns(t *testing.T) {
 // then undoes the edit: whether the synth read the edit is unknown, so
 // the next synth must run, not reuse what the first recorded.
 func TestAnEditDuringTheSynthIsNotRecorded(t *testing.T) {
-	script := synthOnceScript(t)
-	dir, bin := t.TempDir(), fakeCDK(t)
-	write(t, filepath.Join(dir, "go.mod"), "module fake\n\ngo 1.22\n")
-	write(t, filepath.Join(dir, "main.go"), "package main\n\nfunc main() {}\n")
-	runs := filepath.Join(t.TempDir(), "runs")
-	synth := func(extra ...string) *exec.Cmd {
-		cmd := exec.Command("bash", script, "--", "cdk", "synth", "Stack")
-		cmd.Dir = dir
-		cmd.Env = append(append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
-			"RUNS="+runs, "FAIL=", "SLOW=", "TEMPLATE=t"), extra...)
-		return cmd
-	}
-	slow := synth("SLOW=2")
+	p := newSynthProject(t, nil, "TEMPLATE=t")
+	main := filepath.Join(p.dir, "main.go")
+	slow := p.synth([]string{"SLOW=2"})
 	if err := slow.Start(); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(time.Second) // the synth is under way
-	write(t, filepath.Join(dir, "main.go"), "package main\n\nfunc main() { println() }\n")
+	write(t, main, "package main\n\nfunc main() { println() }\n")
 	if err := slow.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	write(t, filepath.Join(dir, "main.go"), "package main\n\nfunc main() {}\n")
-	out, err := synth().CombinedOutput()
+	write(t, main, "package main\n\nfunc main() {}\n")
+	out, err := p.synth(nil).CombinedOutput()
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -215,25 +179,55 @@ func TestAnEditDuringTheSynthIsNotRecorded(t *testing.T) {
 	}
 }
 
-// synthOnceScript is scripts/synthonce.sh's absolute path.
-func synthOnceScript(t *testing.T) string {
+// synthProject is a Go module of a few files, in which
+// scripts/synthonce.sh runs with fakeSynth as cdk.
+type synthProject struct {
+	dir, script, counter string
+	env                  []string
+}
+
+// newSynthProject writes files (go.mod and an empty main.go unless given)
+// into a new folder; env is added to every synth's environment.
+func newSynthProject(t *testing.T, files map[string]string, env ...string) *synthProject {
 	t.Helper()
 	testinputs.Declare(t, "scripts/synthonce.sh")
 	script, err := filepath.Abs("scripts/synthonce.sh")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return script
-}
-
-// fakeCDK is a folder holding fakeSynth as cdk.
-func fakeCDK(t *testing.T) string {
-	t.Helper()
 	bin := t.TempDir()
 	if err := os.WriteFile(filepath.Join(bin, "cdk"), []byte(fakeSynth), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return bin
+	p := &synthProject{dir: t.TempDir(), script: script, counter: filepath.Join(t.TempDir(), "runs")}
+	p.env = append(append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"RUNS="+p.counter, "FAIL=", "SLOW="), env...)
+	all := map[string]string{"go.mod": "module fake\n\ngo 1.22\n", "main.go": "package main\n\nfunc main() {}\n"}
+	for name, text := range files {
+		all[name] = text
+	}
+	for name, text := range all {
+		write(t, filepath.Join(p.dir, name), text)
+	}
+	return p
+}
+
+// synth is the command synthonce.sh runs as `cdk synth Stack args`, with
+// env added; a first argument --fresh goes to synthonce.sh instead.
+func (p *synthProject) synth(env []string, args ...string) *exec.Cmd {
+	own := []string{p.script}
+	if len(args) > 0 && args[0] == "--fresh" {
+		own, args = append(own, "--fresh"), args[1:]
+	}
+	cmd := exec.Command("bash", append(append(own, "--", "cdk", "synth", "Stack"), args...)...)
+	cmd.Dir, cmd.Env = p.dir, append(append([]string{}, p.env...), env...)
+	return cmd
+}
+
+// runs is how many times cdk ran.
+func (p *synthProject) runs() int {
+	b, _ := os.ReadFile(p.counter)
+	return strings.Count(string(b), "run")
 }
 
 func write(t *testing.T, path, text string) {
