@@ -14,7 +14,7 @@ import (
 	"github.com/partialruns/velib-pipeline/internal/local"
 )
 
-// slowJobSeconds is how long the slowed job sleeps before its work: longer
+// slowJobSeconds is how long the slowed job lasts at least: longer
 // than the 60 s that aws-local-stepfunctions gives a Task state without a
 // TimeoutSeconds of its own, where AWS gives 99,999,999 s.
 const slowJobSeconds = 65
@@ -53,7 +53,7 @@ func TestSlowJobCompletes(t *testing.T) {
 }
 
 // slowDown replaces the staged copy of script in the assembly with one whose
-// run sleeps for seconds first.
+// run lasts at least seconds.
 func slowDown(t *testing.T, asm, script string, seconds int) {
 	t.Helper()
 	original, err := os.ReadFile(script)
@@ -63,7 +63,9 @@ func slowDown(t *testing.T, asm, script string, seconds int) {
 	staged, _ := filepath.Glob(filepath.Join(asm, "asset.*.py"))
 	for _, path := range staged {
 		if b, err := os.ReadFile(path); err == nil && bytes.Equal(b, original) {
-			slowed := fmt.Sprintf("%s\n\n_run = run\n\n\ndef run(argv, spark):\n    import time\n\n    time.sleep(%d)\n    return _run(argv, spark)\n", original, seconds)
+			// The sleep tops the run up to seconds rather than coming before
+			// it: the job still lasts that long, and its own work overlaps.
+			slowed := fmt.Sprintf("%s\n\n_run = run\n\n\ndef run(argv, spark):\n    import time\n\n    start = time.monotonic()\n    result = _run(argv, spark)\n    time.sleep(max(0.0, %d - (time.monotonic() - start)))\n    return result\n", original, seconds)
 			if err := os.WriteFile(path, []byte(slowed), 0o644); err != nil {
 				t.Fatal(err)
 			}
