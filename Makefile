@@ -1,13 +1,13 @@
 # The commands a user types. `make synth` and `make test` install what they
 # need on first use: Go modules; Node 22 with the CDK CLI and jsonata (pinned
 # in package.json / package-lock.json) under .tools/; and, for the tests, a
-# Python virtual environment with PySpark, pytest, ruff, cfn-lint,
-# jsonata-python and moto (pinned in glue_scripts/requirements-dev.txt and
-# constraints.txt) under .tools/venv, checkov (security/) under
-# .tools/checkov, and Iceberg's Spark runtime and the SQLite driver of the
-# local Iceberg catalog (glue_scripts/jars/pom.xml, with Maven) under
-# .tools/jars, and aws/event-ruler (internal/ruler/pom.xml) under
-# .tools/ruler.
+# Python virtual environment with PySpark, pytest and pytest-xdist, ruff,
+# cfn-lint, jsonata-python and moto (pinned in
+# glue_scripts/requirements-dev.txt and constraints.txt) under .tools/venv,
+# checkov (security/) under .tools/checkov, and Iceberg's Spark runtime and
+# the SQLite driver of the local Iceberg catalog (glue_scripts/jars/pom.xml,
+# with Maven) under .tools/jars, and aws/event-ruler (internal/ruler/pom.xml)
+# under .tools/ruler.
 
 STACK     := AWSStateFunctionPartialRuns
 TOOLS     := .tools

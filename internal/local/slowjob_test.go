@@ -16,8 +16,9 @@ import (
 
 // slowJobSeconds is how long the slowed job lasts at least: longer
 // than the 60 s that aws-local-stepfunctions gives a Task state without a
-// TimeoutSeconds of its own, where AWS gives 99,999,999 s.
-const slowJobSeconds = 65
+// TimeoutSeconds of its own, where AWS gives 99,999,999 s, by enough that
+// a timer firing late could not let the test pass.
+const slowJobSeconds = 70
 
 // TestSlowJobCompletes runs raw → silver slowed past a minute, as a busy
 // machine or a real day of data makes it: the local run must wait for it as
