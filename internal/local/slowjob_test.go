@@ -53,6 +53,23 @@ func TestSlowJobCompletes(t *testing.T) {
 	}
 }
 
+// slowedRun is a job script (the first verb) whose run lasts at least the
+// second verb's seconds. The sleep tops the run up rather than coming
+// before it: the job still lasts that long, and its own work overlaps.
+const slowedRun = `%s
+
+_run = run
+
+
+def run(argv, spark):
+    import time
+
+    start = time.monotonic()
+    result = _run(argv, spark)
+    time.sleep(max(0.0, %d - (time.monotonic() - start)))
+    return result
+`
+
 // slowDown replaces the staged copy of script in the assembly with one whose
 // run lasts at least seconds.
 func slowDown(t *testing.T, asm, script string, seconds int) {
@@ -64,9 +81,7 @@ func slowDown(t *testing.T, asm, script string, seconds int) {
 	staged, _ := filepath.Glob(filepath.Join(asm, "asset.*.py"))
 	for _, path := range staged {
 		if b, err := os.ReadFile(path); err == nil && bytes.Equal(b, original) {
-			// The sleep tops the run up to seconds rather than coming before
-			// it: the job still lasts that long, and its own work overlaps.
-			slowed := fmt.Sprintf("%s\n\n_run = run\n\n\ndef run(argv, spark):\n    import time\n\n    start = time.monotonic()\n    result = _run(argv, spark)\n    time.sleep(max(0.0, %d - (time.monotonic() - start)))\n    return result\n", original, seconds)
+			slowed := fmt.Sprintf(slowedRun, original, seconds)
 			if err := os.WriteFile(path, []byte(slowed), 0o644); err != nil {
 				t.Fatal(err)
 			}
