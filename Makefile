@@ -41,11 +41,11 @@ export NODE_PATH := $(CURDIR)/$(NODE_MODS)
 CDK_OFFLINE := CDK_DISABLE_CLI_TELEMETRY=true
 CDK_FLAGS   := --no-notices
 
-.PHONY: help synth validate local sql test bench rehearse partialrun bootstrap deploy diff destroy fmt lint snapshot tools clean
+.PHONY: help synth validate local local-assembly app-sources sql test bench rehearse partialrun bootstrap deploy diff destroy fmt lint snapshot tools clean
 
 ## help: list the targets and what each does
 help:
-	@awk '/^## [a-z][a-z \/]*:/ { sub(/^## /, ""); printf "  %s\n", $$0; more = 1; next } /^## / && more { sub(/^## /, "      "); print; next } { more = 0 }' Makefile
+	@awk '/^## [a-z][a-z \/-]*:/ { sub(/^## /, ""); printf "  %s\n", $$0; more = 1; next } /^## / && more { sub(/^## /, "      "); print; next } { more = 0 }' Makefile
 
 ## synth: install the pinned tools and synthesize the template into cdk.out/
 ## (reused when nothing it is made from changed: FRESH=1 synthesizes again)
@@ -91,13 +91,31 @@ export LOCAL_DIR
 # into an assembly of its own: cdk.out stays what cdk.json configures.
 LOCAL_ASSEMBLY := $(TOOLS)/local.out
 LOCAL_SYSTEMS  := [{"id":"velib","url":"https://velib.example.org/"},{"id":"citybikes","url":"https://citybikes.example.org/"}]
-LOCAL_TEMPLATE := $(LOCAL_ASSEMBLY)/$(STACK).template.json
-$(LOCAL_TEMPLATE): $(APP_SOURCES) | tools
-	@$(CDK_OFFLINE) cdk synth $(STACK) --quiet $(CDK_FLAGS) -o $(LOCAL_ASSEMBLY) -c 'systems=$(LOCAL_SYSTEMS)'
-local: $(LOCAL_TEMPLATE) $(PY_STAMP) $(JARS_STAMP)
+# The end-to-end tests share it (internal/testassembly). It is synthesized
+# into a new folder, then mirrored onto $(LOCAL_ASSEMBLY) (cmd/mirror): a
+# file whose content did not change keeps its time, and go test, which keys
+# those tests' results on the files' times, reuses them. Stack traces are
+# kept out of its metadata, where their temporary paths would differ at
+# every synth.
+LOCAL_STAMP := $(LOCAL_ASSEMBLY).synthesized
+$(LOCAL_STAMP): $(APP_SOURCES) package-lock.json | tools
+	@new=$$(mktemp -d $(LOCAL_ASSEMBLY).XXXXXX) && trap 'rm -rf "$$new"' EXIT && \
+	CDK_DISABLE_STACK_TRACE=1 $(CDK_OFFLINE) cdk synth $(STACK) --quiet $(CDK_FLAGS) -o "$$new" -c 'systems=$(LOCAL_SYSTEMS)' && \
+	go build -o $(TOOLS)/bin/mirror ./cmd/mirror && $(TOOLS)/bin/mirror "$$new" $(LOCAL_ASSEMBLY)
+	@touch $@
+local: $(LOCAL_STAMP) $(PY_STAMP) $(JARS_STAMP)
 	$(if $(and $(value FLAGS),$(value FLAGS_FILE)),$(error give FLAGS or FLAGS_FILE, not both))
 	@go build -o $(TOOLS)/bin/local ./cmd/local
 	@$(TOOLS)/bin/local -assembly $(LOCAL_ASSEMBLY)
+
+## local-assembly: bring make local's assembly up to date and print its
+## folder (the end-to-end tests read it: make test calls it first, and
+## go test run by hand calls it through internal/testassembly)
+local-assembly: $(LOCAL_STAMP)
+	@echo $(CURDIR)/$(LOCAL_ASSEMBLY)
+## app-sources: print the files the app is synthesized from
+app-sources:
+	@echo $(APP_SOURCES) package-lock.json
 
 ## sql: query the tables make local wrote, printed as a table:
 ## make sql Q="SELECT system, count(*) FROM velib_data_silver GROUP BY system"
@@ -117,7 +135,10 @@ sql: $(PY_STAMP) $(JARS_STAMP)
 # GOTESTFLAGS and PYTESTFLAGS pass options through, e.g. for make bench.
 # A package's tests may take longer than go test's default 10 minutes on
 # a busy machine (the end-to-end runs start Spark); none waits on a clock.
-test: tools lint $(CHECKOV_STAMP) $(JARS_STAMP) $(RULER_STAMP)
+# The end-to-end tests read the local run's assembly, brought up to date
+# first, instead of synthesizing their own (internal/testassembly).
+test: export LOCAL_TEST_ASSEMBLY := $(CURDIR)/$(LOCAL_ASSEMBLY)
+test: tools lint $(CHECKOV_STAMP) $(JARS_STAMP) $(RULER_STAMP) $(LOCAL_STAMP)
 	@$(call in_modules,go test -timeout 20m $(if $(FRESH),-count=1) $(GOTESTFLAGS) ./...)
 	cd glue_scripts && ../$(VENV)/bin/python run_tests.py $(if $(FRESH),--fresh) $(PYTESTFLAGS)
 	@$(MAKE) --no-print-directory rehearse
@@ -134,7 +155,7 @@ bench: tools $(PY_STAMP) $(JARS_STAMP)
 	@bash bench/inner-loop.sh
 	go test -run '^$$' -bench . -benchmem ./lambda/...
 	go test -run '^$$' -bench Transitions -benchtime 1x ./stacks/
-	go test -run '^$$' -bench IngestTenSystems -benchtime 3x -v ./internal/local/ | grep -E 'Benchmark|target'
+	go test -run '^$$' -bench IngestTenSystems -benchtime 3x -v ./stacks/ | grep -E 'Benchmark|target'
 	$(VENV)/bin/python glue_scripts/bench.py
 	@start=$$(date +%s); $(MAKE) --no-print-directory rehearse > /dev/null && \
 	echo "make rehearse: $$(( $$(date +%s) - start )) s (no target of its own: it is part of make test)"

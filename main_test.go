@@ -28,7 +28,7 @@ func TestMakeHelp(t *testing.T) {
 		t.Fatalf("make help: %v\n%s", err, out)
 	}
 	listed := map[string]bool{}
-	for _, m := range regexp.MustCompile(`(?m)^  ([a-z /]+):`).FindAllSubmatch(out, -1) {
+	for _, m := range regexp.MustCompile(`(?m)^  ([a-z /-]+):`).FindAllSubmatch(out, -1) {
 		for _, name := range strings.Split(string(m[1]), " / ") {
 			listed[name] = true
 		}

@@ -12,13 +12,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/partialruns/velib-pipeline/internal/cdktest"
 	"github.com/partialruns/velib-pipeline/internal/layout"
 	"github.com/partialruns/velib-pipeline/internal/local"
 	"github.com/partialruns/velib-pipeline/internal/modroot"
+	"github.com/partialruns/velib-pipeline/internal/testassembly"
 	"github.com/partialruns/velib-pipeline/internal/testinputs"
 	"github.com/partialruns/velib-pipeline/internal/tools"
-	"github.com/partialruns/velib-pipeline/stacks"
 )
 
 func TestMain(m *testing.M) {
@@ -26,28 +25,8 @@ func TestMain(m *testing.M) {
 		holdFolder()
 		return
 	}
-	cdktest.Main(m)
+	os.Exit(m.Run())
 }
-
-// assembly synthesizes the stack into dir, as make synth does into cdk.out:
-// the template and the staged Glue scripts and library. (The Lambda's code
-// is not needed: the local run calls the ingest package directly.)
-func assembly(t *testing.T, dir string) {
-	t.Helper()
-	if msg := cdktest.Catch(func() {
-		app := cdktest.NewAppIn(dir, nil)
-		cfg := stacks.DefaultConfig
-		cfg.Systems = twoSystems
-		stacks.NewPipelineStack(app, layout.StackID, &stacks.PipelineStackProps{Config: cfg})
-		app.Synth(nil)
-	}); msg != "" {
-		t.Fatalf("synth: %s", msg)
-	}
-}
-
-// twoSystems are the systems the local run ingests, both from the feed
-// the run serves.
-var twoSystems = []layout.System{{ID: "velib", URL: "https://velib.example.org/"}, {ID: "citybikes", URL: "https://citybikes.example.org/"}}
 
 // tinyFeed has five stations: one without capacity, one with more bikes
 // than its capacity says, and one whose status has a negative count.
@@ -96,9 +75,10 @@ func under(all map[string]time.Time, part string) map[string]time.Time {
 }
 
 // endToEnd sets up a test of whole local runs: the module root, the
-// project's Python, a new work folder and an assembly synthesized into
-// work/cdk.out. The synth runs alone (jsii serves one caller); call
-// t.Parallel after it, so the runs go beside the other end-to-end tests.
+// project's Python, a new work folder and, in work/cdk.out, a copy of the
+// assembly make local runs (two systems, velib and citybikes), which the
+// test may change. Call t.Parallel after it, so the runs go beside the
+// other end-to-end tests.
 func endToEnd(t *testing.T) (root, python, work, asm string) {
 	t.Helper()
 	root, err := modroot.Find()
@@ -108,12 +88,12 @@ func endToEnd(t *testing.T) (root, python, work, asm string) {
 	if python, err = tools.VenvBin("python"); err != nil {
 		t.Fatal(err)
 	}
-	// The runner and the job scripts it runs (staged from these by the
-	// synth) are read by Python, not by this test.
-	testinputs.Declare(t, "glue_scripts/*.py", "glue_scripts/lib/*.py")
+	// The runner is read by Python, not by this test; the job scripts it
+	// runs are the assembly's copies, which testassembly reads.
+	testinputs.Declare(t, "glue_scripts/local_runner.py")
 	work = t.TempDir()
 	asm = filepath.Join(work, "cdk.out")
-	assembly(t, asm)
+	testassembly.Copy(t, asm)
 	return root, python, work, asm
 }
 

@@ -11,7 +11,9 @@
 package testinputs
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -90,4 +92,38 @@ func match(pattern string) ([]string, error) {
 		}
 	}
 	return files, nil
+}
+
+// TempDir returns a new folder under the module's .tools/ (which git
+// ignores), removed when t ends: go test keys its cache only on files
+// inside the module, so a test of that cache needs its files there.
+func TempDir(t testing.TB) string {
+	t.Helper()
+	root, err := modroot.Find()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Not os.MkdirAll, which stats .tools: go test would key the result on
+	// the folder's time, which changes with every run.
+	parent := filepath.Join(root, ".tools")
+	if err := os.Mkdir(parent, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+		t.Fatal(err)
+	}
+	dir, err := os.MkdirTemp(parent, "testinputs-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Not os.RemoveAll: it would open .tools itself, whose listing
+	// changes with every run, and the calling test would never be cached.
+	t.Cleanup(func() {
+		var paths []string
+		filepath.WalkDir(dir, func(path string, _ os.DirEntry, _ error) error {
+			paths = append(paths, path)
+			return nil
+		})
+		for _, p := range slices.Backward(paths) { // entries before their folder
+			os.Remove(p)
+		}
+	})
+	return dir
 }

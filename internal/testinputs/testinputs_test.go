@@ -4,12 +4,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/partialruns/velib-pipeline/internal/modroot"
 	"github.com/partialruns/velib-pipeline/internal/testinputs"
 )
 
@@ -41,7 +39,7 @@ func TestDeclaredInputRerunsTest(t *testing.T) {
 		// binary.
 		testinputs.Declare(t, "internal/testinputs/testdata/fixture/*.go")
 		t.Run(c.name, func(t *testing.T) {
-			dir := moduleTempDir(t)
+			dir := testinputs.TempDir(t)
 			input := filepath.Join(dir, "input.txt")
 			write(t, input, "ok\n", time.Hour)
 			pattern := ""
@@ -70,38 +68,6 @@ func TestDeclaredInputRerunsTest(t *testing.T) {
 			}
 		})
 	}
-}
-
-// moduleTempDir is a temporary folder under .tools/ (ignored by git): go
-// test keys its cache only on files inside the module, so the fixture's
-// input must be there.
-func moduleTempDir(t *testing.T) string {
-	t.Helper()
-	root, err := modroot.Find()
-	if err != nil {
-		t.Fatal(err)
-	}
-	parent := filepath.Join(root, ".tools")
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	dir, err := os.MkdirTemp(parent, "testinputs-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Not os.RemoveAll: it would open .tools itself, whose listing
-	// changes with every run, and this test would never be cached.
-	t.Cleanup(func() {
-		var paths []string
-		filepath.WalkDir(dir, func(path string, _ os.DirEntry, _ error) error {
-			paths = append(paths, path)
-			return nil
-		})
-		for _, p := range slices.Backward(paths) { // entries before their folder
-			os.Remove(p)
-		}
-	})
-	return dir
 }
 
 // write writes text to path and dates it age ago: go test does not cache a

@@ -1,4 +1,4 @@
-package local_test
+package stacks_test
 
 import (
 	"context"
