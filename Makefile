@@ -130,8 +130,8 @@ sql: $(PY_STAMP) $(JARS_STAMP)
 ## test: install the pinned tools and run every test level (checkov and the
 ## emulator rehearsal, make rehearse, included);
 ## a level whose inputs are unchanged since it last passed reports "cached"
-## (go test's cache, and glue_scripts/run_tests.py for pytest): make test
-## FRESH=1 runs everything
+## (go test's cache, glue_scripts/run_tests.py for pytest, and the
+## rehearsal on an unchanged working tree): make test FRESH=1 runs everything
 # GOTESTFLAGS and PYTESTFLAGS pass options through, e.g. for make bench.
 # A package's tests may take longer than go test's default 10 minutes on
 # a busy machine (the end-to-end runs start Spark); none waits on a clock.
@@ -165,10 +165,11 @@ bench: tools $(PY_STAMP) $(JARS_STAMP)
 ## .tools/ministack, bound to loopback, fake credentials, no internet),
 ## through make bootstrap and make deploy; check every resource, run
 ## executions, rehearse the upgrade from the release BASELINE names
-## (docs/rehearsal.md)
+## (docs/rehearsal.md); reports its last pass instead when no file of the
+## working tree changed since (FRESH=1 rehearses regardless)
 rehearse: tools $(MINISTACK_STAMP) $(BASELINE_STAMP)
 	@go build -o $(TOOLS)/bin/rehearse ./cmd/rehearse
-	@$(TOOLS)/bin/rehearse
+	@$(TOOLS)/bin/rehearse $(if $(FRESH),-fresh)
 
 # The rehearsal synthesizes the release in BASELINE with no network, so
 # its Go modules (which may differ from the tree's) are downloaded here,
