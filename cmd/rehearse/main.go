@@ -66,8 +66,8 @@ func cached(venv, dir, baselineFile, passed string, fresh bool) error {
 	return record.Add(key, "passed "+time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 }
 
-// treeKey is the key of the working tree and of what the rehearsal runs
-// that the tree does not hold: Go, and the install stamps of MiniStack's
+// treeKey is the key of the working tree (less what it never reads) and
+// of what the rehearsal runs that the tree does not hold: Go, and the install stamps of MiniStack's
 // environment and of the CDK CLI's packages.
 func treeKey(root, venv string) (string, error) {
 	extra := []string{runtime.Version()}
@@ -81,7 +81,16 @@ func treeKey(root, venv string) (string, error) {
 		}
 		extra = append(extra, fmt.Sprintf("%s %d", stamp, info.ModTime().UnixNano()))
 	}
-	return passcache.Key(root, extra...)
+	return passcache.Key(root, unread, extra...)
+}
+
+// unread reports the files of the tree that nothing the rehearsal runs
+// reads: tests and their data, which no binary is built from and no asset
+// stages, and prose. An edit to them alone needs no new rehearsal.
+func unread(name string) bool {
+	return strings.HasSuffix(name, "_test.go") || strings.HasSuffix(name, ".md") ||
+		strings.HasPrefix(name, "glue_scripts/tests/") ||
+		strings.HasPrefix(name, "testdata/") || strings.Contains(name, "/testdata/")
 }
 
 func run(venv, dir, baselineFile string) error {

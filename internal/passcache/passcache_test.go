@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -32,6 +33,9 @@ func repo(t *testing.T) string {
 	}
 	return dir
 }
+
+// skipNotes leaves out the Markdown files.
+func skipNotes(name string) bool { return strings.HasSuffix(name, ".md") }
 
 func TestKey(t *testing.T) {
 	write := func(name, text string) func(string) error {
@@ -61,11 +65,12 @@ func TestKey(t *testing.T) {
 			}
 			return os.Symlink("run.sh", path)
 		}, changed: true},
+		{name: "a skipped file written", change: write("notes.md", "later")},
 		{name: "another tool", change: func(string) error { return nil }, extra: "go1.99", changed: true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := repo(t)
-			before, err := Key(dir, "go1.25")
+			before, err := Key(dir, skipNotes, "go1.25")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -76,7 +81,7 @@ func TestKey(t *testing.T) {
 			if c.extra != "" {
 				extra = c.extra
 			}
-			after, err := Key(dir, extra)
+			after, err := Key(dir, skipNotes, extra)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -88,7 +93,7 @@ func TestKey(t *testing.T) {
 }
 
 func TestKeyOutsideARepository(t *testing.T) {
-	if _, err := Key(t.TempDir()); err == nil {
+	if _, err := Key(t.TempDir(), nil); err == nil {
 		t.Error("Key outside a git work tree: no error")
 	}
 }

@@ -1,10 +1,9 @@
 // Package passcache remembers that a slow check passed on a working tree,
 // so that running it again on the same tree can report that pass instead
 // (make rehearse). The key is the path, kind and content of every file git
-// would track there (tracked, or new and not ignored), with what the tree
-// does not hold (tools, install stamps) given by the caller. It leaves
-// nothing out on a guess about what the check reads: any edit, docs
-// included, runs the check again.
+// would track there (tracked, or new and not ignored) but those the caller
+// knows the check never reads, with what the tree does not hold (tools,
+// install stamps) given by the caller.
 package passcache
 
 import (
@@ -21,10 +20,12 @@ import (
 	"strings"
 )
 
-// Key returns the hash of the tree at root (a git work tree) and of extra,
-// strings that stand for what the tree does not hold (a tool's version,
-// an install stamp).
-func Key(root string, extra ...string) (string, error) {
+// Key returns the hash of the tree at root (a git work tree), less the
+// files for which skip (given a slash-separated path relative to root)
+// reports true, and of extra, strings that stand for what the tree does
+// not hold (a tool's version, an install stamp). A nil skip keeps every
+// file.
+func Key(root string, skip func(name string) bool, extra ...string) (string, error) {
 	cmd := exec.Command("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--deduplicate")
 	cmd.Dir = root
 	var stderr bytes.Buffer
@@ -38,7 +39,7 @@ func Key(root string, extra ...string) (string, error) {
 		fmt.Fprintf(h, "extra %q\n", e)
 	}
 	for _, name := range strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00") {
-		if name == "" {
+		if name == "" || (skip != nil && skip(name)) {
 			continue
 		}
 		if err := file(h, root, name); err != nil {
