@@ -137,11 +137,24 @@ sql: $(PY_STAMP) $(JARS_STAMP)
 # a busy machine (the end-to-end runs start Spark); none waits on a clock.
 # The end-to-end tests read the local run's assembly, brought up to date
 # first, instead of synthesizing their own (internal/testassembly).
+# The rehearsal runs beside the Go tests, which leave a core idle while
+# the stacks' tests run one at a time; its output, kept in
+# $(REHEARSE_LOG), follows the other levels'. It is waited for whatever
+# they do, and the first failure decides the exit status.
+REHEARSE_LOG := $(TOOLS)/rehearse.log
 test: export LOCAL_TEST_ASSEMBLY := $(CURDIR)/$(LOCAL_ASSEMBLY)
-test: tools lint $(CHECKOV_STAMP) $(JARS_STAMP) $(RULER_STAMP) $(LOCAL_STAMP)
-	@$(call in_modules,go test -timeout 20m $(if $(FRESH),-count=1) $(GOTESTFLAGS) ./...)
-	cd glue_scripts && ../$(VENV)/bin/python run_tests.py $(if $(FRESH),--fresh) $(PYTESTFLAGS)
-	@$(MAKE) --no-print-directory rehearse
+test: tools lint $(CHECKOV_STAMP) $(JARS_STAMP) $(RULER_STAMP) $(LOCAL_STAMP) $(MINISTACK_STAMP) $(BASELINE_STAMP)
+	@$(MAKE) --no-print-directory rehearse > $(REHEARSE_LOG) 2>&1 & rehearsal=$$!; \
+	trap 'kill $$rehearsal 2>/dev/null' INT TERM; \
+	echo "make rehearse: running beside the tests; its output follows theirs"; \
+	( $(call in_modules,go test -timeout 20m $(if $(FRESH),-count=1) $(GOTESTFLAGS) ./...) ) && \
+	echo "cd glue_scripts && python run_tests.py $(if $(FRESH),--fresh) $(PYTESTFLAGS)" && \
+	(cd glue_scripts && ../$(VENV)/bin/python run_tests.py $(if $(FRESH),--fresh) $(PYTESTFLAGS)); \
+	status=$$?; \
+	wait $$rehearsal; rehearsed=$$?; \
+	cat $(REHEARSE_LOG); \
+	[ $$rehearsed = 0 ] || echo "make rehearse failed (its output: above, and $(REHEARSE_LOG))"; \
+	[ $$status = 0 ] && [ $$rehearsed = 0 ]
 
 ## bench: performance figures (warm synth, make local and make test times,
 ## with the synth's breakdown and the slowest tests, beside their

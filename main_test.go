@@ -41,17 +41,17 @@ func TestMakeHelp(t *testing.T) {
 }
 
 // TestMakeLocalSynthesizesOnlyWhenStale checks that make local reuses the
-// synthesized template unless a source of the app is newer (make -n prints
+// synthesized assembly unless a source of the app is newer than its stamp (make -n prints
 // the recipes it would run; -W pretends a file was just changed).
 func TestMakeLocalSynthesizesOnlyWhenStale(t *testing.T) {
 	testinputs.Declare(t, "Makefile") // read by make, not by this test
-	template := filepath.Join(t.TempDir(), "stack.template.json")
-	if err := os.WriteFile(template, []byte("{}"), 0o644); err != nil {
+	stamp := filepath.Join(t.TempDir(), "local.out.synthesized")
+	if err := os.WriteFile(stamp, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	// Newer than every source, as right after a synth.
 	future := time.Now().Add(time.Hour)
-	if err := os.Chtimes(template, future, future); err != nil {
+	if err := os.Chtimes(stamp, future, future); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
@@ -63,10 +63,11 @@ func TestMakeLocalSynthesizesOnlyWhenStale(t *testing.T) {
 		{name: "a Go source changed", changed: "stacks/jobs.go", synth: true},
 		{name: "a job script changed", changed: "glue_scripts/lib/velib_silver.py", synth: true},
 		{name: "cdk.json changed", changed: "cdk.json", synth: true},
+		{name: "the CDK CLI's pin changed", changed: "package-lock.json", synth: true},
 		{name: "a test changed", changed: "stacks/pipeline_test.go", synth: false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			args := []string{"-n", "--no-print-directory", "local", "LOCAL_TEMPLATE=" + template, "FLAGS={}"}
+			args := []string{"-n", "--no-print-directory", "local", "LOCAL_STAMP=" + stamp, "FLAGS={}"}
 			if c.changed != "" {
 				args = append(args, "-W", c.changed)
 			}
