@@ -91,6 +91,7 @@ reran() {
   local list
   list=$(grep -E '^(ok|FAIL)[[:space:]]' "$out/$1.txt" | grep -v '(cached)' | awk '{ sub("github.com/partialruns/velib-pipeline", ".", $2); print $2 }')
   grep -q '^pytest: cached' "$out/$1.txt" || list+=$'\npytest'
+  grep -q '^rehearse: cached' "$out/$1.txt" || list+=$'\nrehearse'
   echo "$list" | grep -v '^$' | paste -sd, - | sed 's/,/, /g'
 }
 edited=()
