@@ -91,28 +91,26 @@ export LOCAL_DIR
 # into an assembly of its own: cdk.out stays what cdk.json configures.
 LOCAL_ASSEMBLY := $(TOOLS)/local.out
 LOCAL_SYSTEMS  := [{"id":"velib","url":"https://velib.example.org/"},{"id":"citybikes","url":"https://citybikes.example.org/"}]
-# The end-to-end tests share it (internal/testassembly). It is synthesized
-# into a new folder, then mirrored onto $(LOCAL_ASSEMBLY) (cmd/mirror): a
-# file whose content did not change keeps its time, and go test, which keys
-# those tests' results on the files' times, reuses them. Stack traces are
-# kept out of its metadata, where their temporary paths would differ at
-# every synth.
-LOCAL_STAMP := $(LOCAL_ASSEMBLY).synthesized
-$(LOCAL_STAMP): $(APP_SOURCES) package-lock.json | tools
-	@new=$$(mktemp -d $(LOCAL_ASSEMBLY).XXXXXX) && trap 'rm -rf "$$new"' EXIT && \
-	CDK_DISABLE_STACK_TRACE=1 $(CDK_OFFLINE) cdk synth $(STACK) --quiet $(CDK_FLAGS) -o "$$new" -c 'systems=$(LOCAL_SYSTEMS)' && \
-	go build -o $(TOOLS)/bin/mirror ./cmd/mirror && $(TOOLS)/bin/mirror "$$new" $(LOCAL_ASSEMBLY)
-	@touch $@
-local: $(LOCAL_STAMP) $(PY_STAMP) $(JARS_STAMP)
+# The end-to-end tests share it (internal/testassembly). scripts/synthonce.sh
+# synthesizes it again only when something it is made from changed, or the
+# assembly did (the same content key as make synth's), into a new folder
+# mirrored onto $(LOCAL_ASSEMBLY) (cmd/mirror): a file whose content did
+# not change keeps its time, and go test, which keys those tests' results
+# on the files' times, reuses them. Stack traces are kept out of its
+# metadata, where their temporary paths would differ at every synth.
+## local-assembly: bring make local's assembly up to date and print its
+## folder (the end-to-end tests read it: make test calls it first, and
+## go test run by hand calls it through internal/testassembly)
+local-assembly: tools
+	@go build -o $(TOOLS)/bin/mirror ./cmd/mirror
+	@CDK_DISABLE_STACK_TRACE=1 $(CDK_OFFLINE) bash scripts/synthonce.sh --out $(LOCAL_ASSEMBLY) -- \
+		cdk synth $(STACK) --quiet $(CDK_FLAGS) -c 'systems=$(LOCAL_SYSTEMS)' >&2
+	@echo $(CURDIR)/$(LOCAL_ASSEMBLY)
+local: local-assembly $(PY_STAMP) $(JARS_STAMP)
 	$(if $(and $(value FLAGS),$(value FLAGS_FILE)),$(error give FLAGS or FLAGS_FILE, not both))
 	@go build -o $(TOOLS)/bin/local ./cmd/local
 	@$(TOOLS)/bin/local -assembly $(LOCAL_ASSEMBLY)
 
-## local-assembly: bring make local's assembly up to date and print its
-## folder (the end-to-end tests read it: make test calls it first, and
-## go test run by hand calls it through internal/testassembly)
-local-assembly: $(LOCAL_STAMP)
-	@echo $(CURDIR)/$(LOCAL_ASSEMBLY)
 ## app-sources: print the files the app is synthesized from
 app-sources:
 	@echo $(APP_SOURCES) package-lock.json
@@ -143,7 +141,7 @@ sql: $(PY_STAMP) $(JARS_STAMP)
 # they do, and the first failure decides the exit status.
 REHEARSE_LOG := $(TOOLS)/rehearse.log
 test: export LOCAL_TEST_ASSEMBLY := $(CURDIR)/$(LOCAL_ASSEMBLY)
-test: tools lint $(CHECKOV_STAMP) $(JARS_STAMP) $(RULER_STAMP) $(LOCAL_STAMP) $(MINISTACK_STAMP) $(BASELINE_STAMP)
+test: tools lint $(CHECKOV_STAMP) $(JARS_STAMP) $(RULER_STAMP) local-assembly $(MINISTACK_STAMP) $(BASELINE_STAMP)
 	@$(MAKE) --no-print-directory rehearse > $(REHEARSE_LOG) 2>&1 & rehearsal=$$!; \
 	trap 'kill $$rehearsal 2>/dev/null' INT TERM; \
 	echo "make rehearse: running beside the tests; its output follows theirs"; \

@@ -3,11 +3,9 @@ package main
 import (
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/partialruns/velib-pipeline/internal/testinputs"
 )
@@ -40,46 +38,23 @@ func TestMakeHelp(t *testing.T) {
 	}
 }
 
-// TestMakeLocalSynthesizesOnlyWhenStale checks that make local reuses the
-// synthesized assembly unless a source of the app is newer than its stamp (make -n prints
-// the recipes it would run; -W pretends a file was just changed).
-func TestMakeLocalSynthesizesOnlyWhenStale(t *testing.T) {
+// TestMakeLocalSynthesizesOnce checks that make local and make
+// local-assembly (which make test runs first) bring .tools/local.out up to
+// date through
+// scripts/synthonce.sh, whose content key decides whether to synthesize
+// (TestSynthOutIsMirrored), rather than through file times, which miss a
+// deleted source or a deleted assembly.
+func TestMakeLocalSynthesizesOnce(t *testing.T) {
 	testinputs.Declare(t, "Makefile") // read by make, not by this test
-	stamp := filepath.Join(t.TempDir(), "local.out.synthesized")
-	if err := os.WriteFile(stamp, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// Newer than every source, as right after a synth.
-	future := time.Now().Add(time.Hour)
-	if err := os.Chtimes(stamp, future, future); err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []struct {
-		name    string
-		changed string
-		synth   bool
-	}{
-		{name: "nothing changed", synth: false},
-		{name: "a Go source changed", changed: "stacks/jobs.go", synth: true},
-		{name: "a job script changed", changed: "glue_scripts/lib/velib_silver.py", synth: true},
-		{name: "cdk.json changed", changed: "cdk.json", synth: true},
-		{name: "the CDK CLI's pin changed", changed: "package-lock.json", synth: true},
-		{name: "a test changed", changed: "stacks/pipeline_test.go", synth: false},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			args := []string{"-n", "--no-print-directory", "local", "LOCAL_STAMP=" + stamp, "FLAGS={}"}
-			if c.changed != "" {
-				args = append(args, "-W", c.changed)
-			}
-			cmd := exec.Command("make", args...)
-			cmd.Env = append(os.Environ(), "FLAGS_FILE=")
-			out, err := cmd.CombinedOutput()
-			if err != nil {
-				t.Fatalf("make %v: %v\n%s", args, err, out)
-			}
-			if got := strings.Contains(string(out), "cdk synth"); got != c.synth {
-				t.Errorf("synthesizes: %v, want %v\n%s", got, c.synth, out)
-			}
-		})
+	for _, target := range []string{"local", "local-assembly"} {
+		cmd := exec.Command("make", "-n", "--no-print-directory", target, "FLAGS={}")
+		cmd.Env = append(os.Environ(), "FLAGS_FILE=")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("make -n %s: %v\n%s", target, err, out)
+		}
+		if !strings.Contains(string(out), "scripts/synthonce.sh --out .tools/local.out --") {
+			t.Errorf("make %s does not bring .tools/local.out up to date with synthonce.sh:\n%s", target, out)
+		}
 	}
 }

@@ -179,6 +179,72 @@ func TestAnEditDuringTheSynthIsNotRecorded(t *testing.T) {
 	}
 }
 
+// TestSynthOutIsMirrored runs scripts/synthonce.sh --out, as make
+// local-assembly does, step by step: it synthesizes when an input or the
+// assembly changed, a deleted source and a deleted assembly included, and
+// mirrors the synth onto the folder, so a file whose content is the same
+// keeps its time.
+func TestSynthOutIsMirrored(t *testing.T) {
+	testinputs.Declare(t, "cmd/mirror/*.go", "internal/mirror/*.go")
+	mirror := filepath.Join(t.TempDir(), "mirror")
+	if out, err := exec.Command("go", "build", "-o", mirror, "./cmd/mirror").CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/mirror: %v\n%s", err, out)
+	}
+	p := newSynthProject(t, map[string]string{
+		"glue_scripts/job.py":     "print(1)",
+		"glue_scripts/lib/old.py": "A = 1",
+	}, "TEMPLATE=v1", "MIRROR="+mirror, "GOFLAGS=")
+	asm := filepath.Join(p.dir, ".tools", "local.out")
+	template := filepath.Join(asm, "Stack.template.json")
+	long := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, step := range []struct {
+		name   string
+		change func()
+		args   []string
+		synth  bool
+		// rewritten is whether the template gets a new time.
+		rewritten bool
+	}{
+		{name: "first synth", synth: true, rewritten: true},
+		{name: "nothing changed", synth: false},
+		{name: "a library file deleted", change: func() { os.Remove(filepath.Join(p.dir, "glue_scripts/lib/old.py")) }, synth: true},
+		{name: "other context, the same template", args: []string{"-c", "a=1"}, synth: true},
+		{name: "the assembly deleted", change: func() { os.RemoveAll(asm) }, args: []string{"-c", "a=1"}, synth: true, rewritten: true},
+		{name: "a file of the assembly edited", change: func() { write(t, template, "edited") }, args: []string{"-c", "a=1"}, synth: true, rewritten: true},
+	} {
+		if step.change != nil {
+			step.change()
+		}
+		if _, err := os.Stat(template); err == nil {
+			if err := os.Chtimes(template, long, long); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := p.runs()
+		out, err := p.synth(nil, append([]string{"--out", asm}, append(step.args, "--quiet")...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", step.name, err, out)
+		}
+		if synthesized := p.runs() > before; synthesized != step.synth {
+			t.Fatalf("%s: synthesized %v, want %v\n%s", step.name, synthesized, step.synth, out)
+		}
+		data, err := os.ReadFile(template)
+		if err != nil || string(data) != "v1" {
+			t.Fatalf("%s: the template holds %q (%v), want v1\n%s", step.name, data, err, out)
+		}
+		info, err := os.Stat(template)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rewritten := !info.ModTime().Equal(long); rewritten != step.rewritten {
+			t.Errorf("%s: template rewritten %v, want %v", step.name, rewritten, step.rewritten)
+		}
+		if leftovers, _ := filepath.Glob(asm + ".??????"); len(leftovers) > 0 {
+			t.Errorf("%s: the synth's folder is left: %v", step.name, leftovers)
+		}
+	}
+}
+
 // synthProject is a Go module of a few files, in which
 // scripts/synthonce.sh runs with fakeSynth as cdk.
 type synthProject struct {
@@ -213,11 +279,15 @@ func newSynthProject(t *testing.T, files map[string]string, env ...string) *synt
 }
 
 // synth is the command synthonce.sh runs as `cdk synth Stack args`, with
-// env added; a first argument --fresh goes to synthonce.sh instead.
+// env added; a first argument --fresh, or --out and its folder, goes to
+// synthonce.sh instead.
 func (p *synthProject) synth(env []string, args ...string) *exec.Cmd {
 	own := []string{p.script}
 	if len(args) > 0 && args[0] == "--fresh" {
 		own, args = append(own, "--fresh"), args[1:]
+	}
+	if len(args) > 1 && args[0] == "--out" {
+		own, args = append(own, args[:2]...), args[2:]
 	}
 	cmd := exec.Command("bash", append(append(own, "--", "cdk", "synth", "Stack"), args...)...)
 	cmd.Dir, cmd.Env = p.dir, append(append([]string{}, p.env...), env...)

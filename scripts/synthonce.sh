@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: scripts/synthonce.sh [--fresh] -- cdk synth ARGS...
+# Usage: scripts/synthonce.sh [--fresh] [--out DIR] -- cdk synth ARGS...
 #
 # Runs the synth command unless cdk.out already holds what it would write:
 # the same command synthesized it from the same inputs, and cdk.out has not
@@ -21,17 +21,28 @@
 # cdk.out, which is then not reused. Two at once take turns (with flock,
 # where the system has it), so neither reports an assembly the other is
 # rewriting.
+#
+# --out DIR makes DIR the assembly instead of cdk.out (make local's,
+# .tools/local.out): the synth goes into a new folder beside it, given to
+# the command as -o, which is then mirrored onto DIR with $MIRROR
+# (.tools/bin/mirror, cmd/mirror), so that a file whose content did not
+# change keeps its time; its record is DIR.synth.key and .log.
 set -euo pipefail
 fresh=false
-if [ "${1:-}" = --fresh ]; then
-  fresh=true
-  shift
-fi
-[ "${1:-}" = -- ] && shift
 out=cdk.out
+while [ $# -gt 0 ]; do
+  case $1 in
+    --fresh) fresh=true && shift ;;
+    --out) out=${2:?--out needs a folder} && shift 2 ;;
+    --) shift && break ;;
+    *) break ;;
+  esac
+done
 state=.tools/synth
+[ "$out" = cdk.out ] || state=$out.synth
 key_file=$state.key
 log_file=$state.log
+mirror=${MIRROR:-.tools/bin/mirror}
 
 # key: the hash of everything the synth depends on.
 key() {
@@ -81,7 +92,8 @@ key() {
   } | sha256sum | cut -d' ' -f1
 }
 
-# assembly: the hash of every file in cdk.out, or nothing if it is missing.
+# assembly: the hash of every file in the assembly, or nothing if it is
+# missing.
 assembly() {
   [ -d "$out" ] || return 0
   (cd "$out" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum) | sha256sum | cut -d' ' -f1
@@ -105,18 +117,25 @@ if [ -n "$want" ] && ! $fresh && ! $elsewhere && [ -f "$key_file" ] && [ -f "$lo
   read -r had built <"$key_file" || true
   if [ "${had:-}" = "$want" ] && [ "${built:-}" = "$(assembly)" ]; then
     cat "$log_file" >&2
-    echo "cdk.out is up to date: nothing it is made from changed since its last synth (FRESH=1 synthesizes again)"
+    echo "$out is up to date: nothing it is made from changed since its last synth (FRESH=1 synthesizes again)"
     exit 0
   fi
 fi
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+new=
+trap 'rm -f "$log"; [ -z "$new" ] || rm -rf "$new"' EXIT
+synth=("$@")
+if [ "$out" != cdk.out ]; then
+  new=$(mktemp -d "$out.XXXXXX")
+  synth+=(-o "$new")
+fi
 # stderr (the warnings) goes to the terminal and the log; stdout as it is.
 exec 3>&1
 set +e
-"$@" 2>&1 1>&3 3>&- | tee "$log" >&2
+"${synth[@]}" 2>&1 1>&3 3>&- | tee "$log" >&2
 status=${PIPESTATUS[0]}
+[ "$status" = 0 ] && [ -n "$new" ] && { "$mirror" "$new" "$out" || status=$?; }
 set -e
 # An input edited while the synth ran may or may not be in cdk.out: then
 # nothing is recorded, and the next synth runs.

@@ -38,7 +38,7 @@ type Function struct {
 func LoadAssembly(dir, stack string) (*Assembly, error) {
 	b, err := os.ReadFile(filepath.Join(dir, stack+".template.json"))
 	if err != nil {
-		return nil, fmt.Errorf("%w (run make synth first)", err)
+		return nil, fmt.Errorf("%w (make local synthesizes .tools/local.out; make synth, cdk.out)", err)
 	}
 	var doc map[string]any
 	if err := json.Unmarshal(b, &doc); err != nil {
