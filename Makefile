@@ -112,8 +112,10 @@ local: local-assembly $(PY_STAMP) $(JARS_STAMP)
 	@$(TOOLS)/bin/local -assembly $(LOCAL_ASSEMBLY)
 
 ## app-sources: print the files the app is synthesized from
+# The Glue library ships whole (less bytecode), data files included.
 app-sources:
-	@echo $(APP_SOURCES) package-lock.json
+	@printf '%s\n' $(APP_SOURCES) package-lock.json \
+		$$(find glue_scripts/lib -type f ! -path '*/__pycache__/*' ! -name '*.pyc') | LC_ALL=C sort -u
 
 ## sql: query the tables make local wrote, printed as a table:
 ## make sql Q="SELECT system, count(*) FROM velib_data_silver GROUP BY system"
