@@ -30,7 +30,8 @@ func recipeEnv(t *testing.T, name string, args ...string) string {
 		t.Fatal(err)
 	}
 	// Prerequisites that are up to date, so that only the target's own
-	// recipe runs.
+	// recipe runs. (make local-assembly, a phony prerequisite, runs its
+	// recipe in the fake shell too, which only records the variable.)
 	fresh := filepath.Join(dir, "fresh")
 	if err := os.WriteFile(fresh, nil, 0o644); err != nil {
 		t.Fatal(err)
@@ -39,7 +40,7 @@ func recipeEnv(t *testing.T, name string, args ...string) string {
 	if err := os.Chtimes(fresh, future, future); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("make", append([]string{"--no-print-directory", "SHELL=" + shell, "LOCAL_TEMPLATE=" + fresh, "PY_STAMP=" + fresh, "STAMP=" + fresh}, args...)...)
+	cmd := exec.Command("make", append([]string{"--no-print-directory", "SHELL=" + shell, "PY_STAMP=" + fresh, "STAMP=" + fresh}, args...)...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "FLAGS_FILE=")
 	if out, err := cmd.CombinedOutput(); err != nil {
